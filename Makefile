@@ -1,0 +1,42 @@
+# The README's quick start. Every target sets itself up: nothing is installed by hand.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ADDR ?= 127.0.0.1:8000
+
+# Material prints a banner about MkDocs 2 on every run; this project pins MkDocs below 2.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve test check lint clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
+	touch $@
+
+## site: build the site into site/ (strict: any warning or plan problem fails the build)
+site: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
+## serve: preview on http://$(ADDR)/ and reload the browser on every save
+# MkDocs 1.6.1 reads its live-reload flag wrongly with some click releases, so ask for it.
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --livereload --watch overrides --dev-addr $(ADDR)
+
+## test: run the whole test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## check: check the plan's pages and data without building
+check: $(STAMP)
+	$(BIN)/techplan check
+
+## lint: ruff over the engine, hooks and tests
+lint: $(STAMP)
+	$(BIN)/ruff check techplan hooks tests
+
+clean:
+	rm -rf site $(VENV)

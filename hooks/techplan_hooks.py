@@ -1,0 +1,19 @@
+"""MkDocs hooks: adapt each build event to the techplan engine and do nothing else."""
+
+from __future__ import annotations
+
+from techplan.mkdocs_adapter import PlanSite
+
+site = PlanSite()
+
+
+def on_config(config):
+    return site.on_config(config)
+
+
+def on_files(files, config):
+    return site.on_files(files, config)
+
+
+def on_page_markdown(markdown, page, config, files):
+    return site.on_page_markdown(markdown, page)

@@ -1,0 +1,23 @@
+"""techplan: publish a living Tech Plan from Markdown, YAML data and git history."""
+
+from __future__ import annotations
+
+from techplan.config import PlanConfig, load_config
+from techplan.load import load_plan
+from techplan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
+from techplan.problems import PlanError, Problem
+
+__all__ = [
+    "Consultation",
+    "Location",
+    "Measure",
+    "Milestone",
+    "Phase",
+    "Plan",
+    "PlanConfig",
+    "PlanError",
+    "Point",
+    "Problem",
+    "load_config",
+    "load_plan",
+]

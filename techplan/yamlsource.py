@@ -1,0 +1,169 @@
+"""Read YAML files into line-numbered nodes, turning every failure into a Problem.
+
+The files are composed, never constructed: nothing in them can run code or build
+Python objects, a badly written date cannot abort the load, and every value keeps the
+line it was written on so problems can point at it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from techplan.problems import Problem
+
+_MAX_DEPTH = 50
+"""Deeper nesting than any plan file needs; stops alias loops (`&a [*a]`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class YamlNode:
+    """A YAML value with the line it starts on."""
+
+    kind: str
+    """`map`, `seq` or `scalar`."""
+    line: int
+    """1-based line of the value."""
+    tag: str = "str"
+    """For scalars, the YAML type: `str`, `int`, `float`, `bool`, `null` or `timestamp`."""
+    text: str = ""
+    """For scalars, the text as written (without quotes)."""
+    quoted: bool = False
+    """For scalars, whether the text was written in quotes."""
+    items: tuple[YamlNode, ...] = ()
+    """For sequences, the items."""
+    entries: tuple[Entry, ...] = ()
+    """For mappings, the entries in file order."""
+
+    def describe(self) -> str:
+        """Say what kind of value this is, for messages like 'expected text, got a list'."""
+        if self.kind == "map":
+            return "a set of fields"
+        if self.kind == "seq":
+            return "a list"
+        return {
+            "null": "nothing",
+            "bool": f"{self.text} (yes/no)",
+            "int": f"the number {self.text}",
+            "float": f"the number {self.text}",
+        }.get(self.tag, f'"{self.text}"')
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One `key: value` line of a mapping."""
+
+    key: str
+    line: int
+    value: YamlNode
+
+
+def read_yaml(path: Path, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
+    """Read one YAML file: a node tree, or None and the problems that stopped it."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start]
+        return None, [
+            Problem(
+                display_path,
+                line,
+                "encoding",
+                f"the file is not UTF-8 text (byte 0x{byte:02X} in column {column}); "
+                "save it as UTF-8 (in most editors: Save with encoding, UTF-8)",
+            )
+        ]
+    return parse_yaml(text, display_path)
+
+
+def parse_yaml(text: str, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
+    """Parse YAML text into a node tree, or None and the problems that stopped it."""
+    try:
+        root = YAML(typ="safe", pure=True).compose(text)
+    except MarkedYAMLError as error:
+        return None, [_syntax_problem(error, display_path)]
+    except YAMLError as error:  # pragma: no cover - ruamel raises marked errors for bad input
+        return None, [Problem(display_path, 1, "YAML syntax", str(error))]
+    if root is None:
+        return None, [Problem(display_path, 1, "file", "the file is empty")]
+    problems: list[Problem] = []
+    node = _convert(root, display_path, problems, depth=0)
+    return node, problems
+
+
+def _convert(node: Node, path: str, problems: list[Problem], depth: int) -> YamlNode:
+    """Turn a ruamel node into a YamlNode, reporting duplicate keys and runaway nesting."""
+    line = node.start_mark.line + 1
+    if depth > _MAX_DEPTH:
+        problems.append(Problem(path, line, "YAML syntax", "the data is nested too deeply"))
+        return YamlNode("scalar", line, tag="null")
+    if isinstance(node, MappingNode):
+        entries: list[Entry] = []
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value) if isinstance(key_node, ScalarNode) else "?"
+            key_line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    Problem(
+                        path,
+                        key_line,
+                        key,
+                        f"appears twice (also at line {seen[key]}); keep one of them",
+                    )
+                )
+                continue
+            seen[key] = key_line
+            entries.append(Entry(key, key_line, _convert(value_node, path, problems, depth + 1)))
+        return YamlNode("map", line, entries=tuple(entries))
+    if isinstance(node, SequenceNode):
+        items = tuple(_convert(item, path, problems, depth + 1) for item in node.value)
+        return YamlNode("seq", line, items=items)
+    tag = str(node.tag).rsplit(":", 1)[-1]
+    return YamlNode("scalar", line, tag=tag, text=str(node.value), quoted=node.style in ("'", '"'))
+
+
+_SYNTAX_HINTS = (
+    (
+        "mapping values are not allowed",
+        "a colon followed by a space inside text, or a line indented too far; put text that "
+        'contains ": " in double quotes, like title: "Data: the next steps"',
+    ),
+    ("'\\t'", "a tab character; indent with spaces, not tabs"),
+    ("flow sequence", "a list in square brackets is not closed; write it like [M2.1, M3.2]"),
+    ("flow mapping", "a {...} group is not closed; write it like {date: 2021-03-31, value: 83}"),
+    ("another document", "the file holds more than one document (a line with ---); keep one"),
+    ("quoted scalar", "a quoted text is not closed; add the closing quotation mark"),
+    ("undefined alias", "a * refers to an anchor (&name) that is not defined"),
+    (
+        "cannot start any token",
+        'text cannot start with this character; put the whole text in double quotes',
+    ),
+    (
+        "block end",
+        "the indentation is inconsistent; fields of one item must line up under each other, "
+        "indented with spaces",
+    ),
+    (
+        "could not find expected ':'",
+        "a line is missing the colon between a field and its value, like status: done",
+    ),
+)
+
+
+def _syntax_problem(error: MarkedYAMLError, path: str) -> Problem:
+    """Explain a YAML syntax error in words staff can act on."""
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    detail = " ".join(part for part in (error.context, error.problem) if part)
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in detail:
+            return Problem(path, line, "YAML syntax", hint)
+    return Problem(path, line, "YAML syntax", detail or "the file is not valid YAML")
