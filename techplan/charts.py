@@ -75,9 +75,7 @@ def layout_trend(measure: Measure) -> TrendChart:
     actual_path = "M" + " L".join(f"{m.x},{m.y}" for m in [baseline, *actuals])
     target_path = f"M{baseline.x},{baseline.y} L{target.x},{target.y}"
     count = round((high - low) / step)
-    y_ticks = tuple(
-        Tick(y_of(low + i * step), format_value(low + i * step, measure.unit)) for i in range(count + 1)
-    )
+    y_ticks = tuple(Tick(y_of(low + i * step), format_value(low + i * step, measure.unit)) for i in range(count + 1))
     years = range(start.year, end.year + 1)
     x_ticks = tuple(Tick(x_of(date(year, 1, 1)), str(year)) for year in years)
     return TrendChart(

@@ -68,13 +68,18 @@ def run_check(args: argparse.Namespace) -> int:
     """`techplan check`: every problem in the plan, or a one-line all-clear."""
     config_file: Path = args.config_file
     if not config_file.is_file():
-        print(f"techplan: {config_file}: no such file; run techplan in the folder holding mkdocs.yml "
-              "or pass --config-file", file=sys.stderr)
+        print(
+            f"techplan: {config_file}: no such file; run techplan in the folder holding mkdocs.yml "
+            "or pass --config-file",
+            file=sys.stderr,
+        )
         return 2
     settings, problems = load_config(config_file)
     if not settings.plan_dir.is_dir():
-        print(f"techplan: {settings.display(settings.plan_dir)}: the plan folder (docs_dir) does not exist",
-              file=sys.stderr)
+        print(
+            f"techplan: {settings.display(settings.plan_dir)}: the plan folder (docs_dir) does not exist",
+            file=sys.stderr,
+        )
         return 2
     plan, plan_problems = load_plan(settings)
     problems = sorted(set(problems + plan_problems), key=lambda p: p.sort_key)

@@ -53,9 +53,9 @@ def relative_url(target: str, base: str) -> str:
     if "#" in target:
         target, fragment = target.split("#", 1)
         fragment = "#" + fragment
+    if fragment and target == base:
+        return fragment
     relative = posixpath.relpath("/" + target, "/" + base_dir)
     if target.endswith("/") or target == "":
         relative = relative.rstrip("/") + "/"
-    if relative == "./" and fragment:
-        relative = "./"
     return relative + fragment

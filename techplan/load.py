@@ -9,9 +9,9 @@ from pathlib import Path
 from techplan.config import PlanConfig
 from techplan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.problems import Problem
-from techplan.prose import BLOCKS, scan
+from techplan.prose import BLOCKS, Token, scan
 from techplan.spec import FILES, MEASURES_FILE, MILESTONES_FILE, PHASE, RecordSpec
-from techplan.validate import Checked, RecordChecker, suggest
+from techplan.validate import Checked, RecordChecker, suggest, suggest_id
 from techplan.yamlsource import YamlNode, read_yaml
 
 PHASE_FOLDER = re.compile(r"phase([0-9]+)-[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -31,6 +31,8 @@ class _Loaded:
     """Each milestone's valid depends_on list and the line it is on."""
     unreadable: list[str] = field(default_factory=list)
     """Data files that could not be read at all (syntax, encoding, empty)."""
+    markdown: list[tuple[str, str, Location]] = field(default_factory=list)
+    """Markdown written in data files, (field, text, where), to check its references."""
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -43,6 +45,14 @@ def load_plan(config: PlanConfig, pages: list[str] | None = None) -> tuple[Plan,
     for number, folder in _phase_folders(config, loaded):
         _load_phase(config, number, folder, loaded)
     _check_ids(loaded)
+    for name, text, where in loaded.markdown:
+        for token in scan(text):
+            if token.is_reference:
+                message = _reference_problem(token, loaded)
+            else:
+                message = _block_problem(token, None, config, loaded)
+            if message is not None:
+                loaded.problems.append(Problem(where.path, where.line, name, message))
     if pages is None:
         pages = sorted(p.relative_to(config.plan_dir).as_posix() for p in config.plan_dir.rglob("*.md"))
     plan = Plan(
@@ -70,8 +80,7 @@ def _phase_folders(config: PlanConfig, loaded: _Loaded) -> list[tuple[int, Path]
                     config.display(path),
                     1,
                     "folder",
-                    f"phase {number} already has the folder {folders[number].name}; "
-                    "give each phase its own number",
+                    f"phase {number} already has the folder {folders[number].name}; give each phase its own number",
                 )
             )
             continue
@@ -166,6 +175,7 @@ def _load_phase_record(
         else:
             consultation = Consultation(opens, closes, feedback)
     loaded.problems += checker.problems
+    _note_markdown(checker, checked, "summary", loaded)
     if checked.complete:
         values = checked.values
         loaded.phases.append(
@@ -194,6 +204,7 @@ def _load_milestones(config: PlanConfig, number: int, path: Path, root: YamlNode
     for checked in _records(checker, root, MILESTONES_FILE, "milestones"):
         values = checked.values
         record_id = _register_id(checker, checked, loaded)
+        _note_markdown(checker, checked, "summary", loaded)
         if record_id and "depends_on" in values:
             where = Location(checker.path, checked.line_of("depends_on"))
             loaded.depends[record_id] = (values["depends_on"], where)
@@ -219,6 +230,7 @@ def _load_measures(config: PlanConfig, number: int, path: Path, root: YamlNode, 
     checker = RecordChecker(config.display(path))
     for checked in _records(checker, root, MEASURES_FILE, "measures"):
         record_id = _register_id(checker, checked, loaded)
+        _note_markdown(checker, checked, "description", loaded)
         _check_measure_values(checker, checked)
         if checked.complete and record_id:
             values = checked.values
@@ -359,7 +371,7 @@ def _check_ids(loaded: _Loaded) -> None:
                         where.path,
                         where.line,
                         "depends_on",
-                        f"no milestone has the id {other}{suggest(other, milestone_ids)}",
+                        f"no milestone has the id {other}{suggest_id(other, milestone_ids)}",
                     )
                 )
     graph = {i: [d for d in deps if d in loaded.ids] for i, (deps, _) in loaded.depends.items()}
@@ -446,31 +458,49 @@ def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
     except UnicodeDecodeError:
         loaded.problems.append(Problem(display, 1, "encoding", "the page is not UTF-8 text; save it as UTF-8"))
         return
-    unreadable = {name.rsplit("/", 1)[-1] for name in loaded.unreadable}
     for token in scan(text):
-        message = None
         if token.is_reference:
-            kind = "milestones.yml" if token.name.startswith("M") else "measures.yml"
-            if token.name not in loaded.ids and kind not in unreadable:
-                noun = "milestone" if token.name.startswith("M") else "measure"
-                known = [i for i in loaded.ids if i[0] == token.name[0]]
-                message = f"no {noun} has the id {token.name}{suggest(token.name, known)}"
-        elif token.name not in BLOCKS:
-            hint = suggest(token.name, [*BLOCKS, *loaded.ids])
-            message = (
-                f"not a plan block or a milestone or measure id{hint}; blocks are "
-                + ", ".join(f"[[{block}]]" for block in BLOCKS)
-                + ", and references look like [[M2.1]] or [[K1]]"
-            )
-        elif not token.alone:
-            message = "a plan block must be on a line of its own, with blank lines around it"
-        elif token.name in ("milestones", "measures") and _data_folder(page, token.name, config) is None:
-            message = (
-                f"[[{token.name}]] belongs on the index.md page of a phase folder "
-                f"that has a {token.name}.yml"
-            )
+            message = _reference_problem(token, loaded)
+        else:
+            message = _block_problem(token, page, config, loaded)
         if message is not None:
             loaded.problems.append(Problem(display, token.line, token.source, message))
+
+
+def _block_problem(token: Token, page: str | None, config: PlanConfig, loaded: _Loaded) -> str | None:
+    """What is wrong with a [[block]] on a page (or in data, when page is None), if anything."""
+    if token.name not in BLOCKS:
+        hint = suggest(token.name, [*BLOCKS, *loaded.ids])
+        return (
+            f"not a plan block or a milestone or measure id{hint}; blocks are "
+            + ", ".join(f"[[{block}]]" for block in BLOCKS)
+            + ", and references look like [[M2.1]] or [[K1]]"
+        )
+    if page is None:
+        return "plan blocks go on pages, not in data; refer to a milestone like [[M2.1]]"
+    if not token.alone:
+        return "a plan block must be on a line of its own, with blank lines around it"
+    if token.name in ("milestones", "measures") and _data_folder(page, token.name, config) is None:
+        return f"[[{token.name}]] belongs on the index.md page of a phase folder that has a {token.name}.yml"
+    return None
+
+
+def _reference_problem(token: Token, loaded: _Loaded) -> str | None:
+    """What is wrong with a [[reference]] to a milestone or measure, if anything."""
+    kind = "milestones.yml" if token.name.startswith("M") else "measures.yml"
+    unreadable = {name.rsplit("/", 1)[-1] for name in loaded.unreadable}
+    if token.name in loaded.ids or kind in unreadable:
+        return None  # ids in an unreadable file are unknown, not missing
+    noun = "milestone" if token.name.startswith("M") else "measure"
+    known = [i for i in loaded.ids if i[0] == token.name[0]]
+    return f"no {noun} has the id {token.name}{suggest_id(token.name, known)}"
+
+
+def _note_markdown(checker: RecordChecker, checked: Checked, name: str, loaded: _Loaded) -> None:
+    """Keep a record's Markdown field to check its references once every id is known."""
+    text = checked.values.get(name)
+    if isinstance(text, str):
+        loaded.markdown.append((name, text, Location(checker.path, checked.line_of(name))))
 
 
 def _data_folder(page: str, block: str, config: PlanConfig) -> Path | None:

@@ -193,7 +193,13 @@ MEASURE = RecordSpec(
             required=False,
         ),
         Field("baseline", "record", "The value when the plan started.", "{date: 2020-03-31, value: 78}", record=POINT),
-        Field("target", "record", "The value the plan aims for, and by when.", "{date: 2024-03-31, value: 100}", record=POINT),
+        Field(
+            "target",
+            "record",
+            "The value the plan aims for, and by when.",
+            "{date: 2024-03-31, value: 100}",
+            record=POINT,
+        ),
         Field(
             "actuals",
             "records",

@@ -45,6 +45,24 @@ def suggest(value: str, choices: list[str] | tuple[str, ...]) -> str:
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 
+def suggest_id(value: str, ids: list[str]) -> str:
+    """' (did you mean "M2.1"?)' for an id one keystroke away, same series first, else nothing."""
+    close = [i for i in ids if i.lower() == value.lower() or _one_edit_apart(value, i)]
+    series = value.rsplit(".", 1)[0] if "." in value else value[:1]
+    close.sort(key=lambda i: not i.startswith(series + "."))  # stable: file order within each
+    return f' (did you mean "{close[0]}"?)' if close else ""
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """Whether one character changed, added or removed turns a into b."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    shorter, longer = sorted((a, b), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
 class RecordChecker:
     """Checks the records of one file, collecting every problem."""
 
@@ -64,8 +82,7 @@ class RecordChecker:
             self.problem(
                 node.line,
                 label,
-                f"expected the fields of a {spec.noun} ({', '.join(spec.names)}), "
-                f"got {node.describe()}",
+                f"expected the fields of a {spec.noun} ({', '.join(spec.names)}), got {node.describe()}",
             )
             checked.complete = False
             return checked
@@ -77,8 +94,7 @@ class RecordChecker:
                 self.problem(
                     entry.line,
                     name,
-                    f"unknown field for a {spec.noun}{hint}; "
-                    f"a {spec.noun} can have: {', '.join(spec.names)}",
+                    f"unknown field for a {spec.noun}{hint}; a {spec.noun} can have: {', '.join(spec.names)}",
                 )
                 checked.complete = False
                 continue
@@ -86,9 +102,7 @@ class RecordChecker:
             value = entry.value
             if value.kind == "scalar" and value.tag == "null":
                 if field_spec.required:
-                    self.problem(
-                        entry.line, name, f"is empty; write a value like {entry.key}: {field_spec.example}"
-                    )
+                    self.problem(entry.line, name, f"is empty; write a value like {entry.key}: {field_spec.example}")
                     checked.complete = False
                 continue
             result = self.check_value(value, field_spec, name, entry.line)
@@ -101,8 +115,7 @@ class RecordChecker:
                 self.problem(
                     node.line,
                     prefix + field_spec.name,
-                    f"missing; every {spec.noun} needs one, like "
-                    f"{field_spec.name}: {field_spec.example}",
+                    f"missing; every {spec.noun} needs one, like {field_spec.name}: {field_spec.example}",
                 )
                 checked.complete = False
         return checked
@@ -150,9 +163,7 @@ class RecordChecker:
     def check_date(self, node: YamlNode, spec: Field, name: str, line: int) -> date | None:
         """A calendar date written YYYY-MM-DD."""
         if node.tag not in ("str", "timestamp"):
-            self.problem(
-                line, name, f"expected a date written YYYY-MM-DD, like {spec.example}, got {node.describe()}"
-            )
+            self.problem(line, name, f"expected a date written YYYY-MM-DD, like {spec.example}, got {node.describe()}")
             return None
         value, message = parse_date(node.text, spec.example)
         if message:
@@ -229,7 +240,7 @@ class RecordChecker:
         if re.fullmatch(r"[^\s@:]+@[^\s@]+\.[^\s@]+", text):
             hint = f"; for an email address write {spec.name}: mailto:{text}"
         elif text.startswith("http://"):
-            hint = f"; use a secure address: {spec.name}: https://{text[len('http://'):]}"
+            hint = f"; use a secure address: {spec.name}: https://{text[len('http://') :]}"
         self.problem(
             line,
             name,
@@ -288,11 +299,9 @@ def _guess_date(text: str) -> date | None:
     elif match := re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text):
         parts = (int(match[3]), int(match[2]), int(match[1]))
     elif match := re.fullmatch(r"([0-9]{1,2})(?:st|nd|rd|th)? ([A-Za-z]+),? ([0-9]{4})", text):
-        if match[2].lower() in MONTHS:
-            parts = (int(match[3]), MONTHS[match[2].lower()], int(match[1]))
+        parts = (int(match[3]), MONTHS.get(match[2].lower(), 0), int(match[1]))
     elif match := re.fullmatch(r"([A-Za-z]+) ([0-9]{1,2})(?:st|nd|rd|th)?,? ([0-9]{4})", text):
-        if match[1].lower() in MONTHS:
-            parts = (int(match[3]), MONTHS[match[1].lower()], int(match[2]))
+        parts = (int(match[3]), MONTHS.get(match[1].lower(), 0), int(match[2]))
     if parts is None:
         return None
     try:

@@ -32,8 +32,6 @@ class YamlNode:
     """For scalars, the YAML type: `str`, `int`, `float`, `bool`, `null` or `timestamp`."""
     text: str = ""
     """For scalars, the text as written (without quotes)."""
-    quoted: bool = False
-    """For scalars, whether the text was written in quotes."""
     items: tuple[YamlNode, ...] = ()
     """For sequences, the items."""
     entries: tuple[Entry, ...] = ()
@@ -127,7 +125,7 @@ def _convert(node: Node, path: str, problems: list[Problem], depth: int) -> Yaml
         items = tuple(_convert(item, path, problems, depth + 1) for item in node.value)
         return YamlNode("seq", line, items=items)
     tag = str(node.tag).rsplit(":", 1)[-1]
-    return YamlNode("scalar", line, tag=tag, text=str(node.value), quoted=node.style in ("'", '"'))
+    return YamlNode("scalar", line, tag=tag, text=str(node.value))
 
 
 _SYNTAX_HINTS = (
@@ -144,12 +142,11 @@ _SYNTAX_HINTS = (
     ("undefined alias", "a * refers to an anchor (&name) that is not defined"),
     (
         "cannot start any token",
-        'text cannot start with this character; put the whole text in double quotes',
+        "text cannot start with this character; put the whole text in double quotes",
     ),
     (
         "block end",
-        "the indentation is inconsistent; fields of one item must line up under each other, "
-        "indented with spaces",
+        "the indentation is inconsistent; fields of one item must line up under each other, indented with spaces",
     ),
     (
         "could not find expected ':'",

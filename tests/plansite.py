@@ -1,0 +1,196 @@
+"""Build real plan sites in temporary folders, and read the HTML a reader gets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+REPO = Path(__file__).resolve().parents[1]
+
+MKDOCS_YML = """\
+site_name: Mini plan
+site_url: https://plan.example.org/
+repo_url: https://git.example.org/team/plan
+edit_uri: edit/main/plan/
+docs_dir: plan
+strict: true
+theme:
+  name: material
+  custom_dir: {overrides}
+  font: false
+  features:
+    - content.action.edit
+hooks:
+  - {hooks}
+plugins:
+  - search
+markdown_extensions:
+  - attr_list
+  - tables
+  - toc:
+      permalink: true
+validation:
+  links:
+    anchors: warn
+    unrecognized_links: warn
+extra:
+  plan:
+    today: 2021-04-15
+    feedback: mailto:plan-feedback@example.org
+"""
+
+MINI_PLAN: dict[str, str] = {
+    "plan/index.md": """\
+        # Mini plan
+
+        ## Where each phase stands
+
+        [[phases]]
+
+        ## Coming due
+
+        [[coming-due]]
+        """,
+    "plan/roadmap.md": """\
+        # Roadmap
+
+        [[roadmap]]
+        """,
+    "plan/phase1-vision/phase.yml": """\
+        title: Vision
+        summary: Why the plan exists.
+        status: published
+        consultation:
+          opens: 2021-04-01
+          closes: 2021-05-31
+        """,
+    "plan/phase1-vision/index.md": """\
+        # Phase 1: Vision
+
+        We start with [[M1.1]] and then [[M1.2|the second step]].
+
+        ## Milestones
+
+        [[milestones]]
+        """,
+    "plan/phase1-vision/milestones.yml": """\
+        # yaml-language-server: $schema=../../techplan/schemas/milestones.schema.json
+        milestones:
+          - id: M1.1
+            title: Publish the vision
+            owner: NHSX
+            due: 2020-09-30
+            status: done
+            summary: The vision, published for consultation.
+
+          - id: M1.2
+            title: Agree the values
+            owner: Plan team
+            due: 2021-06-30
+            status: in-progress
+            depends_on: [M1.1]
+            summary: Values agreed with *staff* and patients, after [[M1.1]].
+        """,
+    "plan/phase2-measures/phase.yml": """\
+        title: Measures
+        summary: How success is measured.
+        status: draft
+        """,
+    "plan/phase2-measures/index.md": """\
+        # Phase 2: Measures
+
+        See [[K1]].
+        """,
+    "plan/phase2-measures/milestones.yml": """\
+        milestones:
+          - id: M2.1
+            title: Agree the measures
+            owner: Plan team
+            due: 2021-03-31
+            status: delayed
+            depends_on: [M1.2]
+            summary: A short list of measures.
+        """,
+    "plan/phase2-measures/measures.yml": """\
+        measures:
+          - id: K1
+            title: Trusts with an electronic patient record
+            theme: digital-maturity
+            unit: percent
+            baseline: {date: 2020-03-31, value: 60}
+            target: {date: 2024-03-31, value: 100}
+            actuals:
+              - {date: 2022-03-31, value: 80}
+              - {date: 2021-03-31, value: 65}
+            source: Digital maturity assessment
+        """,
+}
+"""A small plan whose every figure is easy to work out by hand. Today is 15 April 2021."""
+
+
+def write_site(root: Path, files: dict[str, str] | None = None, config: str | None = None) -> Path:
+    """Write mkdocs.yml and plan files into root; the path of mkdocs.yml."""
+    files = MINI_PLAN if files is None else files
+    config_text = (config or MKDOCS_YML).format(
+        overrides=REPO / "overrides", hooks=REPO / "hooks" / "techplan_hooks.py"
+    )
+    (root / "mkdocs.yml").write_text(config_text, encoding="utf-8")
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root / "mkdocs.yml"
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    """Replace text in one of the site's files, failing loudly if the text is not there."""
+    path = root / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore"}
+
+
+def build(root: Path) -> subprocess.CompletedProcess[str]:
+    """Run a real, strict `mkdocs build` of the site in root."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+    )
+
+
+def techplan(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real `techplan` command in root."""
+    return subprocess.run(
+        [sys.executable, "-m", "techplan", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+    )
+
+
+def page(root: Path, url: str) -> BeautifulSoup:
+    """The built HTML of a page, by its URL (`phase1-vision/`), parsed."""
+    path = root / "site" / url
+    if url == "" or url.endswith("/"):
+        path = path / "index.html"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def text_of(element: object) -> str:
+    """An element's text with whitespace collapsed, as a reader would read it."""
+    return " ".join(element.get_text(" ").split())  # type: ignore[attr-defined]
