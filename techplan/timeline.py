@@ -9,12 +9,13 @@ from techplan.model import Milestone, Phase
 
 ROW = 26
 """Height of one milestone row, in SVG units."""
-LABEL_WIDTH = 330
+LABEL_WIDTH = 290
 """Room on the left for the milestone ids and titles."""
-WIDTH = 1000
+WIDTH = 780
+"""Close to the width of the content column, so text is drawn near its own size."""
 TOP = 58
 """Room above the rows for the legend and the year labels."""
-TITLE_CHARS = 42
+TITLE_CHARS = 36
 """Titles longer than this are shortened in the drawing; the table has them in full."""
 
 

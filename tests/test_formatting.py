@@ -56,7 +56,7 @@ def test_relative_urls_work_with_and_without_directory_urls(target: str, base: s
 def test_long_titles_are_cut_at_a_word() -> None:
     assert _shorten("Short title") == "Short title"
     assert _shorten("Every trust has an electronic patient record by the end of March") == (
-        "Every trust has an electronic patient…"
+        "Every trust has an electronic…"
     )
 
 

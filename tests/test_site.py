@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from plansite import build, edit, page, text_of, write_site
 
+from techplan import timeline
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -171,10 +173,12 @@ def test_roadmap_markers_sit_at_due_dates(site: Path) -> None:
             continue
         x = float(re.match(r"translate\(([0-9.]+) ", mark["transform"]).group(1))
         positions[mark["class"][1]] = x
-    # The axis runs from 1 January 2020 to 1 January 2022 (731 days) between x=340 and x=980.
-    assert positions["tp-mark--done"] == round(340 + 640 * 273 / 731, 1)
-    assert positions["tp-mark--delayed"] == round(340 + 640 * 455 / 731, 1)
-    assert positions["tp-mark--in-progress"] == round(340 + 640 * 546 / 731, 1)
+    # The axis runs from 1 January 2020 to 1 January 2022 (731 days) between the label column
+    # and the right margin; 30 September 2020 is day 273, 31 March 2021 day 455, 30 June 2021 day 546.
+    left, right = timeline.LABEL_WIDTH + 10, timeline.WIDTH - 20
+    assert positions["tp-mark--done"] == round(left + (right - left) * 273 / 731, 1)
+    assert positions["tp-mark--delayed"] == round(left + (right - left) * 455 / 731, 1)
+    assert positions["tp-mark--in-progress"] == round(left + (right - left) * 546 / 731, 1)
 
 
 def test_home_page_shows_phases_and_what_is_coming_due(site: Path) -> None:
