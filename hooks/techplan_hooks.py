@@ -17,3 +17,7 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     return site.on_page_markdown(markdown, page)
+
+
+def on_page_context(context, page, config, nav):
+    return site.on_page_context(context, page)

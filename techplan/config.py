@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from techplan.problems import Problem
-from techplan.spec import SITE_OPTIONS
+from techplan.spec import HISTORY_MODES, SITE_OPTIONS
 from techplan.validate import RecordChecker
 from techplan.yamlsource import YamlNode, read_yaml
 
@@ -25,6 +27,24 @@ class PlanConfig:
     """The date the plan is shown as at: what is open, overdue or coming due."""
     feedback: str | None = None
     """Where feedback goes when a phase does not say."""
+    history: str = "full"
+    """full, partial or off: how much git history the build needs."""
+    authors: str = "none"
+    """none, names or teams: what the site says about who made a change."""
+    teams: dict[str, str] = field(default_factory=dict)
+    """Team of each git author, by name or email."""
+    publisher: str | None = None
+    """The organisation publishing the plan."""
+    timezone: str = "Europe/London"
+    """The time zone dates are shown in."""
+
+    def author_of(self, name: str, email: str) -> str | None:
+        """What the site says about who made a change, or None; never an email address."""
+        if self.authors == "names":
+            return None if "@" in name else name
+        if self.authors == "teams":
+            return self.teams.get(name) or self.teams.get(email) or self.publisher
+        return None
 
     def display(self, path: Path) -> str:
         """A path as problems show it: relative to the repository root, with forward slashes."""
@@ -48,11 +68,32 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
     display = config_file.name
     node, problems = read_yaml(config_file, display)
     options = _find(node, "extra", "plan")
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     if options is not None:
         checker = RecordChecker(display)
-        values = checker.check_record(options, SITE_OPTIONS, prefix="extra.plan.").values
+        checked = checker.check_record(options, SITE_OPTIONS, prefix="extra.plan.")
+        values = checked.values
+        if "timezone" in values:
+            try:
+                ZoneInfo(values["timezone"])
+            except (ZoneInfoNotFoundError, ValueError):
+                checker.problem(
+                    checked.line_of("timezone"),
+                    "extra.plan.timezone",
+                    f'unknown time zone "{values.pop("timezone")}"; use a name like Europe/London',
+                )
         problems += checker.problems
+    history = os.environ.get("TECHPLAN_HISTORY", "").strip() or values.get("history", "full")
+    if history not in HISTORY_MODES:
+        problems.append(
+            Problem(
+                "TECHPLAN_HISTORY",
+                1,
+                "environment",
+                f'"{history}" is not a history setting; use one of: {", ".join(HISTORY_MODES)}',
+            )
+        )
+        history = "full"
     if docs_dir is None:
         docs = _find(node, "docs_dir")
         docs_dir = root / (docs.text if docs is not None and docs.kind == "scalar" else "docs")
@@ -61,9 +102,20 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
         root=root,
         plan_dir=docs_dir.resolve(),
         today=today if isinstance(today, date) else build_date(),
-        feedback=str(values["feedback"]) if "feedback" in values else None,
+        feedback=values.get("feedback"),
+        history=history,
+        authors=values.get("authors", "none"),
+        teams=values.get("teams", {}),
+        publisher=values.get("publisher") or _site_name(node),
+        timezone=values.get("timezone", "Europe/London"),
     )
     return config, problems
+
+
+def _site_name(node: YamlNode | None) -> str | None:
+    """The site's name from mkdocs.yml, the publisher unless the plan names one."""
+    name = _find(node, "site_name")
+    return name.text if name is not None and name.kind == "scalar" else None
 
 
 def _find(node: YamlNode | None, *keys: str) -> YamlNode | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from techplan.config import PlanConfig
 from techplan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.problems import Problem
-from techplan.prose import BLOCKS, Token, scan
+from techplan.prose import BLOCKS, Token, find_title, scan
 from techplan.spec import FILES, MEASURES_FILE, MILESTONES_FILE, PHASE, RecordSpec
 from techplan.validate import Checked, RecordChecker, suggest, suggest_id
 from techplan.yamlsource import YamlNode, read_yaml
@@ -31,6 +31,12 @@ class _Loaded:
     """Each milestone's valid depends_on list and the line it is on."""
     unreadable: list[str] = field(default_factory=list)
     """Data files that could not be read at all (syntax, encoding, empty)."""
+    data_files: list[str] = field(default_factory=list)
+    """Data files found, relative to the plan directory."""
+    blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The plan blocks each page places."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Each page's title, from its first heading."""
     markdown: list[tuple[str, str, Location]] = field(default_factory=list)
     """Markdown written in data files, (field, text, where), to check its references."""
     problems: list[Problem] = field(default_factory=list)
@@ -55,14 +61,17 @@ def load_plan(config: PlanConfig, pages: list[str] | None = None) -> tuple[Plan,
                 loaded.problems.append(Problem(where.path, where.line, name, message))
     if pages is None:
         pages = sorted(p.relative_to(config.plan_dir).as_posix() for p in config.plan_dir.rglob("*.md"))
+    for page in pages:
+        _check_page(config, page, loaded)
     plan = Plan(
         phases=tuple(sorted(loaded.phases, key=lambda p: p.number)),
         milestones=tuple(loaded.milestones),
         measures=tuple(loaded.measures),
         pages=tuple(pages),
+        data_files=tuple(loaded.data_files),
+        blocks=loaded.blocks,
+        titles=loaded.titles,
     )
-    for page in pages:
-        _check_page(config, page, loaded)
     return plan, sorted(loaded.problems, key=lambda problem: problem.sort_key)
 
 
@@ -130,6 +139,7 @@ def _load_phase(config: PlanConfig, number: int, folder: Path, loaded: _Loaded) 
 def _read(config: PlanConfig, path: Path, first_key: str, loaded: _Loaded) -> YamlNode | None:
     """Read a data file; None (and the problem noted) if it cannot be read at all."""
     display = config.display(path)
+    loaded.data_files.append(path.relative_to(config.plan_dir).as_posix())
     node, problems = read_yaml(path, display)
     for problem in problems:
         if problem.field == "file":  # an empty file: say what it should start with
@@ -458,13 +468,18 @@ def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
     except UnicodeDecodeError:
         loaded.problems.append(Problem(display, 1, "encoding", "the page is not UTF-8 text; save it as UTF-8"))
         return
+    blocks = []
     for token in scan(text):
         if token.is_reference:
             message = _reference_problem(token, loaded)
         else:
             message = _block_problem(token, page, config, loaded)
+            blocks.append(token.name)
         if message is not None:
             loaded.problems.append(Problem(display, token.line, token.source, message))
+    loaded.blocks[page] = tuple(blocks)
+    title = find_title(text)
+    loaded.titles[page] = title[1] if title else page.rsplit("/", 1)[-1].removesuffix(".md")
 
 
 def _block_problem(token: Token, page: str | None, config: PlanConfig, loaded: _Loaded) -> str | None:

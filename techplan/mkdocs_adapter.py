@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import markdown as markdown_lib
 from mkdocs.config.defaults import MkDocsConfig
@@ -10,13 +11,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from techplan.changes import HistoryUnavailable, load_changelog
 from techplan.config import PlanConfig, load_config
+from techplan.formatting import relative_url
 from techplan.load import PHASE_FOLDER, load_plan
 from techplan.model import Phase, Plan
 from techplan.problems import Problem, render_report
 from techplan.prose import scan
 from techplan.render import Renderer, template_environment
 from techplan.spec import FILES, SCHEMA_NAMES, shipped_schema
+from techplan.views import CHANGES_JSON, CHANGES_PAGE, HistoryViews, SiteInfo
 
 
 class PlanSite:
@@ -26,6 +30,7 @@ class PlanSite:
         self.settings: PlanConfig | None = None
         self.plan: Plan | None = None
         self.renderer: Renderer | None = None
+        self.views: HistoryViews | None = None
         self.problems: list[Problem] = []
         self._markdown: markdown_lib.Markdown | None = None
         self._mkdocs: MkDocsConfig | None = None
@@ -38,37 +43,62 @@ class PlanSite:
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        """Load and check the whole plan before any page is built; stop the build on any problem."""
+        """Load and check the plan and its history before any page is built; stop on any problem."""
         assert self.settings is not None
         pages = [file.src_uri for file in files.documentation_pages()]
         self.plan, problems = load_plan(self.settings, pages)
         problems = self.problems + problems
         if problems:
             raise PluginError(render_report(sorted(set(problems), key=lambda p: p.sort_key)))
+        sources = [file.src_uri for file in files if file.abs_src_path and _inside(file, config)]
+        try:
+            changelog = load_changelog(self.settings, self.plan, sources)
+        except HistoryUnavailable as error:
+            raise PluginError(f"The plan's history cannot be published: {error}") from None
         for file in list(files):
-            # Data files are published as proper downloads, not as the raw YAML editors work on.
-            if file.src_uri.rsplit("/", 1)[-1] in FILES and PHASE_FOLDER.fullmatch(file.src_uri.split("/")[0]):
+            if _is_data(file) or file.src_uri.startswith("partials/plan-"):
+                # Data is published as downloads, not as the YAML editors work on; feed templates stay templates.
                 files.remove(file)
         for schema in SCHEMA_NAMES.values():
             files.append(File.generated(config, f"schemas/{schema}", content=shipped_schema(schema)))
+        changes_page = File.generated(config, CHANGES_PAGE, content="")
+        files.append(changes_page)
         # Pages are rendered before MkDocs hands its environment to on_env, so take the theme's
         # own: the same loader, so a site's overrides/ can change any plan partial.
         self.renderer = Renderer(
             self.plan,
             template_environment(config.theme.get_env()),
-            {file.src_uri: file.url for file in files.documentation_pages()},
+            {file.src_uri: file.url.removeprefix("./") for file in files.documentation_pages()},
             self.settings.today,
             self.render_markdown,
         )
+        site = SiteInfo(config.site_name, config.site_url, config.repo_url)
+        self.views = HistoryViews(self.renderer, changelog, self.settings, site)
+        changes_page.content_string = self.views.changes_page(changes_page.url)
+        if changelog is not None:
+            files.append(File.generated(config, CHANGES_JSON, content=changelog.to_json()))
+            for path, feed in self.views.feeds().items():
+                files.append(File.generated(config, path, content=feed))
         return files
 
     def on_page_markdown(self, markdown: str, page: Page) -> str:
-        """Expand references and plan blocks in a page; phase pages get their tables."""
-        assert self.renderer is not None and self.plan is not None
+        """Expand references and plan blocks; add the page's dates and updates."""
+        assert self.renderer is not None and self.plan is not None and self.views is not None
+        if page.file.generated_by is not None:
+            return markdown
         phase = self._phase_of(page.file.src_uri)
         if phase is not None and page.file.src_uri == phase.index_page:
             markdown = self._add_missing_blocks(markdown, phase)
-        return self.renderer.expand(markdown, page.url, phase)
+        markdown = self.renderer.expand(markdown, page.url, phase)
+        return self.views.decorate(markdown, page.file.src_uri, page.url)
+
+    def on_page_context(self, context: dict[str, Any], page: Page) -> dict[str, Any]:
+        """Give the page template the feeds to link from the page's head."""
+        assert self.views is not None
+        context["plan_feeds"] = [
+            (title, relative_url(path, page.url)) for title, path in self.views.feed_links(page.file.src_uri)
+        ]
+        return context
 
     def render_markdown(self, text: str) -> str:
         """Render Markdown from YAML with the same extensions as the pages."""
@@ -78,8 +108,7 @@ class PlanSite:
                 extensions=self._mkdocs.markdown_extensions,
                 extension_configs=self._mkdocs.mdx_configs or {},
             )
-        html = self._markdown.reset().convert(text)
-        return html
+        return self._markdown.reset().convert(text)
 
     def _phase_of(self, src_uri: str) -> Phase | None:
         """The phase a page belongs to, from its folder."""
@@ -97,3 +126,14 @@ class PlanSite:
         if self.plan.milestones_of(phase.number) and "milestones" not in placed:
             markdown += "\n\n## Milestones\n\n[[milestones]]\n"
         return markdown
+
+
+def _inside(file: File, config: MkDocsConfig) -> bool:
+    """Whether a file comes from the plan directory (not the theme)."""
+    return Path(file.abs_src_path or "").resolve().is_relative_to(Path(config.docs_dir).resolve())
+
+
+def _is_data(file: File) -> bool:
+    """Whether a file is one of the plan's YAML data files."""
+    folder, _, name = file.src_uri.rpartition("/")
+    return name in FILES and PHASE_FOLDER.fullmatch(folder) is not None

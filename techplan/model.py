@@ -195,6 +195,12 @@ class Plan:
     measures: tuple[Measure, ...]
     pages: tuple[str, ...] = ()
     """Markdown pages, relative to the plan directory."""
+    data_files: tuple[str, ...] = ()
+    """phase.yml, milestones.yml and measures.yml files, relative to the plan directory."""
+    blocks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The plan blocks each page places, by page."""
+    titles: dict[str, str] = field(default_factory=dict)
+    """Each page's title, from its first heading."""
     _by_id: dict[str, Milestone | Measure] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

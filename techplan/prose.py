@@ -19,6 +19,7 @@ RECORD_ID = re.compile(r"(M[0-9]+\.[0-9]+|K[0-9]+)")
 _TOKEN = re.compile(r"\[\[([^\[\]|\n]*)(?:\|([^\[\]\n]*))?\]\]")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
+_H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,17 +52,8 @@ class Token:
 
 def scan(text: str) -> Iterator[Token]:
     """Yield every `[[...]]` outside code blocks, code spans and HTML comments."""
-    fence: str | None = None
     in_comment = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        if fence is not None:
-            stripped = line.strip()
-            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
-                fence = None
-            continue
-        if not in_comment and (opening := _FENCE.match(line)):
-            fence = opening.group(1)
-            continue
+    for number, line in outside_fences(text):
         visible, in_comment = _visible(line, in_comment)
         for match in _TOKEN.finditer(visible):
             yield Token(
@@ -72,6 +64,29 @@ def scan(text: str) -> Iterator[Token]:
                 end=match.end(),
                 alone=line.strip() == match.group(0),
             )
+
+
+def outside_fences(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) for every line not inside a fenced code block."""
+    fence: str | None = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if fence is not None:
+            stripped = line.strip()
+            if stripped.startswith(fence) and stripped.strip(fence[0]) == "":
+                fence = None
+            continue
+        if opening := _FENCE.match(line):
+            fence = opening.group(1)
+            continue
+        yield number, line
+
+
+def find_title(text: str) -> tuple[int, str] | None:
+    """The first `# Title` heading: its line number and text, or None."""
+    for number, line in outside_fences(text):
+        if match := _H1.match(line):
+            return number, match.group(1)
+    return None
 
 
 def _visible(line: str, in_comment: bool) -> tuple[str, bool]:

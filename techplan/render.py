@@ -98,7 +98,7 @@ class Renderer:
         if record is None:  # the check has reported it; show the text rather than fail here
             return token.source
         kind = "milestone" if isinstance(record, Milestone) else "measure"
-        html = self._render(REFERENCE_TEMPLATE, page_url, record=record, kind=kind, text=token.text)
+        html = self.render(REFERENCE_TEMPLATE, page_url, record=record, kind=kind, text=token.text)
         return protect_inline(" ".join(html.split()))
 
     def render_block(self, name: str, page_url: str, phase: Phase | None = None) -> str:
@@ -125,9 +125,9 @@ class Renderer:
             context = {"counts": {p.number: self._status_counts(p) for p in self.plan.phases}}
         elif name == "coming-due":
             context = self._coming_due()
-        return self._render(TEMPLATES[name], page_url, **context)
+        return self.render(TEMPLATES[name], page_url, **context)
 
-    def _render(self, template: str, page_url: str, **context: object) -> str:
+    def render(self, template: str, page_url: str, **context: object) -> str:
         """Render a template with the helpers every plan partial can use."""
         return self.env.get_template(template).render(
             plan=self.plan,

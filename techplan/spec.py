@@ -19,6 +19,12 @@ MEASURE_THEMES = ("digital-maturity", "patients", "staff")
 MEASURE_UNITS = ("percent", "count", "days", "hours", "minutes", "score")
 """Units a measure's values are in."""
 
+HISTORY_MODES = ("full", "partial", "off")
+"""How much git history a build needs."""
+
+AUTHOR_MODES = ("none", "names", "teams")
+"""What the site says about who made a change."""
+
 MILESTONE_ID = r"^M[0-9]+\.[0-9]+$"
 MEASURE_ID = r"^K[0-9]+$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
@@ -32,7 +38,7 @@ class Field:
     name: str
     """The key as written in YAML."""
     kind: str
-    """text, markdown, date, number, choice, id, ids, link, record or records."""
+    """text, markdown, date, number, choice, id, ids, link, mapping, record or records."""
     description: str
     """What the field means, shown in editors and in the contributor guide."""
     example: str
@@ -242,6 +248,46 @@ SITE_OPTIONS = RecordSpec(
             "mailto:techplan-feedback@example.org",
             required=False,
         ),
+        Field(
+            "history",
+            "choice",
+            "How much git history the build needs: full (refuse a shallow clone), partial (mark "
+            "histories incomplete in a shallow clone) or off (no history; for a downloaded archive). "
+            "The TECHPLAN_HISTORY environment variable overrides it.",
+            "full",
+            required=False,
+            choices=HISTORY_MODES,
+        ),
+        Field(
+            "authors",
+            "choice",
+            "Who the site says made each change: none (the default: the organisation publishes), "
+            "names (git author names, after .mailmap) or teams (names mapped through teams).",
+            "none",
+            required=False,
+            choices=AUTHOR_MODES,
+        ),
+        Field(
+            "teams",
+            "mapping",
+            "For authors: teams, the team of each git author, by name or email address.",
+            "{Sam Example: Digital policy team}",
+            required=False,
+        ),
+        Field(
+            "publisher",
+            "text",
+            "The organisation that publishes the plan; named as the author of the feeds. Defaults to the site name.",
+            "NHSX",
+            required=False,
+        ),
+        Field(
+            "timezone",
+            "text",
+            "The time zone dates are shown in.",
+            "Europe/London",
+            required=False,
+        ),
     ),
 )
 
@@ -304,6 +350,8 @@ def _field_schema(f: Field) -> dict[str, Any]:
         return described | {"type": "array", "items": items, "uniqueItems": True}
     if f.kind == "link":
         return described | {"type": "string", "pattern": LINK_PATTERN}
+    if f.kind == "mapping":
+        return described | {"type": "object", "additionalProperties": {"type": "string"}}
     assert f.record is not None, f"{f.name} has kind {f.kind} but no record"
     if f.kind == "record":
         return described | _record_schema(f.record) | {"description": f.description}

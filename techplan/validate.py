@@ -130,6 +130,8 @@ class RecordChecker:
             return self.check_records(node, spec, name, line)
         if spec.kind == "ids":
             return self.check_ids(node, spec, name, line)
+        if spec.kind == "mapping":
+            return self.check_mapping(node, spec, name, line)
         if node.kind != "scalar":
             self.problem(line, name, f"expected {_expected(spec)}, got {node.describe()}")
             return None
@@ -228,6 +230,13 @@ class RecordChecker:
                 return None
             ids.append(value)
         return tuple(ids)
+
+    def check_mapping(self, node: YamlNode, spec: Field, name: str, line: int) -> dict[str, str] | None:
+        """Pairs of text: `name: value` lines."""
+        if node.kind != "map" or any(e.value.kind != "scalar" or e.value.tag != "str" for e in node.entries):
+            self.problem(line, name, f"expected lines of text like {spec.example}, got {node.describe()}")
+            return None
+        return {entry.key: entry.value.text for entry in node.entries}
 
     def check_link(self, node: YamlNode, spec: Field, name: str, line: int) -> str | None:
         """An https:// address or a mailto: address."""

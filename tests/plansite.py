@@ -9,6 +9,7 @@ import textwrap
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+from gitrepo import GitRepo
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -133,8 +134,13 @@ MINI_PLAN: dict[str, str] = {
 """A small plan whose every figure is easy to work out by hand. Today is 15 April 2021."""
 
 
-def write_site(root: Path, files: dict[str, str] | None = None, config: str | None = None) -> Path:
-    """Write mkdocs.yml and plan files into root; the path of mkdocs.yml."""
+def write_site(
+    root: Path, files: dict[str, str] | None = None, config: str | None = None, commit: bool = True
+) -> Path:
+    """Write mkdocs.yml and plan files into root, committed to a new git repository unless told not to.
+
+    The path of mkdocs.yml.
+    """
     files = MINI_PLAN if files is None else files
     config_text = (config or MKDOCS_YML).format(
         overrides=REPO / "overrides", hooks=REPO / "hooks" / "techplan_hooks.py"
@@ -144,6 +150,8 @@ def write_site(root: Path, files: dict[str, str] | None = None, config: str | No
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(textwrap.dedent(text), encoding="utf-8")
+    if commit:
+        GitRepo(root).commit("Publish the plan", "First publication.", "2021-01-04T09:00:00+00:00")
     return root / "mkdocs.yml"
 
 
@@ -155,18 +163,26 @@ def edit(root: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONWARNINGS": "ignore"}
+def _env(**extra: str) -> dict[str, str]:
+    """A hermetic environment: no user or system git config, no Material banner."""
+    return {
+        **os.environ,
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        **extra,
+    }
 
 
-def build(root: Path) -> subprocess.CompletedProcess[str]:
-    """Run a real, strict `mkdocs build` of the site in root."""
+def build(root: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run a real, strict `mkdocs build` of the site in root, with extra environment variables."""
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
         cwd=root,
         capture_output=True,
         text=True,
-        env=_env(),
+        env=_env(**env),
         check=False,
     )
 

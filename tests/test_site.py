@@ -99,7 +99,7 @@ def test_measure_reference_shows_latest_value(site: Path) -> None:
 def test_phase_page_without_blocks_gets_measures_then_milestones(site: Path) -> None:
     html = page(site, "phase2-measures/")
     headings = [text_of(h) for h in html.select("article h2")]
-    assert headings == ["Measures ¶", "Milestones ¶"]
+    assert headings == ["Measures ¶", "Milestones ¶", "Updates to this page ¶"]
     assert html.find(id="K1") is not None and html.find(id="M2.1") is not None
 
 

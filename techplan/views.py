@@ -1,0 +1,181 @@
+"""The history as readers see it: page dates and updates, What's changed, Atom feeds, changes.json."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from techplan.changes import ChangeLog, Update
+from techplan.config import PlanConfig
+from techplan.formatting import format_month, relative_url
+from techplan.history import Commit
+from techplan.prose import find_title
+from techplan.render import Renderer, as_block
+
+CHANGES_PAGE = "whats-changed.md"
+"""The generated What's changed page, relative to the plan directory."""
+CHANGES_JSON = "changes.json"
+FEED = "feed.xml"
+UPDATES_HEADING = "Updates to this page"
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What the views need to know about the site beyond the plan."""
+
+    name: str
+    url: str | None
+    """site_url, for absolute links in feeds."""
+    repo_url: str | None
+    """repo_url, for links to each commit on the git host."""
+
+
+class HistoryViews:
+    """Renders the change history onto pages and into the site's generated files."""
+
+    def __init__(self, renderer: Renderer, changelog: ChangeLog | None, settings: PlanConfig, site: SiteInfo) -> None:
+        self.renderer = renderer
+        self.changelog = changelog
+        """None when the build has no history (extra.plan.history: off)."""
+        self.settings = settings
+        self.site = site
+
+    def decorate(self, markdown: str, page: str, page_url: str) -> str:
+        """Add 'last updated' under a page's title and its updates at the end."""
+        history = self.changelog.page(page) if self.changelog else None
+        meta = as_block(self._render("partials/plan-page-meta.html", page_url, history=history))
+        title = find_title(markdown)
+        lines = markdown.splitlines(keepends=True)
+        at = title[0] if title else 0
+        markdown = "".join(lines[:at]) + meta + "".join(lines[at:])
+        if history is None:
+            return markdown
+        block = as_block(self._render("partials/plan-page-history.html", page_url, history=history))
+        return markdown.rstrip("\n") + f"\n\n## {UPDATES_HEADING}\n" + block
+
+    def changes_page(self, page_url: str) -> str:
+        """The Markdown of the What's changed page: every major update, by month."""
+        if self.changelog is None:
+            return "# What's changed\n\nChange history is not available in this build.\n"
+        lines = [
+            "# What's changed",
+            "",
+            # Markdown links are relative to this page's source file, which sits at the top.
+            "Every change to the plan that came with a change note, newest first. Subscribe to the "
+            f"[Atom feed of all changes]({FEED}) or to a phase's own feed (linked from its pages). "
+            f"Every change, minor ones included, is in [changes.json]({CHANGES_JSON}).",
+            "",
+        ]
+        updates = self.changelog.plan_updates()
+        if not updates:
+            lines.append("No change has a change note yet.")
+        months: dict[str, list[Update]] = {}
+        for update in updates:
+            months.setdefault(format_month(self.changelog.local_date(update.commit)), []).append(update)
+        for month, entries in months.items():
+            lines += [f"## {month}", as_block(self._render("partials/plan-changes.html", page_url, updates=entries))]
+        return "\n".join(lines)
+
+    def feed(self, folder: str | None = None) -> str:
+        """An Atom feed of major updates, to the whole plan or to one phase folder."""
+        assert self.changelog is not None
+        changelog = self.changelog
+        path = f"{folder}/{FEED}" if folder else FEED
+        updates = changelog.plan_updates(folder)[:50]
+        phase = next((p for p in changelog.plan.phases if p.folder == folder), None)
+        title = f"{self.site.name}: {phase.name}" if phase else f"{self.site.name}: all changes"
+        newest = updates[0].commit.date if updates else _head_date(changelog)
+        changes_url = self._absolute(CHANGES_PAGE.removesuffix(".md") + "/")
+
+        def entry_html(update: Update) -> str:
+            pages = changelog.pages_of(update)
+            parts = [f"<p>{html.escape(note)}</p>" for note in update.notes]
+            links = ", ".join(
+                f'<a href="{html.escape(self._absolute(self.renderer.page_urls.get(page, "")))}">'
+                f"{html.escape(changelog.plan.titles.get(page, page))}</a>"
+                for page in pages
+            )
+            if links:
+                parts.append(f"<p>Pages: {links}</p>")
+            return "".join(parts)
+
+        return self._render(
+            "partials/plan-feed.xml",
+            "",
+            feed_id=self._absolute(path),
+            title=title,
+            updated=newest.isoformat(),
+            self_url=self._absolute(path),
+            changes_url=changes_url,
+            publisher=self.settings.publisher or self.site.name,
+            updates=updates,
+            entry_id=self._entry_id,
+            entry_title=_entry_title,
+            entry_html=entry_html,
+        )
+
+    def feeds(self) -> dict[str, str]:
+        """Every feed the site publishes: the plan's, then each phase's, by path."""
+        assert self.changelog is not None
+        paths = {FEED: None} | {f"{p.folder}/{FEED}": p.folder for p in self.changelog.plan.phases}
+        return {path: self.feed(folder) for path, folder in paths.items()}
+
+    def feed_links(self, page: str) -> list[tuple[str, str]]:
+        """(title, site URL) of the feeds a page's head should link: the plan's and its phase's."""
+        if self.changelog is None:
+            return []
+        links = [(f"{self.site.name}: all changes", FEED)]
+        folder = page.split("/", 1)[0]
+        phase = next((p for p in self.changelog.plan.phases if p.folder == folder and "/" in page), None)
+        if phase is not None:
+            links.append((f"{self.site.name}: {phase.name}", f"{phase.folder}/{FEED}"))
+        return links
+
+    def _render(self, template: str, page_url: str, **context: object) -> str:
+        """Render with the history helpers on top of the renderer's own."""
+        changelog = self.changelog
+        return self.renderer.render(
+            template,
+            page_url,
+            local_date=changelog.local_date if changelog else None,
+            author_of=self._author_of,
+            commit_url=self._commit_url,
+            records_of=lambda u: [r for r in map(self.renderer.plan.record, u.records) if r is not None],
+            pages_of=changelog.pages_of if changelog else None,
+            page_href=lambda page: relative_url(self.renderer.page_urls.get(page, ""), page_url),
+            changes_json=relative_url(CHANGES_JSON, page_url),
+            **context,
+        )
+
+    def _author_of(self, commit: Commit) -> str | None:
+        """What the site says about who made a change."""
+        return self.settings.author_of(commit.author, commit.email)
+
+    def _commit_url(self, sha: str) -> str | None:
+        """The commit on the git host, if the site names its repository."""
+        return f"{self.site.repo_url.rstrip('/')}/commit/{sha}" if self.site.repo_url else None
+
+    def _absolute(self, path: str) -> str:
+        """A site path as an absolute URL when site_url is set, for feed readers."""
+        return (self.site.url.rstrip("/") + "/" + path) if self.site.url else path
+
+    def _entry_id(self, update: Update) -> str:
+        """A feed entry's permanent id: a tag URI naming the site and the commit."""
+        host = urlsplit(self.site.url).hostname if self.site.url else None
+        if host:
+            return f"tag:{host},{update.commit.date.date().isoformat()}:commit/{update.sha}"
+        return f"urn:git:commit:{update.sha}"
+
+
+def _entry_title(update: Update) -> str:
+    """A feed entry's title: the first line of its first note."""
+    first = update.notes[0].splitlines()[0] if update.notes else "Update"
+    return first if len(first) <= 100 else first[:99].rsplit(" ", 1)[0] + "…"
+
+
+def _head_date(changelog: ChangeLog) -> datetime:
+    """The newest commit's date, for a feed with no entries yet."""
+    chain = changelog.history.chain
+    return chain[0].date if chain else datetime.now(UTC).replace(microsecond=0)

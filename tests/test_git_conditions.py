@@ -1,0 +1,178 @@
+"""Git as CI and editors really have it: shallow clones, archives, uncommitted edits, detached HEAD."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from gitrepo import GitRepo
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from plansite import build, edit, page, text_of, write_site
+
+from techplan.git import Repository
+
+INDEX1 = "plan/phase1-vision/index.md"
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> GitRepo:
+    """The small plan with three commits, each with a change note."""
+    repo = GitRepo(tmp_path / "repo")
+    write_site(repo.root, commit=False)
+    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
+    repo.replace(INDEX1, "We start with", "First, we start with")
+    repo.commit("Edit", "Reworded the opening.", "2020-08-01T09:00:00+01:00")
+    repo.replace("plan/roadmap.md", "# Roadmap", "# Roadmap\n\nAll milestones.")
+    repo.commit("Roadmap", "Introduced the roadmap.", "2020-09-01T09:00:00+01:00")
+    return repo
+
+
+def meta(root: Path, url: str) -> list[str]:
+    return [text_of(p) for p in page(root, url).select(".tp-page-meta p")]
+
+
+def test_shallow_clone_is_refused_with_the_fix(repo: GitRepo, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    result = build(clone)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (
+        "The plan's history cannot be published: this is a shallow clone: git history was cut short "
+        "(CI checkouts fetch one commit by default), so pages would show wrong 'last updated' dates and "
+        "miss earlier changes. Fetch the full history and build again: in GitHub Actions give "
+        "actions/checkout 'fetch-depth: 0'; elsewhere run 'git fetch --unshallow'. To build anyway with "
+        "every history marked incomplete, set TECHPLAN_HISTORY=partial (or extra.plan.history: partial)."
+    ) in result.stderr
+    assert not (clone / "site/index.html").exists()
+
+
+def test_shallow_clone_builds_marked_incomplete_when_allowed(repo: GitRepo, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    repo.git("clone", "-q", "--depth", "2", f"file://{repo.root}", str(clone))
+    result = build(clone, TECHPLAN_HISTORY="partial")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((clone / "site/changes.json").read_text())
+    assert data["shallow"] is True
+    # Depth 2 holds the last commit and its parent; the parent is the cut, where every file
+    # looks newly added, so only the last commit's change is real.
+    assert [e["note"] for e in data["files"]["roadmap.md"]] == ["Introduced the roadmap."]
+    assert data["files"]["phase1-vision/index.md"] == []
+    assert meta(clone, "roadmap/")[0] == "Last updated 1 September 2020 – see all updates"
+    assert meta(clone, "roadmap/")[1].startswith("Incomplete history. This site was built from part of")
+    assert meta(clone, "phase1-vision/")[0] == "History not available in this build"
+
+
+def test_not_a_repository_is_refused_with_the_switch(repo: GitRepo, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(repo.root, archive, ignore=shutil.ignore_patterns(".git"))
+    result = build(archive)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (
+        "The plan's history cannot be published: plan is not in a git repository (a downloaded archive?), "
+        "so the site cannot show when and why the plan changed. Build from a clone of the repository, "
+        "or build without history: TECHPLAN_HISTORY=off (or extra.plan.history: off in mkdocs.yml)."
+    ) in result.stderr
+
+
+def test_history_off_builds_an_archive_without_dates(repo: GitRepo, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(repo.root, archive, ignore=shutil.ignore_patterns(".git"))
+    edit(archive, "mkdocs.yml", "    today: 2021-04-15", '    today: 2021-04-15\n    history: "off"')
+    result = build(archive)
+    assert result.returncode == 0, result.stderr
+    assert meta(archive, "phase1-vision/") == ["Change history is not available in this build."]
+    assert not (archive / "site/changes.json").exists()
+    assert text_of(page(archive, "whats-changed/").article.p) == "Change history is not available in this build."
+
+
+def test_unknown_history_setting_is_a_problem(repo: GitRepo) -> None:
+    result = build(repo.root, TECHPLAN_HISTORY="some")
+    assert result.returncode == 1
+    assert (
+        'TECHPLAN_HISTORY:1: environment: "some" is not a history setting; use one of: full, partial, off'
+        in result.stderr
+    )
+
+
+def test_uncommitted_edits_show_as_unpublished_changes(repo: GitRepo) -> None:
+    repo.replace(INDEX1, "First, we start", "To begin, we start")
+    repo.write("plan/phase1-vision/draft.md", "# Draft\n\nNot yet.\n")
+    result = build(repo.root)
+    assert result.returncode == 0, result.stderr
+    assert meta(repo.root, "phase1-vision/") == [
+        "Last updated 1 August 2020 – see all updates",
+        "Unpublished changes. This preview includes edits to this page, or to the data it shows, that are "
+        "not committed yet. They are not part of the published plan.",
+    ]
+    assert meta(repo.root, "phase1-vision/draft/")[0] == "Not published yet"
+    assert meta(repo.root, "phase1-vision/draft/")[1].startswith("Unpublished changes.")
+    assert meta(repo.root, "roadmap/") == ["Last updated 1 September 2020 – see all updates"]
+
+
+def test_uncommitted_data_edit_marks_the_pages_that_show_it(repo: GitRepo) -> None:
+    repo.replace("plan/phase2-measures/milestones.yml", "status: delayed", "status: done")
+    assert build(repo.root).returncode == 0
+    for url in ("phase2-measures/", "roadmap/", ""):
+        assert meta(repo.root, url)[-1].startswith("Unpublished changes."), url
+    assert len(meta(repo.root, "phase1-vision/")) == 1
+
+
+def test_detached_head_builds_its_own_history(repo: GitRepo) -> None:
+    previous = repo.git("rev-parse", "HEAD~1").strip()
+    repo.git("checkout", "-q", "--detach", previous)
+    result = build(repo.root)
+    assert result.returncode == 0, result.stderr
+    data = json.loads((repo.root / "site/changes.json").read_text())
+    assert data["commit"] == previous
+    assert meta(repo.root, "phase1-vision/")[0] == "Last updated 1 August 2020 – see all updates"
+
+
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [
+        ("", None),
+        ("    authors: names\n", "by Policy Editor"),
+        ("    authors: teams\n    teams:\n      Policy Editor: Digital policy team\n", "by Digital policy team"),
+        ("    authors: teams\n    teams:\n      someone@example.org: Other team\n", "by Mini plan"),
+    ],
+    ids=["none by default", "names", "teams by name", "publisher for authors with no team"],
+)
+def test_author_display_follows_the_setting(repo: GitRepo, setting: str, shown: str | None) -> None:
+    edit(repo.root, "mkdocs.yml", "    today: 2021-04-15\n", "    today: 2021-04-15\n" + setting)
+    assert build(repo.root).returncode == 0
+    authors = [text_of(a) for a in page(repo.root, "roadmap/").select(".tp-update__author")]
+    assert authors == ([shown] * 2 if shown else [])
+    for path in (repo.root / "site").rglob("*.html"):
+        assert "personal.example" not in path.read_text(encoding="utf-8")
+
+
+def test_one_git_log_per_build_and_none_when_head_is_unchanged(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, ...]] = []
+    real_run = Repository.run
+
+    def counting_run(self: Repository, *args: str) -> str:
+        calls.append(args)
+        return real_run(self, *args)
+
+    monkeypatch.setattr(Repository, "run", counting_run)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+
+    def build_in_process() -> list[str]:
+        calls.clear()
+        mkdocs_build(load_config(str(repo.root / "mkdocs.yml"), site_dir=str(repo.root / "site")))
+        return [next(a for a in args if not a.startswith("-") and "=" not in a) for args in calls]
+
+    for number in range(20):  # many pages: still one log
+        repo.write(f"plan/phase1-vision/page{number}.md", f"# Page {number}\n")
+    repo.commit("Many pages", "Added pages.", "2020-10-01T09:00:00+01:00")
+    assert build_in_process() == ["rev-parse", "log", "status"]
+    assert build_in_process() == ["rev-parse", "status"]  # same HEAD: the parsed log is reused
+    repo.replace(INDEX1, "First,", "First of all,")
+    repo.commit("Again", None, "2020-10-02T09:00:00+01:00")
+    assert build_in_process() == ["rev-parse", "log", "status"]

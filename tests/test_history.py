@@ -1,0 +1,259 @@
+"""Change history from a real git repository: what readers see on pages, What's changed, feeds and changes.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import feedparser
+import pytest
+from gitrepo import GitRepo
+from plansite import build, page, text_of, write_site
+
+INDEX1 = "plan/phase1-vision/index.md"
+M1 = "plan/phase1-vision/milestones.yml"
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A plan's first months: edits, a data change, a rename, a merged pull request, a late merge."""
+    root = tmp_path_factory.mktemp("story")
+    repo = GitRepo(root)
+    write_site(root, commit=False)
+    repo.write("plan/phase1-vision/values.md", "# Our values\n\nOpen by default.\n")
+    repo.write("plan/phase2-measures/extra.md", "# Extra\n\nMore.\n")
+    shas = {"c1": repo.commit("Publish the plan", "First publication of the plan.", "2020-07-01T09:00:00+01:00")}
+    repo.replace(INDEX1, "We start with", "The vision comes first. We start with")
+    shas["c2"] = repo.commit("Explain", "Explained why the vision comes first.", "2020-07-15T10:00:00+01:00")
+    repo.git("branch", "old-proposal")
+    repo.replace(INDEX1, "comes first.", "comes first!")
+    shas["c3"] = repo.commit("Fix punctuation", None, "2020-07-20T10:00:00+01:00")
+    repo.replace(M1, "due: 2021-06-30", "due: 2021-09-30")
+    shas["c4"] = repo.commit("Move M1.2", "Moved M1.2 to September 2021.", "2020-08-03T10:00:00+01:00")
+    repo.replace(INDEX1, "## Milestones", "\n## Milestones")
+    shas["c5"] = repo.commit("Spacing", "Reformatted the page.", "2020-08-10T10:00:00+01:00")
+    repo.git("checkout", "-q", "-b", "pr-1")
+    repo.replace("plan/phase2-measures/index.md", "See [[K1]].", "See [[K1]] for the headline measure.")
+    shas["p1"] = repo.commit("Overview", "Added the measures overview.", "2020-08-12T10:00:00+01:00")
+    repo.replace("plan/roadmap.md", "# Roadmap", "# Roadmap\n\nEvery milestone.")
+    shas["p2"] = repo.commit("Intro", None, "2020-08-13T10:00:00+01:00")
+    repo.git("checkout", "-q", "main")
+    repo.git("mv", "plan/phase1-vision/values.md", "plan/phase1-vision/our-values.md")
+    shas["c6"] = repo.commit("Rename values", "Renamed the values page.", "2020-09-01T10:00:00+01:00")
+    shas["m1"] = repo.merge("pr-1", "Merge pull request #1", date="2020-10-14T23:30:00-05:00")
+    repo.git("rm", "-q", "plan/phase2-measures/extra.md")
+    shas["c7"] = repo.commit("Remove extra", "Removed the extra page.", "2020-11-02T10:00:00+00:00")
+    repo.write("plan/phase2-measures/extra.md", "# Extra\n\nMore, again.\n")
+    shas["c8"] = repo.commit("Restore extra", "Restored the extra page.", "2020-12-01T10:00:00+00:00")
+    repo.write("plan/phase1-vision/über uns.md", "# Über uns\n\nAbout us.\n")
+    shas["c9"] = repo.commit("Add about", "Added a page about us.", "2021-01-05T10:00:00+00:00")
+    repo.git("checkout", "-q", "old-proposal")
+    repo.replace("plan/index.md", "# Mini plan", "# Mini plan\n\nAn old proposal.")
+    shas["o1"] = repo.commit("Old proposal", "Explained the plan on the home page.", "2020-07-16T10:00:00+01:00")
+    repo.git("checkout", "-q", "main")
+    shas["m2"] = repo.merge("old-proposal", "Merge the old proposal", date="2021-02-01T10:00:00+00:00")
+    repo.replace("plan/roadmap.md", "Every milestone.", "Every milestone, by date.")
+    shas["c10"] = repo.commit(
+        "Roadmap <b>intro</b>",
+        "<script>alert('x')</script> & clarified the roadmap.",
+        "2021-03-01T10:00:00+00:00",
+        author="<b>Evil</b> Author",
+        email="evil@personal.example",
+    )
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    shas["root"] = str(root)
+    return shas
+
+
+def root_of(story: dict[str, str]) -> Path:
+    return Path(story["root"])
+
+
+def changes(story: dict[str, str]) -> dict:
+    return json.loads((root_of(story) / "site/changes.json").read_text(encoding="utf-8"))
+
+
+def updates(html) -> list[tuple[str, list[str]]]:  # type: ignore[no-untyped-def]
+    """(date, notes) of each update listed at the end of a page."""
+    return [
+        (text_of(li.select_one(".tp-update__date")), [text_of(p) for p in li.select(".tp-update__note")])
+        for li in html.select(".tp-page-history .tp-updates > li")
+    ]
+
+
+def test_changes_json_lists_exactly_what_git_log_follow_lists(story: dict[str, str]) -> None:
+    repo = GitRepo.__new__(GitRepo)
+    repo.root = root_of(story)
+    data = changes(story)
+    assert data["commit"] == story["c10"]
+    assert data["shallow"] is False
+    files = data["files"]
+    assert "phase1-vision/our-values.md" in files and "phase1-vision/values.md" not in files
+    assert "phase1-vision/über uns.md" in files
+    for path, events in files.items():
+        assert [e["commit"] for e in events] == repo.follow("plan/" + path), path
+    assert len(files) == 12  # 7 pages and 5 data files
+
+
+def test_file_events_carry_dates_notes_and_majority(story: dict[str, str]) -> None:
+    events = changes(story)["files"]["phase1-vision/index.md"]
+    assert [(e["commit"], e["date"], e["note"], e["major"]) for e in events] == [
+        (story["c5"], "2020-08-10T10:00:00+01:00", "Reformatted the page.", False),  # whitespace only
+        (story["c3"], "2020-07-20T10:00:00+01:00", None, False),
+        (story["c2"], "2020-07-15T10:00:00+01:00", "Explained why the vision comes first.", True),
+        (story["c1"], "2020-07-01T09:00:00+01:00", "First publication of the plan.", True),
+    ]
+
+
+def test_renamed_page_keeps_its_history(story: dict[str, str]) -> None:
+    events = changes(story)["files"]["phase1-vision/our-values.md"]
+    assert [e["commit"] for e in events] == [story["c6"], story["c1"]]
+    html = page(root_of(story), "phase1-vision/our-values/")
+    assert updates(html) == [
+        ("1 September 2020", ["Renamed the values page."]),
+        ("1 July 2020", ["First publication of the plan."]),
+    ]
+
+
+def test_deleted_and_re_added_page_continues_its_history(story: dict[str, str]) -> None:
+    events = changes(story)["files"]["phase2-measures/extra.md"]
+    assert [e["commit"] for e in events] == [story["c8"], story["c7"], story["c1"]]
+
+
+def test_merged_pull_request_is_published_at_its_merge_with_its_notes(story: dict[str, str]) -> None:
+    events = changes(story)["files"]["phase2-measures/index.md"]
+    assert events[0] == {
+        "commit": story["m1"],
+        "date": "2020-10-14T23:30:00-05:00",
+        "note": "Added the measures overview.",
+        "major": True,
+    }
+    roadmap = changes(story)["files"]["roadmap.md"]
+    # The same pull request changed the roadmap in a commit without a note: a minor change.
+    assert [(e["commit"], e["major"]) for e in roadmap[:2]] == [(story["c10"], True), (story["m1"], False)]
+    all_commits = {e["commit"] for events in changes(story)["files"].values() for e in events}
+    assert story["p1"] not in all_commits and story["p2"] not in all_commits
+
+
+def test_dates_show_in_uk_time_whatever_the_committer_offset(story: dict[str, str]) -> None:
+    # 23:30 on 14 October at UTC-5 is 05:30 on 15 October in London (BST).
+    html = page(root_of(story), "phase2-measures/")
+    assert text_of(html.select_one(".tp-page-meta p")) == "Last updated 15 October 2020 – see all updates"
+    assert updates(html)[0] == ("15 October 2020", ["Added the measures overview."])
+
+
+def test_old_branch_merged_late_is_dated_at_the_merge(story: dict[str, str]) -> None:
+    events = changes(story)["files"]["index.md"]
+    assert (events[0]["commit"], events[0]["date"]) == (story["m2"], "2021-02-01T10:00:00+00:00")
+    assert text_of(page(root_of(story), "").select_one(".tp-page-meta p")).startswith("Last updated 1 February 2021")
+
+
+def test_page_shows_last_major_update_and_all_updates(story: dict[str, str]) -> None:
+    html = page(root_of(story), "phase1-vision/")
+    meta = html.select_one(".tp-page-meta p")
+    assert text_of(meta) == "Last updated 3 August 2020 – see all updates"
+    assert meta.time["datetime"] == "2020-08-03"
+    assert meta.a["href"] == "#updates-to-this-page"
+    assert html.find(id="updates-to-this-page").name == "h2"
+    # The milestone moved in milestones.yml is an update of the phase page, with its note;
+    # the typo fix and the whitespace change are minor and only counted.
+    assert updates(html) == [
+        ("3 August 2020", ["Moved M1.2 to September 2021."]),
+        ("15 July 2020", ["Explained why the vision comes first."]),
+        ("1 July 2020", ["First publication of the plan."]),
+    ]
+    first = html.select_one(".tp-page-history .tp-updates > li")
+    assert text_of(first.select_one(".tp-update__records")) == "Milestones and measures: M1.2: Agree the values"
+    assert text_of(html.select_one(".tp-minor")) == (
+        "2 minor changes (typos, formatting and other edits without a change note) are listed in changes.json ."
+    )
+    link = first.select_one(".tp-update__link a")
+    assert link["href"] == f"https://git.example.org/team/plan/commit/{story['c4']}"
+
+
+def test_data_change_updates_the_roadmap_but_not_other_phases(story: dict[str, str]) -> None:
+    roadmap = updates(page(root_of(story), "roadmap/"))
+    assert [date for date, _ in roadmap] == ["1 March 2021", "3 August 2020", "1 July 2020"]
+    phase2 = changes(story)["pages"]["phase2-measures/index.md"]
+    assert story["c4"] not in [u["commit"] for u in phase2]
+    assert story["c4"] in [u["commit"] for u in changes(story)["pages"]["roadmap.md"]]
+
+
+def test_whats_changed_lists_major_changes_by_month(story: dict[str, str]) -> None:
+    html = page(root_of(story), "whats-changed/")
+    months = [text_of(h) for h in html.select("article h2")]
+    assert months == [
+        "March 2021 ¶",
+        "February 2021 ¶",
+        "January 2021 ¶",
+        "December 2020 ¶",
+        "November 2020 ¶",
+        "October 2020 ¶",
+        "September 2020 ¶",
+        "August 2020 ¶",
+        "July 2020 ¶",
+    ]
+    entries = html.select(".tp-changes > li")
+    assert [e["id"] for e in entries] == [
+        f"change-{story[c][:12]}" for c in ("c10", "m2", "c9", "c8", "c7", "m1", "c6", "c4", "c2", "c1")
+    ]
+    moved = html.find(id=f"change-{story['c4'][:12]}")
+    assert text_of(moved.select_one(".tp-update__pages")) == "Pages: Mini plan , Roadmap , Phase 1: Vision"
+    assert moved.select_one(".tp-update__records a")["href"] == "../phase1-vision/#M1.2"
+    renamed = html.find(id=f"change-{story['c6'][:12]}")
+    assert text_of(renamed.select_one(".tp-update__pages")) == "Pages: Our values"
+
+
+def test_feeds_are_valid_atom_with_stable_ids(story: dict[str, str]) -> None:
+    root = root_of(story)
+    feed = feedparser.parse((root / "site/feed.xml").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    assert feed.version == "atom10"
+    assert feed.feed.title == "Mini plan: all changes"
+    assert len(feed.entries) == 10
+    newest = feed.entries[0]
+    assert newest.id == f"tag:plan.example.org,2021-03-01:commit/{story['c10']}"
+    assert newest.updated == "2021-03-01T10:00:00+00:00"
+    assert newest.link == f"https://plan.example.org/whats-changed/#change-{story['c10'][:12]}"
+    assert newest.title == "<script>alert('x')</script> & clarified the roadmap."
+    phase1 = feedparser.parse((root / "site/phase1-vision/feed.xml").read_bytes())
+    assert not phase1.bozo
+    assert [e.id.rsplit("/", 1)[1] for e in phase1.entries] == [story[c] for c in ("c9", "c6", "c4", "c2", "c1")]
+    phase2 = feedparser.parse((root / "site/phase2-measures/feed.xml").read_bytes())
+    assert [e.id.rsplit("/", 1)[1] for e in phase2.entries] == [story[c] for c in ("c8", "c7", "m1", "c1")]
+    first_ids = [e.id for e in feed.entries]
+    assert build(root).returncode == 0
+    assert [e.id for e in feedparser.parse((root / "site/feed.xml").read_bytes()).entries] == first_ids
+
+
+def test_every_page_links_its_feeds_from_its_head(story: dict[str, str]) -> None:
+    phase_page = page(root_of(story), "phase1-vision/our-values/")
+    links = [(link["title"], link["href"]) for link in phase_page.select("head link[type='application/atom+xml']")]
+    assert links == [("Mini plan: all changes", "../../feed.xml"), ("Mini plan: Phase 1: Vision", "../feed.xml")]
+    home = page(root_of(story), "")
+    assert [link["href"] for link in home.select("head link[type='application/atom+xml']")] == ["feed.xml"]
+
+
+def test_html_in_commit_messages_and_names_is_escaped(story: dict[str, str]) -> None:
+    root = root_of(story)
+    for path in (root / "site").rglob("*.html"):
+        raw = path.read_text(encoding="utf-8")
+        assert "<script>alert('x')" not in raw, path
+        assert "<b>Evil</b>" not in raw, path
+    note = page(root, "roadmap/").select_one(".tp-update__note")
+    assert text_of(note) == "<script>alert('x')</script> & clarified the roadmap."
+    assert changes(story)["files"]["roadmap.md"][0]["note"] == "<script>alert('x')</script> & clarified the roadmap."
+
+
+def test_no_author_or_email_is_published_by_default(story: dict[str, str]) -> None:
+    for path in (root_of(story) / "site").rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".xml", ".json"):
+            text = path.read_text(encoding="utf-8")
+            assert "personal.example" not in text, path
+            assert "Policy Editor" not in text and "Evil" not in text, path
+
+
+def test_unicode_and_space_in_paths(story: dict[str, str]) -> None:
+    html = page(root_of(story), "phase1-vision/über uns/")
+    assert updates(html) == [("5 January 2021", ["Added a page about us."])]
