@@ -19,5 +19,9 @@ def on_page_markdown(markdown, page, config, files):
     return site.on_page_markdown(markdown, page)
 
 
+def on_page_content(html, page, config, files):
+    return site.on_page_content(html, page)
+
+
 def on_page_context(context, page, config, nav):
     return site.on_page_context(context, page)

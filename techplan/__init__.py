@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from techplan._version import __version__
 from techplan.config import PlanConfig, load_config
 from techplan.load import load_plan
 from techplan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
@@ -18,6 +19,7 @@ __all__ = [
     "PlanError",
     "Point",
     "Problem",
+    "__version__",
     "load_config",
     "load_plan",
 ]

@@ -10,9 +10,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from techplan.cache import DiskCache
 from techplan.config import PlanConfig
 from techplan.git import GitError, NotARepository, Repository
-from techplan.history import Commit, Event, History, read_history
+from techplan.history import Commit, Event, History, RepoState, read_history, repo_state
 from techplan.model import Plan
 
 
@@ -20,13 +21,11 @@ class HistoryUnavailable(Exception):
     """The build cannot show a truthful history; the message says why and what to do."""
 
 
-def load_changelog(settings: PlanConfig, plan: Plan, files: list[str]) -> ChangeLog | None:
-    """The plan's change history from git, or None when the settings turn history off.
+def open_repository(settings: PlanConfig) -> tuple[Repository, RepoState, str]:
+    """The repository holding the plan, its state, and the plan's folder in it (`plan/`).
 
-    `files` are every source file, relative to the plan directory.
+    Raises HistoryUnavailable, saying what to do, where the history would mislead.
     """
-    if settings.history == "off":
-        return None
     try:
         repo = Repository(settings.plan_dir)
     except NotARepository:
@@ -35,14 +34,14 @@ def load_changelog(settings: PlanConfig, plan: Plan, files: list[str]) -> Change
             "so the site cannot show when and why the plan changed. Build from a clone of the repository, "
             "or build without history: TECHPLAN_HISTORY=off (or extra.plan.history: off in mkdocs.yml)."
         ) from None
+    prefix = settings.plan_dir.relative_to(repo.root).as_posix() + "/"
     try:
-        prefix = settings.plan_dir.relative_to(repo.root).as_posix() + "/"
-        history = read_history(repo, [prefix + path for path in files])
+        state = repo_state(repo, prefix)
     except GitError as error:
-        raise HistoryUnavailable(f"reading the plan's history from git failed: {error}") from error
-    finally:
         repo.close()
-    if history.shallow and settings.history != "partial":
+        raise HistoryUnavailable(f"reading the plan's history from git failed: {error}") from error
+    if state.shallow and settings.history != "partial":
+        repo.close()
         raise HistoryUnavailable(
             "this is a shallow clone: git history was cut short (CI checkouts fetch one commit by "
             "default), so pages would show wrong 'last updated' dates and miss earlier changes. "
@@ -50,6 +49,23 @@ def load_changelog(settings: PlanConfig, plan: Plan, files: list[str]) -> Change
             "'fetch-depth: 0'; elsewhere run 'git fetch --unshallow'. To build anyway with every "
             "history marked incomplete, set TECHPLAN_HISTORY=partial (or extra.plan.history: partial)."
         )
+    return repo, state, prefix
+
+
+def load_changelog(
+    settings: PlanConfig,
+    plan: Plan,
+    repo: Repository,
+    state: RepoState,
+    prefix: str,
+    files: list[str],
+    cache: DiskCache | None = None,
+) -> ChangeLog:
+    """The plan's change history from git; `files` are every source file, relative to the plan directory."""
+    try:
+        history = read_history(repo, state, [prefix + path for path in files], cache)
+    except GitError as error:
+        raise HistoryUnavailable(f"reading the plan's history from git failed: {error}") from error
     return ChangeLog(plan, history, prefix, settings.timezone)
 
 
@@ -113,30 +129,21 @@ class ChangeLog:
         """Events by file, relative to the plan directory."""
         self._pages: dict[str, PageHistory] = {}
         self._order = {commit.sha: position for position, commit in enumerate(history.chain)}
+        self.sources = {page: _sources(plan, page) for page in plan.pages}
+        """The files each page shows: its own, and the data its blocks draw from."""
+        self._shown_on: dict[str, list[str]] = {}
+        for page, sources in self.sources.items():
+            for source in sources:
+                self._shown_on.setdefault(source, []).append(page)
 
     def local_date(self, commit: Commit) -> date:
         """The day a commit landed, in the site's time zone."""
         return commit.date.astimezone(self.zone).date()
 
-    def sources(self, page: str) -> list[str]:
-        """The files a page shows: its own, and the data its blocks draw from."""
-        blocks = set(self.plan.blocks.get(page, ()))
-        phase = next((p for p in self.plan.phases if p.index_page == page), None)
-        data = self.plan.data_files
-        files = [page]
-        if phase is not None:
-            blocks |= {"milestones", "measures"}
-            files += [f for f in data if posixpath.dirname(f) == phase.folder]
-        if blocks & {"roadmap", "phases", "coming-due"}:
-            files += [f for f in data if f.endswith("/milestones.yml")]
-        if blocks & {"roadmap", "phases"}:
-            files += [f for f in data if f.endswith("/phase.yml")]
-        return list(dict.fromkeys(files))
-
     def page(self, page: str) -> PageHistory:
         """The history of one page, combining its own file's and its data's."""
         if page not in self._pages:
-            sources = self.sources(page)
+            sources = self.sources.get(page, [page])
             updates = self._combine((source, event) for source in sources for event in self.files.get(source, []))
             unpublished = any(self.prefix + source in self.history.unpublished for source in sources)
             self._pages[page] = PageHistory(page, tuple(updates), unpublished, self.history.shallow)
@@ -171,9 +178,9 @@ class ChangeLog:
         return updates
 
     def pages_of(self, update: Update) -> list[str]:
-        """The pages an update changed: those whose own file or shown data it touched."""
-        changed = set(update.files)
-        return [page for page in self.plan.pages if changed & set(self.sources(page))]
+        """The pages an update changed: those whose own file or shown data it touched, in site order."""
+        pages = {page for path in update.files for page in self._shown_on.get(path, ())}
+        return [page for page in self.plan.pages if page in pages]
 
     def to_json(self) -> str:
         """changes.json: every file's publication events, and each page's combined view."""
@@ -195,7 +202,22 @@ class ChangeLog:
                 for page in self.plan.pages
             },
         }
-        return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _sources(plan: Plan, page: str) -> list[str]:
+    """The files a page shows: its own, and the data its blocks draw from."""
+    blocks = set(plan.blocks.get(page, ()))
+    phase = next((p for p in plan.phases if p.index_page == page), None)
+    files = [page]
+    if phase is not None:
+        blocks |= {"milestones", "measures"}
+        files += [f for f in plan.data_files if posixpath.dirname(f) == phase.folder]
+    if blocks & {"roadmap", "phases", "coming-due"}:
+        files += [f for f in plan.data_files if f.endswith("/milestones.yml")]
+    if blocks & {"roadmap", "phases"}:
+        files += [f for f in plan.data_files if f.endswith("/phase.yml")]
+    return list(dict.fromkeys(files))
 
 
 def _event_json(event: Event) -> dict[str, Any]:

@@ -48,10 +48,8 @@ class PlanConfig:
 
     def display(self, path: Path) -> str:
         """A path as problems show it: relative to the repository root, with forward slashes."""
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
+        relative = os.path.relpath(os.path.abspath(path), self.root)
+        return Path(relative).as_posix() if not relative.startswith("..") else path.as_posix()
 
 
 def build_date() -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from datetime import date
 
@@ -46,6 +47,7 @@ def format_change(value: float, unit: str) -> str:
     return sign + format_value(magnitude, unit)
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(target: str, base: str) -> str:
     """A site-root-relative URL (`phase2-roadmap/`) as seen from another page's URL."""
     base_dir = base if base.endswith("/") or base == "" else posixpath.dirname(base) + "/"

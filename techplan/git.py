@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 import git as gitpython
-from gitdb.exc import BadName, BadObject
 
 
 class GitError(Exception):
@@ -52,15 +52,24 @@ class Repository:
         return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
 
     def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The contents of blobs by sha, read through one long-lived `git cat-file --batch`."""
+        """The contents of blobs by sha, from one `git cat-file --batch` fed every sha at once."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        process = self._repo.git.execute(["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE)
+        output, errors = process.communicate(("\n".join(wanted) + "\n").encode())
+        if process.returncode:
+            raise GitError(errors.decode("utf-8", "replace").strip())
         contents: dict[str, bytes] = {}
-        for sha in shas:
-            if sha in contents:
-                continue
-            try:
-                contents[sha] = self._repo.odb.stream(bytes.fromhex(sha)).read()
-            except (BadName, BadObject, ValueError) as error:
-                raise GitError(f"cannot read blob {sha}: {error}") from error
+        position = 0
+        for sha in wanted:
+            end = output.index(b"\n", position)
+            header = output[position:end].split()
+            if len(header) != 3:
+                raise GitError(f"cannot read blob {sha}: {output[position:end].decode('utf-8', 'replace')}")
+            size = int(header[2])
+            contents[sha] = output[end + 1 : end + 1 + size]
+            position = end + 2 + size
         return contents
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from techplan.cache import DiskCache, content_key
 from techplan.git import Repository
 
 RECORD, FIELD, NOTES = "\x1e", "\x1f", "\x1d"
@@ -107,9 +108,6 @@ class _Index:
     """Commits at the edge of a shallow clone, whose changes are not real."""
 
 
-_CACHE: dict[tuple[object, ...], _Index] = {}
-
-
 def parse_log(text: str) -> list[Commit]:
     """Parse the output of `git log -z --raw --format=LOG_FORMAT`."""
     commits = []
@@ -152,30 +150,57 @@ def _parse_raw(raw: str) -> Iterable[FileChange]:
         yield FileChange(letter, path, old_path, old_blob, new_blob)
 
 
-def read_history(repo: Repository, paths: list[str]) -> History:
-    """The history of each path (relative to the repository root) from one `git log`."""
+@dataclass(frozen=True, slots=True)
+class RepoState:
+    """What a build needs to know about the repository before reading any history."""
+
+    head: str | None
+    """HEAD's full sha, or None before the first commit."""
+    shallow: bool
+    unpublished: frozenset[str]
+    """Paths with edits not yet committed, staged or not, new files included."""
+    mailmap: str
+    """A key for the .mailmap, which changes the author names in the log."""
+
+
+def repo_state(repo: Repository, folder: str) -> RepoState:
+    """HEAD, whether the clone is shallow, and what is uncommitted in a folder: cheap, asked every build."""
     head = repo.head()
-    shallow = repo.is_shallow() if head else False
-    if head is None:
-        return History(head=None, shallow=False, files={p: [] for p in paths}, unpublished=_unpublished(repo))
     mailmap = repo.root / ".mailmap"
-    key = (repo.root, head, shallow, mailmap.stat().st_mtime_ns if mailmap.exists() else None)
-    index = _CACHE.get(key)
+    return RepoState(
+        head=head,
+        shallow=repo.is_shallow() if head else False,
+        unpublished=_unpublished(repo, folder),
+        mailmap=content_key(mailmap.read_bytes()) if mailmap.exists() else "",
+    )
+
+
+def read_history(repo: Repository, state: RepoState, paths: list[str], cache: DiskCache | None = None) -> History:
+    """The history of each path (relative to the repository root) from one `git log`.
+
+    The parsed log is cached by HEAD (and .mailmap, which changes the names in it), and what
+    each blob pair says (whitespace-only? which records changed?) by the blobs themselves.
+    """
+    cache = cache or DiskCache(None)
+    if state.head is None:
+        return History(head=None, shallow=False, files={p: [] for p in paths}, unpublished=state.unpublished)
+    key = f"{repo.root}:{state.head}:{state.shallow}:{state.mailmap}"
+    index = cache.get("log", key)
     if index is None:
         text = repo.run(
             "-c", "log.showSignature=false", "log", "-z", "--raw", "-M", "--no-abbrev", "--root",
             "--diff-merges=first-parent", "--no-color", f"--format={LOG_FORMAT}", "HEAD",
         )  # fmt: skip
-        index = _build_index(parse_log(text), head, _shallow_boundary(repo) if shallow else frozenset())
-        _CACHE.clear()  # one repository state at a time is all serve needs
-        _CACHE[key] = index
+        boundary = _shallow_boundary(repo) if state.shallow else frozenset()
+        index = _build_index(parse_log(text), state.head, boundary)
+        cache.put("log", key, index)
     files = {path: _follow(index, path) for path in paths}
-    _mark_majors(repo, files)
+    _mark_majors(repo, files, cache)
     return History(
-        head=head,
-        shallow=shallow,
+        head=state.head,
+        shallow=state.shallow,
         files=files,
-        unpublished=_unpublished(repo),
+        unpublished=state.unpublished,
         chain=index.chain,
     )
 
@@ -252,25 +277,32 @@ def _notes(index: _Index, commit: Commit, change: FileChange) -> tuple[str, ...]
     return tuple(notes)
 
 
-def _mark_majors(repo: Repository, files: dict[str, list[Event]]) -> None:
+def _mark_majors(repo: Repository, files: dict[str, list[Event]], cache: DiskCache) -> None:
     """Make noted events major, except whitespace-only edits; find records changed in data files."""
-    needed: set[str] = set()
+    facts: dict[tuple[str, str, bool], tuple[bool, tuple[str, ...]]] = cache.get("facts", "blobs") or {}
+    missing: dict[tuple[str, str, bool], FileChange] = {}
     for path, events in files.items():
         for event in events:
             change = _change_of(event)
-            if _is_data(path) or (event.notes and change.status == "M"):
-                needed.update(b for b in (change.old_blob, change.new_blob) if b != NO_BLOB)
-    blobs = repo.blobs(sorted(needed)) if needed else {}
+            key = (change.old_blob, change.new_blob, _is_data(path))
+            if key not in facts and (key[2] or (event.notes and change.status == "M")):
+                missing[key] = change
+    if missing:
+        wanted = {b for old, new, _ in missing for b in (old, new) if b != NO_BLOB}
+        blobs = repo.blobs(sorted(wanted))
+        facts = dict(facts)
+        for (old_blob, new_blob, is_data), change in missing.items():
+            old = blobs.get(old_blob, b"").decode("utf-8", "replace")
+            new = blobs.get(new_blob, b"").decode("utf-8", "replace")
+            whitespace_only = change.status == "M" and old.split() == new.split()
+            facts[(old_blob, new_blob, is_data)] = (whitespace_only, changed_records(old, new) if is_data else ())
+        cache.put("facts", "blobs", facts)
     for path, events in files.items():
         for number, event in enumerate(events):
             change = _change_of(event)
-            old = blobs.get(change.old_blob, b"").decode("utf-8", "replace")
-            new = blobs.get(change.new_blob, b"").decode("utf-8", "replace")
-            whitespace_only = change.status == "M" and old.split() == new.split()
-            records = changed_records(old, new) if _is_data(path) else ()
-            events[number] = Event(
-                event.commit, event.path, event.notes, bool(event.notes) and not whitespace_only, records
-            )
+            whitespace_only, records = facts.get((change.old_blob, change.new_blob, _is_data(path)), (False, ()))
+            major = bool(event.notes) and not whitespace_only
+            events[number] = Event(event.commit, event.path, event.notes, major, records)
 
 
 def _change_of(event: Event) -> FileChange:
@@ -301,9 +333,9 @@ def _records(text: str) -> dict[str, tuple[str, ...]]:
     return records
 
 
-def _unpublished(repo: Repository) -> frozenset[str]:
-    """Paths with uncommitted edits, staged or not, including new files."""
-    output = repo.run("status", "--porcelain=v1", "-z", "--untracked-files=all")
+def _unpublished(repo: Repository, folder: str) -> frozenset[str]:
+    """Paths in a folder with uncommitted edits, staged or not, including new files."""
+    output = repo.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", folder)
     paths: set[str] = set()
     tokens = iter(output.split("\0"))
     for token in tokens:

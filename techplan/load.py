@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from techplan.cache import DiskCache
 from techplan.config import PlanConfig
 from techplan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.problems import Problem
@@ -40,14 +41,18 @@ class _Loaded:
     markdown: list[tuple[str, str, Location]] = field(default_factory=list)
     """Markdown written in data files, (field, text, where), to check its references."""
     problems: list[Problem] = field(default_factory=list)
+    cache: DiskCache | None = None
+    """Where parsed YAML is kept between builds."""
 
 
-def load_plan(config: PlanConfig, pages: list[str] | None = None) -> tuple[Plan, list[Problem]]:
+def load_plan(
+    config: PlanConfig, pages: list[str] | None = None, cache: DiskCache | None = None
+) -> tuple[Plan, list[Problem]]:
     """Load and check every phase, milestone, measure and page; the plan and every problem found.
 
     `pages` are the Markdown pages relative to the plan directory; by default every `*.md` in it.
     """
-    loaded = _Loaded()
+    loaded = _Loaded(cache=cache)
     for number, folder in _phase_folders(config, loaded):
         _load_phase(config, number, folder, loaded)
     _check_ids(loaded)
@@ -140,7 +145,7 @@ def _read(config: PlanConfig, path: Path, first_key: str, loaded: _Loaded) -> Ya
     """Read a data file; None (and the problem noted) if it cannot be read at all."""
     display = config.display(path)
     loaded.data_files.append(path.relative_to(config.plan_dir).as_posix())
-    node, problems = read_yaml(path, display)
+    node, problems = read_yaml(path, display, loaded.cache)
     for problem in problems:
         if problem.field == "file":  # an empty file: say what it should start with
             problem = Problem(

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import markdown as markdown_lib
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from techplan.changes import HistoryUnavailable, load_changelog
+from techplan.cache import DiskCache, cache_folder
+from techplan.changes import HistoryUnavailable
 from techplan.config import PlanConfig, load_config
 from techplan.formatting import relative_url
 from techplan.load import PHASE_FOLDER, load_plan
 from techplan.model import Phase, Plan
 from techplan.problems import Problem, render_report
 from techplan.prose import scan
-from techplan.render import Renderer, template_environment
+from techplan.render import Renderer, Slots, template_environment
 from techplan.spec import FILES, SCHEMA_NAMES, shipped_schema
-from techplan.views import CHANGES_JSON, CHANGES_PAGE, HistoryViews, SiteInfo
+from techplan.views import (
+    CHANGES_PAGE,
+    UPDATES_HEADING,
+    UPDATES_ID,
+    Published,
+    SiteInfo,
+    insert_after_title,
+    publish_history,
+)
 
 
 class PlanSite:
@@ -30,10 +43,11 @@ class PlanSite:
         self.settings: PlanConfig | None = None
         self.plan: Plan | None = None
         self.renderer: Renderer | None = None
-        self.views: HistoryViews | None = None
+        self.published: Published | None = None
         self.problems: list[Problem] = []
         self._markdown: markdown_lib.Markdown | None = None
         self._mkdocs: MkDocsConfig | None = None
+        self._slots: dict[str, Slots] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Read the plan settings from extra.plan."""
@@ -45,16 +59,14 @@ class PlanSite:
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Load and check the plan and its history before any page is built; stop on any problem."""
         assert self.settings is not None
+        cache = DiskCache(cache_folder(self.settings.root))
         pages = [file.src_uri for file in files.documentation_pages()]
-        self.plan, problems = load_plan(self.settings, pages)
+        self.plan, problems = load_plan(self.settings, pages, cache)
         problems = self.problems + problems
         if problems:
             raise PluginError(render_report(sorted(set(problems), key=lambda p: p.sort_key)))
-        sources = [file.src_uri for file in files if file.abs_src_path and _inside(file, config)]
-        try:
-            changelog = load_changelog(self.settings, self.plan, sources)
-        except HistoryUnavailable as error:
-            raise PluginError(f"The plan's history cannot be published: {error}") from None
+        docs = os.path.join(os.path.abspath(config.docs_dir), "")
+        sources = [f.src_uri for f in files if f.abs_src_path and f.abs_src_path.startswith(docs)]
         for file in list(files):
             if _is_data(file) or file.src_uri.startswith("partials/plan-"):
                 # Data is published as downloads, not as the YAML editors work on; feed templates stay templates.
@@ -73,31 +85,51 @@ class PlanSite:
             self.render_markdown,
         )
         site = SiteInfo(config.site_name, config.site_url, config.repo_url)
-        self.views = HistoryViews(self.renderer, changelog, self.settings, site)
-        changes_page.content_string = self.views.changes_page(changes_page.url)
-        if changelog is not None:
-            files.append(File.generated(config, CHANGES_JSON, content=changelog.to_json()))
-            for path, feed in self.views.feeds().items():
-                files.append(File.generated(config, path, content=feed))
+        try:
+            self.published = publish_history(
+                self.settings, self.plan, sources, self.renderer, site, cache, changes_page.url
+            )
+        except HistoryUnavailable as error:
+            raise PluginError(f"The plan's history cannot be published: {error}") from None
+        changes_page.content_string = self.published.changes_page
+        self._slots[CHANGES_PAGE] = Slots(self.published.changes_slots)
+        for path, content in self.published.files.items():
+            files.append(File.generated(config, path, content=content))
         return files
 
     def on_page_markdown(self, markdown: str, page: Page) -> str:
-        """Expand references and plan blocks; add the page's dates and updates."""
-        assert self.renderer is not None and self.plan is not None and self.views is not None
+        """Expand references and plan blocks; say under the title when the page was updated."""
+        assert self.renderer is not None and self.plan is not None and self.published is not None
         if page.file.generated_by is not None:
             return markdown
         phase = self._phase_of(page.file.src_uri)
         if phase is not None and page.file.src_uri == phase.index_page:
             markdown = self._add_missing_blocks(markdown, phase)
-        markdown = self.renderer.expand(markdown, page.url, phase)
-        return self.views.decorate(markdown, page.file.src_uri, page.url)
+        slots = self._slots[page.file.src_uri] = Slots()
+        markdown = self.renderer.expand(markdown, page.url, slots, phase)
+        return insert_after_title(markdown, self.published.meta.get(page.file.src_uri, ""), slots)
+
+    def on_page_content(self, html: str, page: Page) -> str:
+        """Put the plan's blocks into the converted page, and tell MkDocs their anchors exist."""
+        slots = self._slots.pop(page.file.src_uri, None)
+        if slots is None:
+            return html
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids |= slots.anchors()
+        for item in _walk(page.toc):
+            item.title = slots.fill_text(item.title)
+        return slots.fill(html)
 
     def on_page_context(self, context: dict[str, Any], page: Page) -> dict[str, Any]:
-        """Give the page template the feeds to link from the page's head."""
-        assert self.views is not None
+        """Give the page template its feeds and the list of its updates; list them in the TOC too."""
+        assert self.published is not None
         context["plan_feeds"] = [
-            (title, relative_url(path, page.url)) for title, path in self.views.feed_links(page.file.src_uri)
+            (title, relative_url(path, page.url)) for title, path in self.published.feeds.get(page.file.src_uri, [])
         ]
+        history = self.published.history.get(page.file.src_uri)
+        if history:
+            context["plan_history"] = Markup(history)
+            page.toc.items.append(AnchorLink(UPDATES_HEADING, UPDATES_ID, 2))
         return context
 
     def render_markdown(self, text: str) -> str:
@@ -128,9 +160,11 @@ class PlanSite:
         return markdown
 
 
-def _inside(file: File, config: MkDocsConfig) -> bool:
-    """Whether a file comes from the plan directory (not the theme)."""
-    return Path(file.abs_src_path or "").resolve().is_relative_to(Path(config.docs_dir).resolve())
+def _walk(toc: TableOfContents | list[AnchorLink]) -> Iterator[AnchorLink]:
+    """Every entry of a table of contents, depth first."""
+    for item in toc:
+        yield item
+        yield from _walk(item.children)
 
 
 def _is_data(file: File) -> bool:

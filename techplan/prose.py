@@ -52,8 +52,12 @@ class Token:
 
 def scan(text: str) -> Iterator[Token]:
     """Yield every `[[...]]` outside code blocks, code spans and HTML comments."""
+    if "[[" not in text:
+        return
     in_comment = False
     for number, line in outside_fences(text):
+        if not in_comment and "[[" not in line and "<!--" not in line:
+            continue  # most lines: nothing to find and no comment to track
         visible, in_comment = _visible(line, in_comment)
         for match in _TOKEN.finditer(visible):
             yield Token(

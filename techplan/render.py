@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -55,6 +56,48 @@ def as_block(html: str) -> str:
     return "\n\n" + "\n".join(line for line in lines if line) + "\n\n"
 
 
+class Slots:
+    """HTML kept out of a page's Markdown and put back after conversion.
+
+    Python-Markdown and MkDocs would otherwise parse every generated table, reference and
+    history list as raw HTML, which costs more than rendering them. A block waits in an HTML
+    comment and an inline reference in a word, both of which pass through untouched.
+    """
+
+    _SLOT = re.compile(r"<!--techplan-slot-([0-9]+)-->|techplanslot([0-9]+)x")
+
+    def __init__(self, html: tuple[str, ...] = ()) -> None:
+        self.html: list[str] = list(html)
+
+    def hold(self, html: str) -> str:
+        """Keep a block of HTML; the Markdown placeholder to put on its own where it goes."""
+        self.html.append(html)
+        return f"\n\n<!--techplan-slot-{len(self.html) - 1}-->\n\n"
+
+    def hold_inline(self, html: str) -> str:
+        """Keep a piece of inline HTML; the placeholder to put in the text where it goes."""
+        self.html.append(html)
+        return f"techplanslot{len(self.html) - 1}x"
+
+    def fill(self, content: str) -> str:
+        """Put every kept piece back into converted HTML."""
+        return self._SLOT.sub(lambda match: self.html[int(match.group(1) or match.group(2))], content)
+
+    def fill_text(self, content: str) -> str:
+        """Put kept pieces back as plain text, for places that take no markup (a heading in the TOC)."""
+        return self._SLOT.sub(lambda m: _TAG.sub("", self.html[int(m.group(1) or m.group(2))]), content)
+
+    def anchors(self) -> set[str]:
+        """The ids the kept HTML defines, so links to them count as valid."""
+        return {anchor for html in self.html for anchor in _ID.findall(html)}
+
+
+_ID = re.compile(r'\sid="([^"]+)"')
+_TAG = re.compile(r"<[^>]*>")
+_HREF = "\x00href\x00"
+"""Stands in for a reference's link while its rendered HTML is shared between pages."""
+
+
 class Renderer:
     """Renders the plan's blocks and references for the page being built."""
 
@@ -73,6 +116,7 @@ class Renderer:
         self.today = today
         self.markdown = markdown
         """Renders Markdown from YAML with the same extensions as the pages."""
+        self._references: dict[tuple[str, str | None], str] = {}
 
     def url_of(self, record: Milestone | Measure | Phase) -> str:
         """The site URL where a record is shown: its phase's page, at its anchor."""
@@ -82,24 +126,31 @@ class Renderer:
         page = self.page_urls.get(phase.index_page if phase else "", "")
         return f"{page}#{record.id}"
 
-    def expand(self, text: str, page_url: str, phase: Phase | None = None) -> str:
-        """Replace every reference and block in a page's Markdown with its HTML."""
-        return expand(text, lambda token: self.render_token(token, page_url, phase))
+    def expand(self, text: str, page_url: str, slots: Slots, phase: Phase | None = None) -> str:
+        """Replace every reference in a page's Markdown with its HTML, and every block with a slot."""
 
-    def render_token(self, token: Token, page_url: str, phase: Phase | None = None) -> str:
-        """The HTML for one `[[...]]`: a reference inline, or a block on its own."""
-        if token.is_reference:
-            return self.render_reference(token, page_url)
-        return as_block(self.render_block(token.name, page_url, phase))
+        def render(token: Token) -> str:
+            if token.is_reference:
+                return slots.hold_inline(self.render_reference(token, page_url))
+            return slots.hold(self.render_block(token.name, page_url, phase))
+
+        return expand(text, render)
 
     def render_reference(self, token: Token, page_url: str) -> str:
         """An inline link to a milestone or measure, with its status or latest value."""
         record = self.plan.record(token.name)
         if record is None:  # the check has reported it; show the text rather than fail here
             return token.source
-        kind = "milestone" if isinstance(record, Milestone) else "measure"
-        html = self.render(REFERENCE_TEMPLATE, page_url, record=record, kind=kind, text=token.text)
-        return protect_inline(" ".join(html.split()))
+        key = (record.id, token.text)
+        if key not in self._references:
+            # The same reference reads the same on every page but for its link: render it once.
+            kind = "milestone" if isinstance(record, Milestone) else "measure"
+            rendered = self.env.get_template(REFERENCE_TEMPLATE).render(
+                record=record, kind=kind, text=token.text, href=lambda _: _HREF
+            )
+            self._references[key] = " ".join(rendered.split())
+        link = formatting.relative_url(self.url_of(record), page_url)
+        return self._references[key].replace(_HREF, html.escape(link))
 
     def render_block(self, name: str, page_url: str, phase: Phase | None = None) -> str:
         """A block drawn from the data: milestone table, measures, roadmap, phases or coming due."""
@@ -140,7 +191,9 @@ class Renderer:
 
     def _expand_references(self, text: str, page_url: str) -> str:
         """Replace references in Markdown from YAML; blocks are only for pages."""
-        return expand(text, lambda t: self.render_reference(t, page_url) if t.is_reference else t.source)
+        return expand(
+            text, lambda t: protect_inline(self.render_reference(t, page_url)) if t.is_reference else t.source
+        )
 
     def _status_counts(self, phase: Phase) -> list[tuple[str, str, int]]:
         """How many of a phase's milestones have each status: (status, label, count)."""

@@ -3,22 +3,108 @@
 from __future__ import annotations
 
 import html
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from techplan.changes import ChangeLog, Update
+from techplan.cache import DiskCache, content_key
+from techplan.changes import ChangeLog, Update, load_changelog, open_repository
 from techplan.config import PlanConfig
 from techplan.formatting import format_month, relative_url
-from techplan.history import Commit
+from techplan.history import Commit, RepoState
+from techplan.model import Plan
 from techplan.prose import find_title
-from techplan.render import Renderer, as_block
+from techplan.render import Renderer, Slots
 
 CHANGES_PAGE = "whats-changed.md"
 """The generated What's changed page, relative to the plan directory."""
+HISTORY_TEMPLATES = (
+    "partials/plan-page-meta.html",
+    "partials/plan-page-history.html",
+    "partials/plan-update.html",
+    "partials/plan-changes.html",
+    "partials/plan-macros.html",
+    "partials/plan-feed.xml",
+)
+"""The templates the rendered history comes from: part of its cache key."""
 CHANGES_JSON = "changes.json"
 FEED = "feed.xml"
 UPDATES_HEADING = "Updates to this page"
+UPDATES_ID = "updates-to-this-page"
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """Everything the history adds to a build, rendered once and reused while its inputs stand."""
+
+    changes_page: str
+    """The What's changed page's Markdown, with slot placeholders."""
+    changes_slots: tuple[str, ...]
+    """The HTML for those slots."""
+    files: dict[str, str]
+    """Generated files by site path: changes.json and the feeds."""
+    meta: dict[str, str]
+    """What goes under each page's title, by page."""
+    history: dict[str, str]
+    """The list of updates that ends each page, by page."""
+    feeds: dict[str, list[tuple[str, str]]]
+    """(title, site path) of the feeds each page's head links, by page."""
+
+
+def publish_history(
+    settings: PlanConfig,
+    plan: Plan,
+    sources: list[str],
+    renderer: Renderer,
+    site: SiteInfo,
+    cache: DiskCache,
+    changes_url: str,
+) -> Published:
+    """Render the plan's history for every page and generated file, or reuse the last rendering.
+
+    `sources` are every file under the plan directory. The rendering is cached under a key made
+    of everything it depends on, so an unchanged repository and plan cost a lookup.
+    """
+    if settings.history == "off":
+        return HistoryViews(renderer, None, settings, site).publish(changes_url)
+    repo, state, prefix = open_repository(settings)
+    try:
+        key = _fingerprint(settings, plan, sources, renderer, site, state)
+        published = cache.get("published", key)
+        if published is None:
+            changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
+            published = HistoryViews(renderer, changelog, settings, site).publish(changes_url)
+            cache.put("published", key, published)
+        return published
+    finally:
+        repo.close()
+
+
+def insert_after_title(markdown: str, html: str, slots: Slots) -> str:
+    """Put a block of HTML right under a page's first heading (or at the top if it has none)."""
+    title = find_title(markdown)
+    lines = markdown.splitlines(keepends=True)
+    at = title[0] if title else 0
+    return "".join(lines[:at]) + slots.hold(html) + "".join(lines[at:])
+
+
+def _fingerprint(
+    settings: PlanConfig, plan: Plan, sources: list[str], renderer: Renderer, site: SiteInfo, state: RepoState
+) -> str:
+    """A key for the rendered history: the repository's state and everything shown beside it."""
+    loader = renderer.env.loader
+    assert loader is not None
+    templates = [loader.get_source(renderer.env, name)[0] for name in HISTORY_TEMPLATES]
+    records = [(r.id, r.title, r.phase) for r in (*plan.milestones, *plan.measures)]
+    parts = [
+        state.head, state.shallow, sorted(state.unpublished), state.mailmap,
+        settings.authors, settings.teams, settings.publisher, settings.timezone, settings.history,
+        site.name, site.url, site.repo_url,
+        sorted(sources), plan.pages, plan.titles, plan.blocks, plan.data_files, records,
+        [(p.number, p.folder, p.title) for p in plan.phases], renderer.page_urls, templates,
+    ]  # fmt: skip
+    return content_key(json.dumps(parts, sort_keys=True, default=str).encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,24 +128,53 @@ class HistoryViews:
         self.settings = settings
         self.site = site
 
-    def decorate(self, markdown: str, page: str, page_url: str) -> str:
-        """Add 'last updated' under a page's title and its updates at the end."""
-        history = self.changelog.page(page) if self.changelog else None
-        meta = as_block(self._render("partials/plan-page-meta.html", page_url, history=history))
-        title = find_title(markdown)
-        lines = markdown.splitlines(keepends=True)
-        at = title[0] if title else 0
-        markdown = "".join(lines[:at]) + meta + "".join(lines[at:])
-        if history is None:
-            return markdown
-        block = as_block(self._render("partials/plan-page-history.html", page_url, history=history))
-        return markdown.rstrip("\n") + f"\n\n## {UPDATES_HEADING}\n" + block
+    def publish(self, changes_url: str) -> Published:
+        """Render everything the history adds to the site."""
+        slots = Slots()
+        changes_page = self.changes_page(changes_url, slots)
+        urls = self.renderer.page_urls
+        pages = self.renderer.plan.pages
+        files: dict[str, str] = {}
+        history: dict[str, str] = {}
+        if self.changelog is not None:
+            files = {CHANGES_JSON: self.changelog.to_json(), **self.feeds()}
+            history = {page: self.page_history(page, urls.get(page, "")) or "" for page in pages}
+        return Published(
+            changes_page=changes_page,
+            changes_slots=tuple(slots.html),
+            files=files,
+            meta={page: self.page_meta(page, urls.get(page, "")) for page in pages},
+            history=history,
+            feeds={page: self.feed_links(page) for page in pages},
+        )
 
-    def changes_page(self, page_url: str) -> str:
+    def page_meta(self, page: str, page_url: str) -> str:
+        """What goes under a page's title: when it was last updated, and any unpublished edits."""
+        history = self.changelog.page(page) if self.changelog else None
+        return self._render("partials/plan-page-meta.html", page_url, history=history)
+
+    def page_history(self, page: str, page_url: str) -> str | None:
+        """The list of a page's updates that ends it, or None when the build has no history.
+
+        The page template places it after the content (Material's source-file spot), so it is
+        neither parsed as Markdown nor indexed for search: search finds the plan, not its log.
+        """
+        if self.changelog is None:
+            return None
+        history = self.changelog.page(page)
+        return self._render("partials/plan-page-history.html", page_url, history=history, heading=UPDATES_HEADING)
+
+    def changes_page(self, page_url: str, slots: Slots) -> str:
         """The Markdown of the What's changed page: every major update, by month."""
         if self.changelog is None:
             return "# What's changed\n\nChange history is not available in this build.\n"
         lines = [
+            # Search is for what the plan says; its log is browsed here and followed in the feeds.
+            "---",
+            "search:",
+            "  exclude: true",
+            "---",
+            "",
             "# What's changed",
             "",
             # Markdown links are relative to this page's source file, which sits at the top.
@@ -75,7 +190,7 @@ class HistoryViews:
         for update in updates:
             months.setdefault(format_month(self.changelog.local_date(update.commit)), []).append(update)
         for month, entries in months.items():
-            lines += [f"## {month}", as_block(self._render("partials/plan-changes.html", page_url, updates=entries))]
+            lines += [f"## {month}", slots.hold(self._render("partials/plan-changes.html", page_url, updates=entries))]
         return "\n".join(lines)
 
     def feed(self, folder: str | None = None) -> str:

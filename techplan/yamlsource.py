@@ -14,6 +14,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from techplan.cache import DiskCache, content_key
 from techplan.problems import Problem
 
 _MAX_DEPTH = 50
@@ -60,9 +61,20 @@ class Entry:
     value: YamlNode
 
 
-def read_yaml(path: Path, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
+def read_yaml(path: Path, display_path: str, cache: DiskCache | None = None) -> tuple[YamlNode | None, list[Problem]]:
     """Read one YAML file: a node tree, or None and the problems that stopped it."""
     data = path.read_bytes()
+    key = f"{display_path}:{content_key(data)}"
+    if cache is not None and (cached := cache.get("yaml", key)) is not None:
+        return cached  # type: ignore[no-any-return]
+    result = _read_bytes(data, display_path)
+    if cache is not None:
+        cache.put("yaml", key, result)
+    return result
+
+
+def _read_bytes(data: bytes, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
+    """Decode and parse a file's bytes."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

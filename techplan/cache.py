@@ -1,0 +1,90 @@
+"""A disk cache that rebuilds, `make serve` and CI can reuse: everything in it is keyed by content.
+
+Entries are keyed by what they were computed from (a commit, a blob, a file's bytes), so an
+entry is never stale, only unused. Delete the folder at any time; the next build fills it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from techplan._version import __version__
+
+FORMAT = 1
+"""Bump when a cached structure changes shape."""
+
+_MEMORY: dict[tuple[str, str], Any] = {}
+"""Entries already read or written by this process, so serve's rebuilds skip the disk too."""
+_KEEP = {"log": 2}
+"""How many entries of a kind stay in memory (parsed logs are large); 512 of any other kind."""
+
+
+def _version() -> str:
+    return f"{FORMAT}-{__version__}-py{sys.version_info.major}{sys.version_info.minor}"
+
+
+class DiskCache:
+    """Pickled values in a folder, one file per key; a None folder caches in memory only."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder / _version() if folder is not None else None
+
+    def get(self, kind: str, key: str) -> Any:
+        """The value stored for a key, or None."""
+        if (kind, key) in _MEMORY:
+            return _MEMORY[(kind, key)]
+        if self.folder is None:
+            return None
+        try:
+            value = pickle.loads((self.folder / kind / _name(key)).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+            return None
+        _remember(kind, key, value)
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Store a value; written atomically, and silently skipped if the disk refuses."""
+        _remember(kind, key, value)
+        if self.folder is None:
+            return
+        folder = self.folder / kind
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
+                handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(handle.name, folder / _name(key))
+        except OSError:
+            pass  # a read-only checkout still builds, just without reuse
+
+
+def _remember(kind: str, key: str, value: Any) -> None:
+    """Keep a value in memory, forgetting the oldest of its kind beyond the limit."""
+    _MEMORY.pop((kind, key), None)
+    _MEMORY[(kind, key)] = value
+    same = [k for k in _MEMORY if k[0] == kind]
+    for old in same[: max(0, len(same) - _KEEP.get(kind, 512))]:
+        del _MEMORY[old]
+
+
+def _name(key: str) -> str:
+    """A file name for any key."""
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def content_key(data: bytes) -> str:
+    """A key for a file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_folder(root: Path) -> Path | None:
+    """Where the cache lives: TECHPLAN_CACHE if set ('off' for none), else .cache/techplan in the repository."""
+    setting = os.environ.get("TECHPLAN_CACHE", "").strip()
+    if setting == "off":
+        return None
+    return Path(setting) if setting else root / ".cache" / "techplan"
