@@ -83,7 +83,9 @@ def measures_text(actuals: int) -> str:
             "    actuals:",
         ]
         for step in range(actuals):
-            lines.append(f"      - {{date: {2020 + (step // 12) + 1}-{step % 12 + 1:02d}-28, value: {min(89, 41 + step)}}}")
+            lines.append(
+                f"      - {{date: {2020 + (step // 12) + 1}-{step % 12 + 1:02d}-28, value: {min(89, 41 + step)}}}"
+            )
         lines += ["    source: Synthetic data", ""]
     return "\n".join(lines)
 
@@ -131,8 +133,15 @@ class Stream:
         raw = text.encode("utf-8")
         self.chunks.append(b"data %d\n" % len(raw) + raw + b"\n")
 
-    def commit(self, branch: str, when: datetime, message: str, parents: list[int], changes: list[str],
-               contents: dict[str, str]) -> int:
+    def commit(
+        self,
+        branch: str,
+        when: datetime,
+        message: str,
+        parents: list[int],
+        changes: list[str],
+        contents: dict[str, str],
+    ) -> int:
         self.mark += 1
         stamp = f"{int(when.timestamp())} +0000"
         self.chunks.append(f"commit refs/heads/{branch}\nmark :{self.mark}\n".encode())
@@ -163,8 +172,9 @@ def generate(root: Path, pages: int, commits: int, tags: int, seed: int = 1) -> 
     stream = Stream()
     when = datetime(2020, 7, 1, 9, tzinfo=timezone.utc)
     step = timedelta(minutes=max(1, int(4 * 365 * 24 * 60 / commits)))
-    head = stream.commit("main", when, "Publish the plan\n\nChange-note: First publication.\n", [],
-                         sorted(plan.files), plan.files)
+    head = stream.commit(
+        "main", when, "Publish the plan\n\nChange-note: First publication.\n", [], sorted(plan.files), plan.files
+    )
     tag_every = max(1, commits // max(1, tags))
     made, tagged, actuals = 1, 0, 1
     while made < commits:
@@ -181,8 +191,9 @@ def generate(root: Path, pages: int, commits: int, tags: int, seed: int = 1) -> 
                 message = "Edit on a branch\n" + ("\nChange-note: Improved a page.\n" if rng.random() < 0.5 else "")
                 branch_marks.append(stream.commit("side", when, message, [branch_marks[-1]], [path], plan.files))
                 when += step
-            head = stream.commit("main", when, "Merge pull request\n", [head, branch_marks[-1]], sorted(changed),
-                                 plan.files)
+            head = stream.commit(
+                "main", when, "Merge pull request\n", [head, branch_marks[-1]], sorted(changed), plan.files
+            )
             made += 3
         else:
             roll = rng.random()
@@ -207,7 +218,9 @@ def generate(root: Path, pages: int, commits: int, tags: int, seed: int = 1) -> 
                 changes, message = [path], "Add actuals"
             elif roll < 0.30:
                 path = rng.choice(plan.pages)
-                plan.files[path] = plan.files[path].rstrip("\n") + ("\n" if plan.files[path].endswith("\n\n") else "\n\n")
+                plan.files[path] = plan.files[path].rstrip("\n") + (
+                    "\n" if plan.files[path].endswith("\n\n") else "\n\n"
+                )
                 changes, message = [path], "Spacing"
             else:
                 path = rng.choice(plan.pages)

@@ -110,10 +110,14 @@ def main() -> None:
                 times[variant].append(time_build(root, variant))
         medians = {variant: statistics.median(values) for variant, values in times.items()}
         rows.append((pages, commits, tags, medians))
-        print(f"{pages} pages, {commits} commits, {tags} tags: "
-              + ", ".join(f"{v} {medians[v]:.2f} s" for v in variants), flush=True)
+        print(
+            f"{pages} pages, {commits} commits, {tags} tags: " + ", ".join(f"{v} {medians[v]:.2f} s" for v in variants),
+            flush=True,
+        )
     print()
-    print("| pages | commits | tags | plain | techplan cold | ratio | techplan warm | ratio | git-revision-date | ratio |")
+    print(
+        "| pages | commits | tags | plain | techplan cold | ratio | techplan warm | ratio | git-revision-date | ratio |"
+    )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for pages, commits, tags, m in rows:
         plain = m.get("plain", float("nan"))

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from techplan.cache import DiskCache, cache_folder
 from techplan.problems import Problem
 from techplan.spec import HISTORY_MODES, SITE_OPTIONS
 from techplan.validate import RecordChecker
@@ -64,7 +65,7 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
     """Read the plan settings from mkdocs.yml; the settings and any problems with them."""
     root = config_file.parent.resolve()
     display = config_file.name
-    node, problems = read_yaml(config_file, display)
+    node, problems = read_yaml(config_file, display, DiskCache(cache_folder(root)))
     options = _find(node, "extra", "plan")
     values: dict[str, Any] = {}
     if options is not None:

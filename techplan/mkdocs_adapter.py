@@ -77,12 +77,15 @@ class PlanSite:
         files.append(changes_page)
         # Pages are rendered before MkDocs hands its environment to on_env, so take the theme's
         # own: the same loader, so a site's overrides/ can change any plan partial.
+        folder = cache_folder(self.settings.root)
         self.renderer = Renderer(
             self.plan,
-            template_environment(config.theme.get_env()),
+            template_environment(config.theme.get_env(), folder / "jinja" if folder else None),
             {file.src_uri: file.url.removeprefix("./") for file in files.documentation_pages()},
             self.settings.today,
             self.render_markdown,
+            cache,
+            repr((config.markdown_extensions, config.mdx_configs)),
         )
         site = SiteInfo(config.site_name, config.site_url, config.repo_url)
         try:

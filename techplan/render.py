@@ -7,11 +7,13 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup
 
 from techplan import formatting
+from techplan.cache import DiskCache, content_key
 from techplan.charts import layout_trend
 from techplan.model import MILESTONE_STATUS_LABELS, THEME_LABELS, Measure, Milestone, Phase, Plan
 from techplan.prose import Token, expand
@@ -32,9 +34,16 @@ COMING_DUE_DAYS = 183
 _MARKDOWN_INLINE = re.compile(r"(<[^>]*>|&#?[a-zA-Z0-9]+;)|([\\`*_\[\]{}~^=+!:#|])")
 
 
-def template_environment(theme_env: jinja2.Environment) -> jinja2.Environment:
-    """The theme's environment (so sites can override templates) with autoescaping on."""
-    env = theme_env.overlay(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+def template_environment(theme_env: jinja2.Environment, compiled: Path | None = None) -> jinja2.Environment:
+    """The theme's environment (so sites can override templates) with autoescaping on.
+
+    `compiled` is a folder where compiled templates are kept between builds.
+    """
+    bytecode = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+    env = theme_env.overlay(autoescape=True, trim_blocks=True, lstrip_blocks=True, bytecode_cache=bytecode)
     env.filters.update(
         plan_date=formatting.format_date,
         plan_month=formatting.format_month,
@@ -108,6 +117,8 @@ class Renderer:
         page_urls: dict[str, str],
         today: date,
         markdown: Callable[[str], str],
+        cache: DiskCache | None = None,
+        markdown_key: str = "",
     ) -> None:
         self.plan = plan
         self.env = env
@@ -117,6 +128,20 @@ class Renderer:
         self.markdown = markdown
         """Renders Markdown from YAML with the same extensions as the pages."""
         self._references: dict[tuple[str, str | None], str] = {}
+        self.cache = cache or DiskCache(None)
+        self.fingerprint = self._fingerprint(markdown_key)
+        """A key for everything a block's HTML depends on besides the page it is on."""
+
+    def _fingerprint(self, markdown_key: str) -> str:
+        """Hash the plan's records, the date, the pages' URLs, the templates and the Markdown setup."""
+        loader = self.env.loader
+        assert loader is not None
+        names = [*TEMPLATES.values(), REFERENCE_TEMPLATE, "partials/plan-macros.html", "partials/plan-marker.html"]
+        parts = [
+            repr(self.plan.phases), repr(self.plan.milestones), repr(self.plan.measures), self.today.isoformat(),
+            sorted(self.page_urls.items()), [loader.get_source(self.env, name)[0] for name in names], markdown_key,
+        ]  # fmt: skip
+        return content_key(repr(parts).encode())
 
     def url_of(self, record: Milestone | Measure | Phase) -> str:
         """The site URL where a record is shown: its phase's page, at its anchor."""
@@ -144,15 +169,29 @@ class Renderer:
         key = (record.id, token.text)
         if key not in self._references:
             # The same reference reads the same on every page but for its link: render it once.
-            kind = "milestone" if isinstance(record, Milestone) else "measure"
-            rendered = self.env.get_template(REFERENCE_TEMPLATE).render(
-                record=record, kind=kind, text=token.text, href=lambda _: _HREF
-            )
-            self._references[key] = " ".join(rendered.split())
+            cache_key = f"{self.fingerprint}:{record.id}:{token.text}"
+            cached = self.cache.get("reference", cache_key)
+            if cached is None:
+                kind = "milestone" if isinstance(record, Milestone) else "measure"
+                rendered = self.env.get_template(REFERENCE_TEMPLATE).render(
+                    record=record, kind=kind, text=token.text, href=lambda _: _HREF
+                )
+                cached = " ".join(rendered.split())
+                self.cache.put("reference", cache_key, cached)
+            self._references[key] = cached
         link = formatting.relative_url(self.url_of(record), page_url)
         return self._references[key].replace(_HREF, html.escape(link))
 
     def render_block(self, name: str, page_url: str, phase: Phase | None = None) -> str:
+        """A block drawn from the data, rendered once for its inputs and then reused from the cache."""
+        key = f"{self.fingerprint}:{name}:{page_url}:{phase.number if phase else ''}"
+        html = self.cache.get("block", key)
+        if html is None:
+            html = self._render_block(name, page_url, phase)
+            self.cache.put("block", key, html)
+        return str(html)
+
+    def _render_block(self, name: str, page_url: str, phase: Phase | None = None) -> str:
         """A block drawn from the data: milestone table, measures, roadmap, phases or coming due."""
         context: dict[str, object] = {}
         if name == "milestones" and phase is not None:

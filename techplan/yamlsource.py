@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from typing import Any
 
 from techplan.cache import DiskCache, content_key
 from techplan.problems import Problem
@@ -95,6 +92,10 @@ def _read_bytes(data: bytes, display_path: str) -> tuple[YamlNode | None, list[P
 
 def parse_yaml(text: str, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
     """Parse YAML text into a node tree, or None and the problems that stopped it."""
+    # Imported here: a build whose YAML is all cached never needs the parser.
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         root = YAML(typ="safe", pure=True).compose(text)
     except MarkedYAMLError as error:
@@ -108,8 +109,10 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlNode | None, list[Prob
     return node, problems
 
 
-def _convert(node: Node, path: str, problems: list[Problem], depth: int) -> YamlNode:
+def _convert(node: Any, path: str, problems: list[Problem], depth: int) -> YamlNode:
     """Turn a ruamel node into a YamlNode, reporting duplicate keys and runaway nesting."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
     line = node.start_mark.line + 1
     if depth > _MAX_DEPTH:
         problems.append(Problem(path, line, "YAML syntax", "the data is nested too deeply"))
@@ -167,7 +170,7 @@ _SYNTAX_HINTS = (
 )
 
 
-def _syntax_problem(error: MarkedYAMLError, path: str) -> Problem:
+def _syntax_problem(error: Any, path: str) -> Problem:
     """Explain a YAML syntax error in words staff can act on."""
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark is not None else 1

@@ -134,9 +134,7 @@ MINI_PLAN: dict[str, str] = {
 """A small plan whose every figure is easy to work out by hand. Today is 15 April 2021."""
 
 
-def write_site(
-    root: Path, files: dict[str, str] | None = None, config: str | None = None, commit: bool = True
-) -> Path:
+def write_site(root: Path, files: dict[str, str] | None = None, config: str | None = None, commit: bool = True) -> Path:
     """Write mkdocs.yml and plan files into root, committed to a new git repository unless told not to.
 
     The path of mkdocs.yml.
