@@ -9,7 +9,7 @@ ADDR ?= 127.0.0.1:8000
 # Material prints a banner about MkDocs 2 on every run; this project pins MkDocs below 2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test check lint clean
+.PHONY: site serve test check lint bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ check: $(STAMP)
 ## lint: ruff over the engine, hooks and tests
 lint: $(STAMP)
 	$(BIN)/ruff check techplan hooks tests
+
+## bench: time whole builds against a plain Material build (see README, Speed)
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet mkdocs-git-revision-date-localized-plugin
+	cd bench && ../$(BIN)/python run.py
 
 clean:
 	rm -rf site $(VENV)

@@ -13,7 +13,7 @@ import random
 import re
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 PHASES = ("phase1-vision", "phase2-roadmap", "phase3-enablers", "phase4-delivery", "phase5-measures")
@@ -170,7 +170,7 @@ def generate(root: Path, pages: int, commits: int, tags: int, seed: int = 1) -> 
     plan = initial_plan(rng, pages)
     refs = [m["id"] for items in plan.milestones.values() for m in items]
     stream = Stream()
-    when = datetime(2020, 7, 1, 9, tzinfo=timezone.utc)
+    when = datetime(2020, 7, 1, 9, tzinfo=UTC)
     step = timedelta(minutes=max(1, int(4 * 365 * 24 * 60 / commits)))
     head = stream.commit(
         "main", when, "Publish the plan\n\nChange-note: First publication.\n", [], sorted(plan.files), plan.files

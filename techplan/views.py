@@ -96,7 +96,7 @@ def _fingerprint(
     loader = renderer.env.loader
     assert loader is not None
     templates = [loader.get_source(renderer.env, name)[0] for name in HISTORY_TEMPLATES]
-    records = [(r.id, r.title, r.phase) for r in (*plan.milestones, *plan.measures)]
+    records = [(m.id, m.title, m.phase) for m in plan.milestones] + [(k.id, k.title, k.phase) for k in plan.measures]
     parts = [
         state.head, state.shallow, sorted(state.unpublished), state.mailmap,
         settings.authors, settings.teams, settings.publisher, settings.timezone, settings.history,
