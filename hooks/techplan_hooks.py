@@ -25,3 +25,7 @@ def on_page_content(html, page, config, files):
 
 def on_page_context(context, page, config, nav):
     return site.on_page_context(context, page)
+
+
+def on_post_build(config):
+    site.on_post_build(config)

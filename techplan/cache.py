@@ -6,6 +6,7 @@ entry is never stale, only unused. Delete the folder at any time; the next build
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -25,8 +26,17 @@ _KEEP = {"log": 2}
 """How many entries of a kind stay in memory (parsed logs are large); 512 of any other kind."""
 
 
+@functools.cache
 def _version() -> str:
-    return f"{FORMAT}-{__version__}-py{sys.version_info.major}{sys.version_info.minor}"
+    """A name for this code's cache: the format, the version, Python's, and a hash of the code itself.
+
+    The hash means a changed engine never reads what an older one wrote, even without a new version.
+    """
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.read_bytes())
+    return f"{FORMAT}-{__version__}-py{sys.version_info.major}{sys.version_info.minor}-{digest.hexdigest()[:12]}"
 
 
 class DiskCache:

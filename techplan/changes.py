@@ -129,7 +129,7 @@ class ChangeLog:
         """Events by file, relative to the plan directory."""
         self._pages: dict[str, PageHistory] = {}
         self._order = {commit.sha: position for position, commit in enumerate(history.chain)}
-        self.sources = {page: _sources(plan, page) for page in plan.pages}
+        self.sources = {page: sources_of(plan, page, plan.blocks.get(page, ())) for page in plan.pages}
         """The files each page shows: its own, and the data its blocks draw from."""
         self._shown_on: dict[str, list[str]] = {}
         for page, sources in self.sources.items():
@@ -205,9 +205,9 @@ class ChangeLog:
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def _sources(plan: Plan, page: str) -> list[str]:
-    """The files a page shows: its own, and the data its blocks draw from."""
-    blocks = set(plan.blocks.get(page, ()))
+def sources_of(plan: Plan, page: str, placed: tuple[str, ...]) -> list[str]:
+    """The files a page shows: its own, and the data the blocks it places draw from."""
+    blocks = set(placed)
     phase = next((p for p in plan.phases if p.index_page == page), None)
     files = [page]
     if phase is not None:

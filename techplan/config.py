@@ -38,6 +38,8 @@ class PlanConfig:
     """The organisation publishing the plan."""
     timezone: str = "Europe/London"
     """The time zone dates are shown in."""
+    revisions: str = "v*"
+    """The pattern of annotated tags that are plan revisions."""
 
     def author_of(self, name: str, email: str) -> str | None:
         """What the site says about who made a change, or None; never an email address."""
@@ -107,6 +109,7 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
         teams=values.get("teams", {}),
         publisher=values.get("publisher") or _site_name(node),
         timezone=values.get("timezone", "Europe/London"),
+        revisions=values.get("revisions", "v*"),
     )
     return config, problems
 

@@ -25,6 +25,8 @@ LOG_FORMAT = (
     "%(trailers:key=Change-note,valueonly=true,unfold=true,separator=%x1d)%x1f"
 )
 NO_BLOB = "0" * 40
+TAG_FORMAT = "%(objecttype)%1f%(refname:short)%1f%(*objectname)%1f%(taggerdate:iso-strict)%1f%(contents)%1e"
+"""What `git for-each-ref` says of each tag: enough to tell annotated tags (revisions) apart."""
 _RECORD_START = re.compile(r"^(\s*)-\s+id:\s*['\"]?([A-Za-z][A-Za-z0-9.]*)", re.MULTILINE)
 
 
@@ -161,6 +163,8 @@ class RepoState:
     """Paths with edits not yet committed, staged or not, new files included."""
     mailmap: str
     """A key for the .mailmap, which changes the author names in the log."""
+    tags: str = ""
+    """The tags as `git for-each-ref` lists them, for plan revisions."""
 
 
 def repo_state(repo: Repository, folder: str) -> RepoState:
@@ -172,6 +176,7 @@ def repo_state(repo: Repository, folder: str) -> RepoState:
         shallow=repo.is_shallow() if head else False,
         unpublished=_unpublished(repo, folder),
         mailmap=content_key(mailmap.read_bytes()) if mailmap.exists() else "",
+        tags=repo.run("for-each-ref", f"--format={TAG_FORMAT}", "refs/tags") if head else "",
     )
 
 

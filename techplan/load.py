@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from techplan.cache import DiskCache
 from techplan.config import PlanConfig
 from techplan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.problems import Problem
 from techplan.prose import BLOCKS, Token, find_title, scan
+from techplan.sources import DiskFiles, PlanFiles
 from techplan.spec import FILES, MEASURES_FILE, MILESTONES_FILE, PHASE, RecordSpec
 from techplan.validate import Checked, RecordChecker, suggest, suggest_id
-from techplan.yamlsource import YamlNode, read_yaml
+from techplan.yamlsource import YamlNode, read_yaml_from
 
 PHASE_FOLDER = re.compile(r"phase([0-9]+)-[a-z0-9]+(?:-[a-z0-9]+)*")
 """Phase folders are named `phase<number>-<name>`, like `phase2-roadmap`."""
@@ -43,16 +43,25 @@ class _Loaded:
     problems: list[Problem] = field(default_factory=list)
     cache: DiskCache | None = None
     """Where parsed YAML is kept between builds."""
+    files: PlanFiles | None = None
+    """Where the plan's files are read from."""
+    paths: frozenset[str] = frozenset()
+    """Every file in the plan directory."""
 
 
 def load_plan(
-    config: PlanConfig, pages: list[str] | None = None, cache: DiskCache | None = None
+    config: PlanConfig,
+    pages: list[str] | None = None,
+    cache: DiskCache | None = None,
+    files: PlanFiles | None = None,
 ) -> tuple[Plan, list[Problem]]:
     """Load and check every phase, milestone, measure and page; the plan and every problem found.
 
     `pages` are the Markdown pages relative to the plan directory; by default every `*.md` in it.
+    `files` is where to read them: the plan directory on disk unless a commit's tree is given.
     """
-    loaded = _Loaded(cache=cache)
+    files = files or DiskFiles(config.plan_dir)
+    loaded = _Loaded(cache=cache, files=files, paths=frozenset(files.paths()))
     for number, folder in _phase_folders(config, loaded):
         _load_phase(config, number, folder, loaded)
     _check_ids(loaded)
@@ -65,7 +74,7 @@ def load_plan(
             if message is not None:
                 loaded.problems.append(Problem(where.path, where.line, name, message))
     if pages is None:
-        pages = sorted(p.relative_to(config.plan_dir).as_posix() for p in config.plan_dir.rglob("*.md"))
+        pages = sorted(p for p in loaded.paths if p.endswith(".md"))
     for page in pages:
         _check_page(config, page, loaded)
     plan = Plan(
@@ -80,46 +89,47 @@ def load_plan(
     return plan, sorted(loaded.problems, key=lambda problem: problem.sort_key)
 
 
-def _phase_folders(config: PlanConfig, loaded: _Loaded) -> list[tuple[int, Path]]:
+def _phase_folders(config: PlanConfig, loaded: _Loaded) -> list[tuple[int, str]]:
     """The phase folders in the plan directory, by number; two folders with one number is a problem."""
-    folders: dict[int, Path] = {}
-    for path in sorted(config.plan_dir.iterdir()):
-        match = PHASE_FOLDER.fullmatch(path.name)
-        if not path.is_dir() or match is None:
+    folders: dict[int, str] = {}
+    for name in sorted({path.split("/", 1)[0] for path in loaded.paths if "/" in path}):
+        match = PHASE_FOLDER.fullmatch(name)
+        if match is None:
             continue
         number = int(match.group(1))
         if number in folders:
             loaded.problems.append(
                 Problem(
-                    config.display(path),
+                    config.display(config.plan_dir / name),
                     1,
                     "folder",
-                    f"phase {number} already has the folder {folders[number].name}; give each phase its own number",
+                    f"phase {number} already has the folder {folders[number]}; give each phase its own number",
                 )
             )
             continue
-        folders[number] = path
+        folders[number] = name
     return sorted(folders.items())
 
 
-def _load_phase(config: PlanConfig, number: int, folder: Path, loaded: _Loaded) -> None:
+def _load_phase(config: PlanConfig, number: int, folder: str, loaded: _Loaded) -> None:
     """Load one phase folder: phase.yml, and milestones.yml and measures.yml if present."""
-    for path in sorted(folder.iterdir()):
-        if path.suffix in (".yml", ".yaml") and path.name not in FILES:
-            hint = suggest(path.name, list(FILES))
+    for path in sorted(loaded.paths):
+        parent, _, name = path.rpartition("/")
+        if parent == folder and name.endswith((".yml", ".yaml")) and name not in FILES:
+            hint = suggest(name, list(FILES))
             loaded.problems.append(
                 Problem(
-                    config.display(path),
+                    config.display(config.plan_dir / path),
                     1,
                     "file",
                     f"not a plan data file{hint}; a phase folder can hold {', '.join(FILES)}",
                 )
             )
-    phase_file = folder / "phase.yml"
-    if not phase_file.exists():
+    phase_file = f"{folder}/phase.yml"
+    if phase_file not in loaded.paths:
         loaded.problems.append(
             Problem(
-                config.display(folder / "phase.yml"),
+                config.display(config.plan_dir / phase_file),
                 1,
                 "file",
                 "missing; every phase folder needs a phase.yml with its title, summary and status",
@@ -129,23 +139,25 @@ def _load_phase(config: PlanConfig, number: int, folder: Path, loaded: _Loaded) 
         root = _read(config, phase_file, "title", loaded)
         if root is not None:
             _load_phase_record(config, number, folder, phase_file, root, loaded)
-    milestones_file = folder / "milestones.yml"
-    if milestones_file.exists():
+    milestones_file = f"{folder}/milestones.yml"
+    if milestones_file in loaded.paths:
         root = _read(config, milestones_file, "milestones", loaded)
         if root is not None:
             _load_milestones(config, number, milestones_file, root, loaded)
-    measures_file = folder / "measures.yml"
-    if measures_file.exists():
+    measures_file = f"{folder}/measures.yml"
+    if measures_file in loaded.paths:
         root = _read(config, measures_file, "measures", loaded)
         if root is not None:
             _load_measures(config, number, measures_file, root, loaded)
 
 
-def _read(config: PlanConfig, path: Path, first_key: str, loaded: _Loaded) -> YamlNode | None:
+def _read(config: PlanConfig, path: str, first_key: str, loaded: _Loaded) -> YamlNode | None:
     """Read a data file; None (and the problem noted) if it cannot be read at all."""
-    display = config.display(path)
-    loaded.data_files.append(path.relative_to(config.plan_dir).as_posix())
-    node, problems = read_yaml(path, display, loaded.cache)
+    assert loaded.files is not None
+    files = loaded.files
+    display = config.display(config.plan_dir / path)
+    loaded.data_files.append(path)
+    node, problems = read_yaml_from(lambda: files.read(path), files.key(path), display, loaded.cache)
     for problem in problems:
         if problem.field == "file":  # an empty file: say what it should start with
             problem = Problem(
@@ -161,10 +173,10 @@ def _read(config: PlanConfig, path: Path, first_key: str, loaded: _Loaded) -> Ya
 
 
 def _load_phase_record(
-    config: PlanConfig, number: int, folder: Path, path: Path, root: YamlNode, loaded: _Loaded
+    config: PlanConfig, number: int, folder: str, path: str, root: YamlNode, loaded: _Loaded
 ) -> None:
     """Check phase.yml and add the Phase."""
-    checker = RecordChecker(config.display(path))
+    checker = RecordChecker(config.display(config.plan_dir / path))
     checked = checker.check_record(root, PHASE)
     consultation = None
     window = checked.values.get("consultation")
@@ -196,7 +208,7 @@ def _load_phase_record(
         loaded.phases.append(
             Phase(
                 number=number,
-                folder=folder.name,
+                folder=folder,
                 title=values["title"],
                 summary=values["summary"],
                 status=values["status"],
@@ -213,9 +225,9 @@ def _records(checker: RecordChecker, root: YamlNode, spec_file: RecordSpec, key:
     return records if isinstance(records, list) else []
 
 
-def _load_milestones(config: PlanConfig, number: int, path: Path, root: YamlNode, loaded: _Loaded) -> None:
+def _load_milestones(config: PlanConfig, number: int, path: str, root: YamlNode, loaded: _Loaded) -> None:
     """Check milestones.yml and add its Milestones."""
-    checker = RecordChecker(config.display(path))
+    checker = RecordChecker(config.display(config.plan_dir / path))
     for checked in _records(checker, root, MILESTONES_FILE, "milestones"):
         values = checked.values
         record_id = _register_id(checker, checked, loaded)
@@ -240,9 +252,9 @@ def _load_milestones(config: PlanConfig, number: int, path: Path, root: YamlNode
     loaded.problems += checker.problems
 
 
-def _load_measures(config: PlanConfig, number: int, path: Path, root: YamlNode, loaded: _Loaded) -> None:
+def _load_measures(config: PlanConfig, number: int, path: str, root: YamlNode, loaded: _Loaded) -> None:
     """Check measures.yml and add its Measures."""
-    checker = RecordChecker(config.display(path))
+    checker = RecordChecker(config.display(config.plan_dir / path))
     for checked in _records(checker, root, MEASURES_FILE, "measures"):
         record_id = _register_id(checker, checked, loaded)
         _note_markdown(checker, checked, "description", loaded)
@@ -466,10 +478,10 @@ def _shortest_loop(graph: dict[str, list[str]], start: str, members: set[str]) -
 
 def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
     """Check a page's references and plan blocks."""
-    path = config.plan_dir / page
-    display = config.display(path)
+    assert loaded.files is not None
+    display = config.display(config.plan_dir / page)
     try:
-        text = path.read_text("utf-8-sig")
+        text = loaded.files.read(page).decode("utf-8-sig")
     except UnicodeDecodeError:
         loaded.problems.append(Problem(display, 1, "encoding", "the page is not UTF-8 text; save it as UTF-8"))
         return
@@ -500,7 +512,7 @@ def _block_problem(token: Token, page: str | None, config: PlanConfig, loaded: _
         return "plan blocks go on pages, not in data; refer to a milestone like [[M2.1]]"
     if not token.alone:
         return "a plan block must be on a line of its own, with blank lines around it"
-    if token.name in ("milestones", "measures") and _data_folder(page, token.name, config) is None:
+    if token.name in ("milestones", "measures") and not _shows_data(page, token.name, loaded):
         return f"[[{token.name}]] belongs on the index.md page of a phase folder that has a {token.name}.yml"
     return None
 
@@ -523,10 +535,7 @@ def _note_markdown(checker: RecordChecker, checked: Checked, name: str, loaded: 
         loaded.markdown.append((name, text, Location(checker.path, checked.line_of(name))))
 
 
-def _data_folder(page: str, block: str, config: PlanConfig) -> Path | None:
-    """The phase folder whose data a [[milestones]] or [[measures]] block on this page shows."""
+def _shows_data(page: str, block: str, loaded: _Loaded) -> bool:
+    """Whether a page is the index of a phase folder holding the data a block shows."""
     folder, _, name = page.rpartition("/")
-    if name != "index.md" or not PHASE_FOLDER.fullmatch(folder):
-        return None
-    path = config.plan_dir / folder
-    return path if (path / f"{block}.yml").exists() else None
+    return name == "index.md" and PHASE_FOLDER.fullmatch(folder) is not None and f"{folder}/{block}.yml" in loaded.paths

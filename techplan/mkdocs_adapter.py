@@ -15,10 +15,12 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
+from techplan.archive import ArchiveWriter
 from techplan.cache import DiskCache, cache_folder
 from techplan.changes import HistoryUnavailable
 from techplan.config import PlanConfig, load_config
 from techplan.formatting import relative_url
+from techplan.git import Repository
 from techplan.load import PHASE_FOLDER, load_plan
 from techplan.model import Phase, Plan
 from techplan.problems import Problem, render_report
@@ -27,12 +29,16 @@ from techplan.render import Renderer, Slots, template_environment
 from techplan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.views import (
     CHANGES_PAGE,
+    COMPARE_PAGE,
+    REVISIONS_PAGE,
     UPDATES_HEADING,
     UPDATES_ID,
     Published,
     SiteInfo,
+    compare_markdown,
     insert_after_title,
     publish_history,
+    revisions_markdown,
 )
 
 
@@ -74,7 +80,14 @@ class PlanSite:
         for schema in SCHEMA_NAMES.values():
             files.append(File.generated(config, f"schemas/{schema}", content=shipped_schema(schema)))
         changes_page = File.generated(config, CHANGES_PAGE, content="")
+        revisions_page = File.generated(config, REVISIONS_PAGE, content="")
+        compare_page = File.generated(config, COMPARE_PAGE, content="")
         files.append(changes_page)
+        files.append(revisions_page)
+        files.append(compare_page)
+        self._stylesheets = [
+            f.src_uri for f in files if f.src_uri.startswith("assets/stylesheets/") and f.src_uri.endswith(".css")
+        ]
         # Pages are rendered before MkDocs hands its environment to on_env, so take the theme's
         # own: the same loader, so a site's overrides/ can change any plan partial.
         folder = cache_folder(self.settings.root)
@@ -87,15 +100,22 @@ class PlanSite:
             cache,
             repr((config.markdown_extensions, config.mdx_configs)),
         )
-        site = SiteInfo(config.site_name, config.site_url, config.repo_url)
+        site = SiteInfo(config.site_name, config.site_url, config.repo_url, config.use_directory_urls)
         try:
             self.published = publish_history(
                 self.settings, self.plan, sources, self.renderer, site, cache, changes_page.url
             )
         except HistoryUnavailable as error:
             raise PluginError(f"The plan's history cannot be published: {error}") from None
+        self.renderer.slippage = self.published.slippage
         changes_page.content_string = self.published.changes_page
         self._slots[CHANGES_PAGE] = Slots(self.published.changes_slots)
+        for page, (markdown, slots) in {
+            REVISIONS_PAGE: revisions_markdown(self.renderer, self.published, self.settings, revisions_page.url),
+            COMPARE_PAGE: compare_markdown(self.renderer, self.published, compare_page.url),
+        }.items():
+            files.get_file_from_path(page).content_string = markdown  # type: ignore[union-attr]
+            self._slots[page] = slots
         for path, content in self.published.files.items():
             files.append(File.generated(config, path, content=content))
         return files
@@ -132,8 +152,48 @@ class PlanSite:
         history = self.published.history.get(page.file.src_uri)
         if history:
             context["plan_history"] = Markup(history)
-            page.toc.items.append(AnchorLink(UPDATES_HEADING, UPDATES_ID, 2))
+            # Material lists the children of a page's one h1; the updates are an h2 beside its others.
+            items = page.toc.items
+            parent = items[0].children if len(items) == 1 and items[0].level == 1 else items
+            parent.append(AnchorLink(UPDATES_HEADING, UPDATES_ID, 2))
         return context
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write the point-in-time views: each page version once, linked from the cache when it can be."""
+        assert self.settings is not None and self.published is not None and self.renderer is not None
+        if not self.published.revisions:
+            return
+        repository: list[Repository] = []
+
+        def fetch(shas: list[str]) -> dict[str, bytes]:
+            if not repository:  # only a cache miss needs git at all
+                repository.append(Repository(self.settings.plan_dir))  # type: ignore[union-attr]
+            return repository[0].blobs(shas)
+
+        site = {
+            "name": config.site_name,
+            "url": config.site_url or "",
+            "stylesheets": self._stylesheets,
+            "pages": {page: url for page, url in self.renderer.page_urls.items()},
+            "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
+        }
+        folder = cache_folder(self.settings.root)
+        writer = ArchiveWriter(
+            self.settings,
+            self.published.archive,
+            self.published.revisions,
+            self.renderer,
+            (config.markdown_extensions, config.mdx_configs or {}),
+            DiskCache(folder),
+            folder,
+            fetch,
+            site,
+        )
+        try:
+            writer.write(Path(config.site_dir))
+        finally:
+            for repo in repository:
+                repo.close()
 
     def render_markdown(self, text: str) -> str:
         """Render Markdown from YAML with the same extensions as the pages."""

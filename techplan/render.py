@@ -15,8 +15,10 @@ from markupsafe import Markup
 from techplan import formatting
 from techplan.cache import DiskCache, content_key
 from techplan.charts import layout_trend
+from techplan.datadiff import describe_shift
 from techplan.model import MILESTONE_STATUS_LABELS, THEME_LABELS, Measure, Milestone, Phase, Plan
 from techplan.prose import Token, expand
+from techplan.slippage import DueHistory
 from techplan.timeline import layout_timeline
 
 TEMPLATES = {
@@ -50,6 +52,7 @@ def template_environment(theme_env: jinja2.Environment, compiled: Path | None = 
         plan_value=formatting.format_value,
         plan_change=formatting.format_change,
         plan_number=formatting.format_number,
+        plan_shift=describe_shift,
     )
     return env
 
@@ -129,10 +132,19 @@ class Renderer:
         """Renders Markdown from YAML with the same extensions as the pages."""
         self._references: dict[tuple[str, str | None], str] = {}
         self.cache = cache or DiskCache(None)
-        self.fingerprint = self._fingerprint(markdown_key)
-        """A key for everything a block's HTML depends on besides the page it is on."""
+        self.slippage: dict[str, DueHistory] = {}
+        """How each milestone's due date has moved, when the build reads history."""
+        self._markdown_key = markdown_key
+        self._fingerprint: str | None = None
 
-    def _fingerprint(self, markdown_key: str) -> str:
+    @property
+    def fingerprint(self) -> str:
+        """A key for everything a block's HTML depends on besides the page it is on."""
+        if self._fingerprint is None:
+            self._fingerprint = self._compute_fingerprint(self._markdown_key)
+        return self._fingerprint
+
+    def _compute_fingerprint(self, markdown_key: str) -> str:
         """Hash the plan's records, the date, the pages' URLs, the templates and the Markdown setup."""
         loader = self.env.loader
         assert loader is not None
@@ -140,6 +152,7 @@ class Renderer:
         parts = [
             repr(self.plan.phases), repr(self.plan.milestones), repr(self.plan.measures), self.today.isoformat(),
             sorted(self.page_urls.items()), [loader.get_source(self.env, name)[0] for name in names], markdown_key,
+            repr(sorted(self.slippage.items())),
         ]  # fmt: skip
         return content_key(repr(parts).encode())
 
@@ -207,9 +220,13 @@ class Renderer:
                 "charts": {m.id: layout_trend(m) for m in measures},
             }
         elif name == "roadmap":
+            moved = {i: h for i, h in self.slippage.items() if h.reforecasts and self.plan.record(i) is not None}
             context = {
-                "timeline": layout_timeline(self.plan.phases, self.plan.milestones, self.today),
+                "timeline": layout_timeline(
+                    self.plan.phases, self.plan.milestones, self.today, {i: h.original for i, h in moved.items()}
+                ),
                 "milestones": sorted(self.plan.milestones, key=lambda m: (m.due, m.id)),
+                "moved": sorted(moved.values(), key=lambda h: (-abs(h.days), h.id)),
             }
         elif name == "phases":
             context = {"counts": {p.number: self._status_counts(p) for p in self.plan.phases}}
@@ -224,6 +241,7 @@ class Renderer:
             today=self.today,
             statuses=MILESTONE_STATUS_LABELS,
             href=lambda record: formatting.relative_url(self.url_of(record), page_url),
+            slippage=self.slippage,
             md=lambda text: Markup(self.markdown(self._expand_references(text, page_url))),
             **context,
         )

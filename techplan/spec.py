@@ -282,6 +282,13 @@ SITE_OPTIONS = RecordSpec(
             required=False,
         ),
         Field(
+            "revisions",
+            "text",
+            "Which annotated git tags are plan revisions: a pattern like v* (the default) or plan-*.",
+            "v*",
+            required=False,
+        ),
+        Field(
             "timezone",
             "text",
             "The time zone dates are shown in.",

@@ -28,6 +28,8 @@ class Row:
     x: float
     label: str
     """The shortened title drawn beside the id."""
+    original_x: float | None = None
+    """Where the milestone was first due, if its due date has moved."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +65,15 @@ class Timeline:
     end: date
 
 
-def layout_timeline(phases: tuple[Phase, ...], milestones: tuple[Milestone, ...], today: date) -> Timeline:
-    """Place each milestone at its due date, grouped by phase and ordered by due date."""
-    dues = [m.due for m in milestones] or [today]
+def layout_timeline(
+    phases: tuple[Phase, ...], milestones: tuple[Milestone, ...], today: date, first_due: dict[str, date] | None = None
+) -> Timeline:
+    """Place each milestone at its due date, grouped by phase and ordered by due date.
+
+    `first_due` gives, for milestones whose due date has moved, where they were first due.
+    """
+    first_due = first_due or {}
+    dues = [m.due for m in milestones] + list(first_due.values()) or [today]
     start = date(min(dues).year, 1, 1)
     end = date(max(dues).year + 1, 1, 1)
     left, right = LABEL_WIDTH + 10, WIDTH - 20
@@ -76,7 +84,8 @@ def layout_timeline(phases: tuple[Phase, ...], milestones: tuple[Milestone, ...]
 
     rows: list[Row] = []
     bands: list[Band] = []
-    y = TOP
+    top = TOP + (18 if first_due else 0)  # room for the key's second line
+    y = top
     for phase in phases:
         own = sorted((m for m in milestones if m.phase == phase.number), key=lambda m: (m.due, m.id))
         if not own:
@@ -84,11 +93,13 @@ def layout_timeline(phases: tuple[Phase, ...], milestones: tuple[Milestone, ...]
         bands.append(Band(phase, y + ROW * 0.65))
         y += ROW
         for milestone in own:
-            rows.append(Row(milestone, y + ROW / 2, x_of(milestone.due), _shorten(milestone.title)))
+            original = first_due.get(milestone.id)
+            original_x = x_of(original) if original is not None and original != milestone.due else None
+            rows.append(Row(milestone, y + ROW / 2, x_of(milestone.due), _shorten(milestone.title), original_x))
             y += ROW
     ticks = tuple(Tick(x_of(date(year, 1, 1)), str(year)) for year in range(start.year, end.year + 1))
     today_x = x_of(today) if start <= today <= end else None
-    return Timeline(WIDTH, int(y + 10), left, right, TOP, tuple(rows), tuple(bands), ticks, today_x, start, end)
+    return Timeline(WIDTH, int(y + 10), left, right, top, tuple(rows), tuple(bands), ticks, today_x, start, end)
 
 
 def _shorten(title: str) -> str:

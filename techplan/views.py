@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from techplan.archive import ArchiveIndex, index_archive
 from techplan.cache import DiskCache, content_key
 from techplan.changes import ChangeLog, Update, load_changelog, open_repository
 from techplan.config import PlanConfig
@@ -16,6 +17,8 @@ from techplan.history import Commit, RepoState
 from techplan.model import Plan
 from techplan.prose import find_title
 from techplan.render import Renderer, Slots
+from techplan.revisions import Revision, read_revisions
+from techplan.slippage import DueHistory, read_slippage
 
 CHANGES_PAGE = "whats-changed.md"
 """The generated What's changed page, relative to the plan directory."""
@@ -28,6 +31,10 @@ HISTORY_TEMPLATES = (
     "partials/plan-feed.xml",
 )
 """The templates the rendered history comes from: part of its cache key."""
+REVISIONS_PAGE = "revisions.md"
+"""The generated list of revisions."""
+COMPARE_PAGE = "compare-revisions.md"
+"""The generated page that compares any two revisions, in the browser."""
 CHANGES_JSON = "changes.json"
 FEED = "feed.xml"
 UPDATES_HEADING = "Updates to this page"
@@ -50,6 +57,12 @@ class Published:
     """The list of updates that ends each page, by page."""
     feeds: dict[str, list[tuple[str, str]]]
     """(title, site path) of the feeds each page's head links, by page."""
+    revisions: list[Revision] = field(default_factory=list)
+    """The plan's revisions, oldest first, with their files."""
+    archive: ArchiveIndex = field(default_factory=ArchiveIndex)
+    """The point-in-time views the revisions make."""
+    slippage: dict[str, DueHistory] = field(default_factory=dict)
+    """How each milestone's due date moved, by id."""
 
 
 def publish_history(
@@ -74,11 +87,55 @@ def publish_history(
         published = cache.get("published", key)
         if published is None:
             changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
-            published = HistoryViews(renderer, changelog, settings, site).publish(changes_url)
+            chain = changelog.history.chain
+            revisions = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
+            archive = index_archive(settings, revisions, repo.blobs, cache, list(plan.pages), site.directory_urls)
+            milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
+            slippage = read_slippage(repo, changelog.history, milestone_files, cache)
+            published = replace(
+                HistoryViews(renderer, changelog, settings, site).publish(changes_url),
+                revisions=revisions,
+                archive=archive,
+                slippage=slippage,
+            )
             cache.put("published", key, published)
         return published
     finally:
         repo.close()
+
+
+def revisions_markdown(
+    renderer: Renderer, published: Published, settings: PlanConfig, page_url: str
+) -> tuple[str, Slots]:
+    """The Revisions page: every revision, newest first, with links to read and compare it."""
+    slots = Slots()
+    html = renderer.render(
+        "partials/plan-revisions.html",
+        page_url,
+        revisions=published.archive.revisions,
+        pattern=settings.revisions,
+        link=lambda url: relative_url(url, page_url),
+    )
+    text = (
+        "# Revisions\n\n"
+        "Each revision is the plan as published on a date, with a title and a summary of what it changed. "
+        "Read any revision as it stood, see exactly what changed in it, or "
+        f"[compare any two revisions]({COMPARE_PAGE}).\n" + slots.hold(html)
+    )
+    return text, slots
+
+
+def compare_markdown(renderer: Renderer, published: Published, page_url: str) -> tuple[str, Slots]:
+    """The page that compares any two revisions in the browser, with links to each redline without scripts."""
+    slots = Slots()
+    html = renderer.render(
+        "partials/plan-compare.html",
+        page_url,
+        revisions=published.archive.revisions,
+        index=relative_url("revisions/index.json", page_url),
+        link=lambda url: relative_url(url, page_url),
+    )
+    return "# Compare revisions\n" + slots.hold(html), slots
 
 
 def insert_after_title(markdown: str, html: str, slots: Slots) -> str:
@@ -100,7 +157,7 @@ def _fingerprint(
     parts = [
         state.head, state.shallow, sorted(state.unpublished), state.mailmap,
         settings.authors, settings.teams, settings.publisher, settings.timezone, settings.history,
-        site.name, site.url, site.repo_url,
+        site.name, site.url, site.repo_url, site.directory_urls, settings.revisions, state.tags,
         sorted(sources), plan.pages, plan.titles, plan.blocks, plan.data_files, records,
         [(p.number, p.folder, p.title) for p in plan.phases], renderer.page_urls, templates,
     ]  # fmt: skip
@@ -116,6 +173,8 @@ class SiteInfo:
     """site_url, for absolute links in feeds."""
     repo_url: str | None
     """repo_url, for links to each commit on the git host."""
+    directory_urls: bool = True
+    """use_directory_urls: whether pages live at `name/` or `name.html`."""
 
 
 class HistoryViews:

@@ -7,6 +7,7 @@ line it was written on so problems can point at it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,18 +65,25 @@ class Entry:
 
 
 def read_yaml(path: Path, display_path: str, cache: DiskCache | None = None) -> tuple[YamlNode | None, list[Problem]]:
-    """Read one YAML file: a node tree, or None and the problems that stopped it."""
+    """Read one YAML file from disk: a node tree, or None and the problems that stopped it."""
     data = path.read_bytes()
-    key = f"{display_path}:{content_key(data)}"
-    if cache is not None and (cached := cache.get("yaml", key)) is not None:
+    return read_yaml_from(lambda: data, content_key(data), display_path, cache)
+
+
+def read_yaml_from(
+    read: Callable[[], bytes], key: str, display_path: str, cache: DiskCache | None = None
+) -> tuple[YamlNode | None, list[Problem]]:
+    """Parse YAML whose contents `key` identifies, reading them only if the cache has no parse."""
+    cache_key = f"{display_path}:{key}"
+    if cache is not None and (cached := cache.get("yaml", cache_key)) is not None:
         return cached  # type: ignore[no-any-return]
-    result = _read_bytes(data, display_path)
+    result = parse_yaml_bytes(read(), display_path)
     if cache is not None:
-        cache.put("yaml", key, result)
+        cache.put("yaml", cache_key, result)
     return result
 
 
-def _read_bytes(data: bytes, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
+def parse_yaml_bytes(data: bytes, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
     """Decode and parse a file's bytes."""
     try:
         text = data.decode("utf-8-sig")
