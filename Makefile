@@ -9,7 +9,7 @@ ADDR ?= 127.0.0.1:8000
 # Material prints a banner about MkDocs 2 on every run; this project pins MkDocs below 2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test check lint bench clean
+.PHONY: site serve test check lint bench demo demo-serve clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ check: $(STAMP)
 ## lint: ruff over the engine, hooks and tests
 lint: $(STAMP)
 	$(BIN)/ruff check techplan hooks tests
+
+## demo: replay four years of the plan's history into .demo/repo and build its site into .demo/site
+demo: $(STAMP)
+	rm -rf .demo
+	$(BIN)/python -m techplan.demo .demo/repo
+	cd .demo/repo && TECHPLAN_CACHE=$(CURDIR)/.demo/cache ../../$(BIN)/mkdocs build --strict --site-dir ../site
+	@echo "The demo site is in .demo/site; preview it with: make demo-serve"
+
+## demo-serve: preview the demo site (after make demo)
+demo-serve: $(STAMP)
+	cd .demo/repo && ../../$(BIN)/mkdocs serve --livereload --dev-addr $(ADDR)
 
 ## bench: time whole builds against a plain Material build (see README, Speed)
 bench: $(STAMP)

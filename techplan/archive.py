@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -123,10 +124,12 @@ def index_archive(
     infos: dict[str, PageInfo] = dict(cache.get("archive", "page-info") or {})
     wanted = sorted({blob for r in revisions for path, blob in r.files.items() if path.endswith(".md")} - infos.keys())
     if wanted:
-        for blob, data in fetch(wanted).items():
-            text = data.decode("utf-8", "replace")
-            title = find_title(text)
-            infos[blob] = PageInfo(title[1] if title else "", tuple(t.name for t in scan(text) if not t.is_reference))
+        for blob, raw in fetch(wanted).items():
+            text = raw.decode("utf-8", "replace")
+            heading = find_title(text)
+            infos[blob] = PageInfo(
+                heading[1] if heading else "", tuple(t.name for t in scan(text) if not t.is_reference)
+            )
         cache.put("archive", "page-info", infos)
     index = ArchiveIndex()
     previous: tuple[Plan, RevisionView] | None = None
@@ -138,13 +141,13 @@ def index_archive(
             blob = revision.files[page]
             info = infos[blob]
             sources = sources_of(plan, page, info.blocks)
-            data = tuple((f, revision.files[f]) for f in sources if f != page and f in revision.files)
-            key = content_key(json.dumps([page, blob, data]).encode())[:24]
+            shown = tuple((f, revision.files[f]) for f in sources if f != page and f in revision.files)
+            key = content_key(json.dumps([page, blob, shown]).encode())[:24]
             pages[page] = key
             if key not in index.versions:
                 url = archive_url(revision, page, use_directory_urls)
                 title = info.title or page.rsplit("/", 1)[-1].removesuffix(".md")
-                index.versions[key] = Version(key, page, blob, data, revision.name, url, title)
+                index.versions[key] = Version(key, page, blob, shown, revision.name, url, title)
             if previous is None or previous[1].pages.get(page) != key:
                 changed.append(page)
             index.versions[key] = _replace_until(index.versions[key], revision.name)
@@ -245,17 +248,17 @@ class ArchiveWriter:
             also = [v.name for v in self.index.revisions if v.pages.get(version.page) == version.key]
             current = self.site["pages"].get(version.page)
             key = self._key("page", version, self._map_keys[version.revision], also, current)
-            outputs.append((version.url, key, lambda v=version: self._page(v)))
+            outputs.append((version.url, key, partial(self._page, version)))
         for view in self.index.revisions:
             key = self._key("revision", view.name, view.title, view.summary, view.pages, [
                 (self.index.versions[k].url, self.index.versions[k].title) for k in view.pages.values()
             ], view.pages_changed, view.changes)  # fmt: skip
-            outputs.append((view.url, key, lambda v=view: self._revision_page(v)))
+            outputs.append((view.url, key, partial(self._revision_page, view)))
             previous = self._view(view.previous) if view.previous else None
             key = self._key("redline", view.name, previous.pages if previous else None, view.pages, view.changes)
-            outputs.append((view.redline_url, key, lambda v=view: self._redline_page(v)))
+            outputs.append((view.redline_url, key, partial(self._redline_page, view)))
             key = self._key("data", view.data_files)
-            outputs.append((view.data_url, key, lambda v=view: self._data(v)))
+            outputs.append((view.data_url, key, partial(self._data, view)))
         outputs.append((f"{FOLDER}/index.json", self._key("json", self.index.order, [
             (v.url, v.pages) for v in self.index.revisions
         ]), self._json))  # fmt: skip
@@ -343,7 +346,7 @@ class ArchiveWriter:
         phase = plan.phase(record.phase) if record is not None else None
         href = None
         if record is not None and phase is not None and phase.index_page in urls:
-            href = relative_url(urls[phase.index_page], page_url) + "#" + record.id
+            href = relative_url(f"{urls[phase.index_page]}#{record.id}", page_url)
         return self.renderer.env.get_template(ARCHIVE_REFERENCE).render(
             href=href, label=token.text or token.name, record=record
         )
@@ -427,4 +430,3 @@ ARCHIVE_REFERENCE = "partials/plan-archive-reference.html"
 REVISION_PAGE = "partials/plan-archive-revision.html"
 REDLINE_PAGE = "partials/plan-archive-redline.html"
 TEMPLATES = (ARCHIVE_PAGE, ARCHIVE_REFERENCE, REVISION_PAGE, REDLINE_PAGE, "partials/plan-archive-base.html")
-

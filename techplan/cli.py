@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from techplan.config import load_config
+import jinja2
+import markdown as markdown_lib
+
+from techplan.cache import DiskCache, cache_folder
+from techplan.config import load_config, site_settings
+from techplan.diffing import DiffError, PlanDiff, diff_plan, render_json, render_markdown
+from techplan.formatting import format_date
 from techplan.load import load_plan
 from techplan.problems import render_report
 from techplan.spec import SCHEMA_NAMES, render_schema
@@ -54,6 +63,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=run_check)
 
+    diff = commands.add_parser(
+        "diff",
+        help="what changed in the plan between two git revisions, for reviewers",
+        description="Compare the plan at BASE with HEAD (any git revisions: tags, branches, commits). "
+        "HEAD defaults to the work tree, uncommitted edits included. Shows the pages changed with "
+        "redlines, milestone and measure changes in plain English, the change notes found, and warnings "
+        "such as a due date moved without a change note.",
+    )
+    diff.add_argument("base", metavar="BASE", help="the revision to compare from, like v2 or origin/main")
+    diff.add_argument("head", metavar="HEAD", nargs="?", help="the revision to compare to (default: the work tree)")
+    diff.add_argument(
+        "--format",
+        choices=("markdown", "html", "json"),
+        default="markdown",
+        help="markdown (default: for a pull-request comment), html (a redline page) or json (for bots)",
+    )
+    diff.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    diff.set_defaults(run=run_diff)
+
     schema = commands.add_parser(
         "schema",
         help="write the JSON Schema files for the data files",
@@ -93,6 +121,59 @@ def run_check(args: argparse.Namespace) -> int:
         f"{len(plan.measures)} measures, {len(plan.pages)} pages."
     )
     return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """`techplan diff BASE [HEAD]`: the comparison in the format asked for."""
+    config_file: Path = args.config_file
+    if not config_file.is_file():
+        print(f"techplan: {config_file}: no such file; run techplan in the folder holding mkdocs.yml", file=sys.stderr)
+        return 2
+    settings, _ = load_config(config_file)
+    site = site_settings(config_file)
+
+    def markdown() -> markdown_lib.Markdown:
+        try:
+            return markdown_lib.Markdown(extensions=site["markdown_extensions"], extension_configs=site["mdx_configs"])
+        except (ImportError, KeyError, TypeError, ValueError):  # an extension only MkDocs can set up
+            return markdown_lib.Markdown(extensions=["tables", "attr_list", "def_list", "footnotes", "toc"])
+
+    try:
+        result = diff_plan(settings, args.base, args.head, markdown, DiskCache(cache_folder(settings.root)))
+    except DiffError as error:
+        print(f"techplan: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        text = render_json(result)
+    elif args.format == "html":
+        text = render_html(result, site)
+    else:
+        text = render_markdown(result)
+    if args.output:
+        atomic_write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def render_html(result: PlanDiff, site: dict[str, Any]) -> str:
+    """The comparison as a standalone redline page, from the site's templates."""
+    folders = [str(site["custom_dir"])] if site["custom_dir"] else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+    env.filters["plan_date"] = format_date
+    return env.get_template("partials/plan-diff.html").render(diff=result, site_name=site["site_name"])
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write a file so that a crash leaves the old one whole: write beside it, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(handle.name, path)
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -114,6 +114,52 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
     return config, problems
 
 
+def site_settings(config_file: Path) -> dict[str, Any]:
+    """What tools outside MkDocs need from mkdocs.yml: the site name, theme folder and Markdown setup.
+
+    Extension settings that name Python objects (`!!python/name:...`) are left out: only MkDocs
+    can load those, and the text they affect (emoji, say) does not change what a diff says.
+    """
+    node, _ = read_yaml(config_file, config_file.name)
+    extensions: list[str] = []
+    configs: dict[str, Any] = {}
+    listed = _find(node, "markdown_extensions")
+    for item in listed.items if listed is not None and listed.kind == "seq" else ():
+        if item.kind == "scalar":
+            extensions.append(item.text)
+        elif item.kind == "map" and len(item.entries) == 1:
+            entry = item.entries[0]
+            extensions.append(entry.key)
+            value = _plain(entry.value)
+            if isinstance(value, dict):
+                configs[entry.key] = value
+    custom_dir = _find(node, "theme", "custom_dir")
+    name = _site_name(node)
+    return {
+        "site_name": name or "The plan",
+        "custom_dir": config_file.parent / custom_dir.text if custom_dir is not None else None,
+        "markdown_extensions": extensions,
+        "mdx_configs": configs,
+    }
+
+
+def _plain(node: YamlNode) -> Any:
+    """A node as plain Python values, or None if it holds anything but text, numbers and yes/no."""
+    if node.kind == "map":
+        values = {entry.key: _plain(entry.value) for entry in node.entries}
+        return None if any(v is None for v in values.values()) else values
+    if node.kind == "seq":
+        items = [_plain(item) for item in node.items]
+        return None if any(i is None for i in items) else items
+    if node.tag == "bool":
+        return node.text.lower() in ("true", "yes", "on")
+    if node.tag == "int":
+        return int(node.text)
+    if node.tag in ("str", "float"):
+        return node.text if node.tag == "str" else float(node.text)
+    return None
+
+
 def _site_name(node: YamlNode | None) -> str | None:
     """The site's name from mkdocs.yml, the publisher unless the plan names one."""
     name = _find(node, "site_name")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -192,7 +193,7 @@ def _point(point: Point, unit: str, name: str) -> str:
     return f"{format_value(point.value, unit)} {word} {format_month(point.date)}"
 
 
-def _ordered(old: dict[str, object], new: dict[str, object]) -> list[str]:
+def _ordered(old: Mapping[str, object], new: Mapping[str, object]) -> list[str]:
     """Ids from both versions in natural order: M1.2 before M1.10."""
     return sorted(old.keys() | new.keys(), key=_natural)
 

@@ -197,7 +197,7 @@ def read_history(repo: Repository, state: RepoState, paths: list[str], cache: Di
             "--diff-merges=first-parent", "--no-color", f"--format={LOG_FORMAT}", "HEAD",
         )  # fmt: skip
         boundary = _shallow_boundary(repo) if state.shallow else frozenset()
-        index = _build_index(parse_log(text), state.head, boundary)
+        index = build_index(parse_log(text), state.head, boundary)
         cache.put("log", key, index)
     files = {path: _follow(index, path) for path in paths}
     _mark_majors(repo, files, cache)
@@ -217,7 +217,7 @@ def _shallow_boundary(repo: Repository) -> frozenset[str]:
     return frozenset(path.read_text().split()) if path.exists() else frozenset()
 
 
-def _build_index(commits: list[Commit], head: str, boundary: frozenset[str]) -> _Index:
+def build_index(commits: list[Commit], head: str, boundary: frozenset[str]) -> _Index:
     """Find the first-parent line, what each merge brought in, and which commits touch each path."""
     by_sha = {commit.sha: commit for commit in commits}
     chain: list[Commit] = []
@@ -263,7 +263,7 @@ def _follow(index: _Index, path: str) -> list[Event]:
             if commit.sha in index.boundary:
                 continue  # a shallow clone's cut: every file looks added there
             if not events or events[-1].commit.sha != commit.sha:
-                events.append(Event(commit, current, _notes(index, commit, change), major=False))
+                events.append(Event(commit, current, carried_notes(index, commit, change), major=False))
             if change.status == "R" and change.path == current:
                 renamed_from, after = change.old_path, position
                 break
@@ -272,7 +272,7 @@ def _follow(index: _Index, path: str) -> list[Event]:
         current = renamed_from
 
 
-def _notes(index: _Index, commit: Commit, change: FileChange) -> tuple[str, ...]:
+def carried_notes(index: _Index, commit: Commit, change: FileChange) -> tuple[str, ...]:
     """A change's notes: the commit's own, then those of merged commits that changed the same file."""
     notes = list(commit.notes)
     paths = {change.path, change.old_path}

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from html.parser import HTMLParser
+from typing import ClassVar
 
 BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "tr", "dt", "dd", "caption", "figcaption"}
 """Elements whose text is one block of a page: a heading, a paragraph, a list item, a table row..."""
@@ -110,7 +111,8 @@ def word_diff(old: str, new: str) -> str:
 def _mark(tag: str, text: str) -> str:
     """Text marked as inserted or deleted, in words a screen reader announces (colour never alone)."""
     label = "inserted" if tag == "ins" else "deleted"
-    return f'<{tag}><span class="tp-visually-hidden">[{label}: </span>{html.escape(text)}<span class="tp-visually-hidden">]</span></{tag}>'
+    hidden = '<span class="tp-visually-hidden">'
+    return f"<{tag}>{hidden}[{label}: </span>{html.escape(text)}{hidden}]</span></{tag}>"
 
 
 def count_changes(segments: list[Segment]) -> int:
@@ -121,7 +123,21 @@ def count_changes(segments: list[Segment]) -> int:
 class _BlockParser(HTMLParser):
     """Collects the text of block elements, skipping what is not the page's own text."""
 
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    VOID: ClassVar[set[str]] = {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -149,7 +165,7 @@ class _BlockParser(HTMLParser):
     def _flush(self) -> None:
         """Emit the text collected so far by the innermost open block."""
         for index in range(len(self._open) - 1, -1, -1):
-            name, text, skipped = self._open[index]
+            name, text, _ = self._open[index]
             if text is not None:
                 joined = " ".join("".join(text).split()).strip(" |")
                 if joined:

@@ -51,11 +51,11 @@ def read_revisions(
         fields = record.strip("\n").split("\x1f")
         if len(fields) != 5:
             continue
-        kind, name, commit, date, message = fields
+        kind, name, commit, tagged, message = fields
         if kind != "tag" or not commit or not fnmatch.fnmatchcase(name, pattern):
             continue  # lightweight tags have no message, date or author: they are not revisions
         title, _, summary = message.strip().partition("\n")
-        tags.append((datetime.fromisoformat(date), name, commit, title.strip(), _strip_signature(summary)))
+        tags.append((datetime.fromisoformat(tagged), name, commit, title.strip(), _strip_signature(summary)))
     tags.sort(key=lambda tag: (tag[0], tag[1]))
     trees = trees_at(chain, prefix, {commit for _, _, commit, _, _ in tags})
     revisions = []

@@ -70,7 +70,7 @@ def read_slippage(repo: Repository, history: History, files: list[str], cache: D
     missing = sorted(blob for blob, value in dues.items() if value is None)
     if missing:
         for blob, data in repo.blobs(missing).items():
-            dues[blob] = _dues(data)
+            dues[blob] = read_dues(data)
             cache.put("dues", blob, dues[blob])
     per_file: dict[str, dict[str, date]] = {}
     seen: dict[str, tuple[date, datetime, list[Reforecast]]] = {}
@@ -91,7 +91,9 @@ def read_slippage(repo: Repository, history: History, files: list[str], cache: D
             if record_id not in seen:
                 seen[record_id] = (due, event.commit.date, [])
             elif record_id in before and before[record_id] != due:
-                seen[record_id][2].append(Reforecast(event.commit.date, event.commit.sha, before[record_id], due, event.notes))
+                seen[record_id][2].append(
+                    Reforecast(event.commit.date, event.commit.sha, before[record_id], due, event.notes)
+                )
     return {
         record_id: DueHistory(record_id, original, first, tuple(moves))
         for record_id, (original, first, moves) in seen.items()
@@ -111,7 +113,7 @@ def _merged(per_file: dict[str, dict[str, date]]) -> dict[str, date]:
     return merged
 
 
-def _dues(data: bytes) -> dict[str, date]:
+def read_dues(data: bytes) -> dict[str, date]:
     """The due date of each milestone in one version of a milestones file; {} if it cannot be read."""
     try:
         content = yaml.load(data.decode("utf-8-sig"), Loader=_Loader)

@@ -1,0 +1,214 @@
+"""Plan revisions on a real repository with tags: the list, point-in-time pages, redlines, slippage, diffs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from gitrepo import GitRepo
+from plansite import build, page, techplan, text_of, write_site
+
+M1 = "plan/phase1-vision/milestones.yml"
+INDEX1 = "plan/phase1-vision/index.md"
+
+
+def tag(repo: GitRepo, name: str, message: str, date: str) -> None:
+    repo.git("tag", "-a", name, "-m", message, date=date)
+
+
+@pytest.fixture(scope="module")
+def revised(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Three revisions: the first publication; a reworded page, a slipped milestone and an actual; a quiet slip."""
+    root = tmp_path_factory.mktemp("revised")
+    repo = GitRepo(root)
+    write_site(root, commit=False)
+    shas = {"c1": repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")}
+    tag(repo, "v1", "Vision published\n\nThe first phase of the plan, for consultation.", "2020-07-01T10:00:00+01:00")
+    repo.replace(INDEX1, "We start with", "The vision comes first. We start with")
+    repo.replace(M1, "due: 2021-06-30", "due: 2021-09-30")
+    shas["c2"] = repo.commit("Move M1.2", "Moved M1.2 to September 2021.", "2020-09-01T09:00:00+01:00")
+    repo.replace(
+        "plan/phase2-measures/measures.yml",
+        "      - {date: 2021-03-31, value: 65}",
+        "      - {date: 2021-03-31, value: 65}\n      - {date: 2022-09-30, value: 85}",
+    )
+    shas["c3"] = repo.commit("Add actual", "Added the September 2022 actual.", "2020-10-01T09:00:00+01:00")
+    tag(repo, "v2", "Autumn update\n\nM1.2 moved; a new actual.", "2020-10-02T10:00:00+01:00")
+    repo.replace(M1, "status: in-progress", "status: done")
+    repo.replace(M1, "due: 2021-09-30", "due: 2021-12-31")
+    shas["c4"] = repo.commit("Quiet move", None, "2020-11-01T09:00:00+00:00")
+    repo.git("tag", "not-a-revision")  # a lightweight tag: no title, no date, not a revision
+    tag(repo, "v3", "Winter update\n\nM1.2 done.", "2020-11-02T10:00:00+00:00")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    shas["root"] = str(root)
+    return shas
+
+
+def root_of(revised: dict[str, str]) -> Path:
+    return Path(revised["root"])
+
+
+def test_revisions_page_lists_every_revision_newest_first(revised: dict[str, str]) -> None:
+    html = page(root_of(revised), "revisions/")
+    items = html.select(".tp-revision-list > li")
+    assert [li["id"] for li in items] == ["revision-v3", "revision-v2", "revision-v1"]
+    v2 = items[1]
+    assert [text_of(p) for p in v2.find_all("p")][:3] == [
+        "2 October 2020 : revision v2",
+        "Autumn update",
+        "M1.2 moved; a new actual.",
+    ]
+    # v2 changed the phase 1 page's words and its milestone table, the measures page's
+    # measure, and the home page and roadmap which show milestones.
+    assert text_of(v2.find_all("p")[3]) == (
+        "Since revision v1: 4 pages changed or added; 1 milestone and 1 measure changed."
+    )
+    links = [a["href"] for a in v2.select("a")]
+    assert links == ["v2/", "v2/changes/", "v2/data.json"]
+    assert text_of(items[2].find_all("p")[3]) == "The first revision: 4 pages."
+
+
+def test_point_in_time_page_shows_the_plan_as_it_stood(revised: dict[str, str]) -> None:
+    root = root_of(revised)
+    html = page(root, "revisions/v2/pages/phase1-vision/")
+    banner = text_of(html.select_one(".tp-revision-banner p"))
+    assert banner == "Revision v2 of 2 October 2020 : Autumn update. This is the page as it stood then."
+    assert html.select_one(".tp-revision-banner a")["href"] == "../../../../phase1-vision/"
+    row = html.find(id="M1.2")
+    assert [text_of(td) for td in row.find_all("td")][1:4] == ["Status: In progress", "Plan team", "30 September 2021"]
+    assert html.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    # The current site has M1.2 done and due 31 December 2021; v1 had it due 30 June 2021.
+    v1 = page(root, "revisions/v1/pages/phase1-vision/").find(id="M1.2")
+    assert text_of(v1.find_all("td")[3]) == "30 June 2021"
+    # References link to the milestone as the same revision had it.
+    reference = html.select_one("article p a.tp-ref")
+    assert (reference["href"], text_of(reference)) == ("#M1.1", "M1.1")
+
+
+def test_unchanged_page_is_published_once_under_the_revision_that_introduced_it(revised: dict[str, str]) -> None:
+    root = root_of(revised)
+    assert (root / "site/revisions/v2/pages/phase2-measures/index.html").exists()
+    assert not (root / "site/revisions/v3/pages/phase2-measures/index.html").exists()
+    v3 = page(root, "revisions/v3/")
+    links = {text_of(a): a["href"] for a in v3.select(".tp-archive-pages a")}
+    assert links["Phase 2: Measures"] == "../v2/pages/phase2-measures/"
+    banner = text_of(page(root, "revisions/v2/pages/phase2-measures/").select_one(".tp-revision-banner p"))
+    assert banner.endswith("This is the page as it stood then, unchanged until revision v3.")
+
+
+def test_redline_marks_words_and_says_data_changes_in_plain_english(revised: dict[str, str]) -> None:
+    html = page(root_of(revised), "revisions/v2/changes/")
+    assert [text_of(li) for li in html.select(".tp-data-changes li")] == [
+        "M1.2 due date moved from 30 June 2021 to 30 September 2021: 3 months later.",
+        "K1 actual added: 85% for September 2022.",
+    ]
+    section = next(s for s in html.select(".tp-redline") if "Phase 1: Vision" in text_of(s.h3))
+    changed = section.select(".tp-block--changed")
+    paragraph = changed[0]
+    assert paragraph.ins is not None
+    assert text_of(paragraph.ins) == "[inserted: The vision comes first. ]"
+    assert paragraph.ins.select_one(".tp-visually-hidden") is not None
+    # Unchanged passages fold away; headings stay as landmarks.
+    assert section.select("details.tp-unchanged")
+    assert [text_of(h) for h in section.select("h4")][:1] == ["Phase 1: Vision"]
+
+
+def test_revision_data_is_published_as_json(revised: dict[str, str]) -> None:
+    data = json.loads((root_of(revised) / "site/revisions/v1/data.json").read_text())
+    assert data["revision"] == {"name": "v1", "title": "Vision published", "date": "2020-07-01T10:00:00+01:00"}
+    assert [(m["id"], m["due"], m["status"]) for m in data["milestones"]] == [
+        ("M1.1", "2020-09-30", "done"),
+        ("M1.2", "2021-06-30", "in-progress"),
+        ("M2.1", "2021-03-31", "delayed"),
+    ]
+    # Actuals are published oldest first, whatever order the file lists them in.
+    assert data["measures"][0]["actuals"] == [
+        {"date": "2021-03-31", "value": 65.0},
+        {"date": "2022-03-31", "value": 80.0},
+    ]
+
+
+def test_compare_index_maps_every_revision_to_its_page_versions(revised: dict[str, str]) -> None:
+    index = json.loads((root_of(revised) / "site/revisions/index.json").read_text())
+    assert [r["name"] for r in index["revisions"]] == ["v1", "v2", "v3"]
+    measures = index["pages"].index("phase2-measures/index.md")
+    versions = [index["versions"][row[measures]]["url"] for row in index["table"]]
+    assert versions == [
+        "revisions/v1/pages/phase2-measures/",
+        "revisions/v2/pages/phase2-measures/",
+        "revisions/v2/pages/phase2-measures/",
+    ]
+
+
+def test_slippage_is_shown_at_the_milestone_and_on_the_roadmap(revised: dict[str, str]) -> None:
+    root = root_of(revised)
+    cell = page(root, "phase1-vision/").find(id="M1.2").find_all("td")[3]
+    assert text_of(cell.summary) == "Moved 2 times; first due 30 June 2021"
+    assert [text_of(li) for li in cell.select(".tp-slip__moves li")] == [
+        "1 September 2020 : from 30 June 2021 to 30 September 2021, 3 months later. “Moved M1.2 to September 2021.”",
+        "1 November 2020 : from 30 September 2021 to 31 December 2021, 3 months later. No change note was published.",
+    ]
+    roadmap = page(root, "roadmap/")
+    table = roadmap.find(id="due-date-changes").find_next("table")
+    assert [text_of(td) for td in table.tbody.tr.find_all(["th", "td"])][:4] == [
+        "M1.2: Agree the values",
+        "30 June 2021",
+        "31 December 2021",
+        "6 months later",
+    ]
+    assert len(roadmap.select(".tp-timeline svg .tp-slip-line")) == 2  # the key's sample and M1.2's row
+
+
+def test_compare_page_offers_every_revision(revised: dict[str, str]) -> None:
+    html = page(root_of(revised), "compare-revisions/")
+    widget = html.select_one("[data-tp-compare]")
+    assert widget["data-index"] == "../revisions/index.json"
+    assert [o["value"] for o in widget.select("select[name=from] option")] == ["v1", "v2", "v3"]
+    assert widget.select_one("select[name=from] option[selected]")["value"] == "v2"
+    assert widget.select_one("select[name=to] option[selected]")["value"] == "v3"
+    assert [a["href"] for a in widget.select(".tp-compare__fallback a")] == [
+        "../revisions/v2/changes/",
+        "../revisions/v3/changes/",
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "json"])
+def test_techplan_diff_between_two_revisions(revised: dict[str, str], fmt: str, golden) -> None:  # type: ignore[no-untyped-def]
+    result = techplan(root_of(revised), "diff", "v1", "v3", "--format", fmt)
+    assert result.returncode == 0, result.stderr
+    golden(f"diff-v1-v3.{ {'markdown': 'md'}.get(fmt, fmt) }", result.stdout)
+
+
+def test_techplan_diff_against_the_work_tree(revised: dict[str, str], tmp_path: Path) -> None:
+    root = root_of(revised)
+    repo = GitRepo.__new__(GitRepo)
+    repo.root = root
+    original = (root / M1).read_text()
+    try:
+        repo.replace(M1, "due: 2021-12-31", "due: 2022-01-31")
+        repo.replace(INDEX1, "comes first.", "comes before everything.")
+        result = techplan(root, "diff", "v3", "--format", "json")
+    finally:
+        (root / M1).write_text(original)
+        (root / INDEX1).write_text((root / INDEX1).read_text().replace("comes before everything.", "comes first."))
+    data = json.loads(result.stdout)
+    assert data["head"] == {"revision": "the work tree", "commit": None}
+    assert [c["text"] for c in data["data"]] == [
+        "M1.2 due date moved from 31 December 2021 to 31 January 2022: 1 month later."
+    ]
+    assert data["warnings"] == [
+        "M1.2 due date moved from 31 December 2021 to 31 January 2022: 1 month later, in uncommitted edits; "
+        "commit it with a Change-note: trailer saying why"
+    ]
+    assert [p["page"] for p in data["pages"]] == ["phase1-vision/index.md"]
+    blocks = data["pages"][0]["blocks"]
+    assert [b["status"] for b in blocks] == ["changed"]
+    assert "<del>" in blocks[0]["html"] and "before everything" in blocks[0]["html"]
+
+
+def test_techplan_diff_names_an_unknown_revision(revised: dict[str, str]) -> None:
+    result = techplan(root_of(revised), "diff", "v9")
+    assert result.returncode == 2
+    assert result.stderr == "techplan: 'v9' is not a commit, branch or tag in this repository\n"
