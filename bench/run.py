@@ -93,6 +93,22 @@ def time_build(root: Path, variant: str) -> float:
     return elapsed
 
 
+def time_diff(root: Path, base: str, head: str) -> float:
+    """Wall time of `techplan diff BASE HEAD` (Markdown), with the cache a build left."""
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "techplan", "-f", str(root / "mkdocs-techplan-warm.yml"), "diff", base, head],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"techplan diff failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="200x5000x20,1000x20000x50", help="PAGESxCOMMITSxTAGS, comma separated")
@@ -109,6 +125,9 @@ def main() -> None:
             for variant in variants:  # interleaved, so drift in machine load hits all alike
                 times[variant].append(time_build(root, variant))
         medians = {variant: statistics.median(values) for variant, values in times.items()}
+        if tags >= 2:
+            medians["diff"] = statistics.median(time_diff(root, f"v{tags - 1}", f"v{tags}") for _ in range(3))
+            medians["diff-all"] = statistics.median(time_diff(root, "v1", f"v{tags}") for _ in range(3))
         rows.append((pages, commits, tags, medians))
         print(
             f"{pages} pages, {commits} commits, {tags} tags: " + ", ".join(f"{v} {medians[v]:.2f} s" for v in variants),
@@ -126,6 +145,13 @@ def main() -> None:
             value = m.get(variant)
             cells += [f"{value:.2f} s", f"{value / plain:.2f}x"] if value is not None else ["–", "–"]
         print("| " + " | ".join(cells) + " |")
+    print()
+    for pages, commits, tags, m in rows:
+        if "diff" in m:
+            print(
+                f"techplan diff on {pages:,} pages: v{tags - 1} to v{tags} {m['diff']:.2f} s, "
+                f"v1 to v{tags} {m['diff-all']:.2f} s"
+            )
 
 
 if __name__ == "__main__":

@@ -118,7 +118,6 @@ def index_archive(
     fetch: Fetch,
     cache: DiskCache,
     page_order: list[str],
-    use_directory_urls: bool,
 ) -> ArchiveIndex:
     """Work out the archive from the revisions' trees; reads only Markdown the cache has not seen."""
     infos: dict[str, PageInfo] = dict(cache.get("archive", "page-info") or {})
@@ -145,7 +144,7 @@ def index_archive(
             key = content_key(json.dumps([page, blob, shown]).encode())[:24]
             pages[page] = key
             if key not in index.versions:
-                url = archive_url(revision, page, use_directory_urls)
+                url = archive_url(revision, page)
                 title = info.title or page.rsplit("/", 1)[-1].removesuffix(".md")
                 index.versions[key] = Version(key, page, blob, shown, revision.name, url, title)
             if previous is None or previous[1].pages.get(page) != key:
@@ -185,14 +184,13 @@ def _replace_until(version: Version, revision: str) -> Version:
     )
 
 
-def archive_url(revision: Revision, page: str, use_directory_urls: bool) -> str:
-    """Where a page version introduced by a revision lives: under the revision's pages/, named as MkDocs would."""
-    folder, _, name = page.rpartition("/")
-    stem = name.removesuffix(".md")
-    base = f"{FOLDER}/{revision.slug}/pages/" + (folder + "/" if folder else "")
-    if stem in ("index", "README"):
-        return base if use_directory_urls else base + "index.html"
-    return base + (f"{stem}/" if use_directory_urls else f"{stem}.html")
+def archive_url(revision: Revision, page: str) -> str:
+    """Where a page version introduced by a revision lives: under the revision's pages/, one file each.
+
+    Files, not folders with an index.html each: a site with thousands of versions then has half
+    as many entries to write, clean and upload.
+    """
+    return f"{FOLDER}/{revision.slug}/pages/{page.removesuffix('.md')}.html"
 
 
 def load_revision_plan(settings: PlanConfig, revision: Revision, fetch: Fetch, cache: DiskCache) -> Plan:
@@ -213,7 +211,6 @@ class ArchiveWriter:
         renderer: Renderer,
         markdown_config: tuple[list[Any], dict[str, Any]],
         cache: DiskCache,
-        cache_folder: Path | None,
         fetch: Fetch,
         site: dict[str, Any],
     ) -> None:
@@ -222,7 +219,8 @@ class ArchiveWriter:
         self.revisions = {r.name: r for r in revisions}
         self.renderer = renderer
         self.cache = cache
-        self.files = cache_folder / "archive-files" if cache_folder else None
+        self.files = cache.folder / "archive-files" if cache.folder else None
+        """Rendered files by key; the engine's own version is part of the folder's name."""
         self.fetch = fetch
         self.site = site
         """Site name, current page URLs, stylesheets: what every archive page shows besides the plan."""
@@ -230,6 +228,8 @@ class ArchiveWriter:
         extensions, configs = markdown_config
         self._markdown = markdown_lib.Markdown(extensions=[*extensions, self._links], extension_configs=configs)
         self._plans: dict[str, Plan] = {}
+        self._blobs: dict[str, bytes] = {}
+        """Markdown of page versions, read from git in one batch."""
         self._views = {view.name: view for view in index.revisions}
         self._map_keys = {
             view.name: content_key(json.dumps(sorted(view.pages.items())).encode()) for view in index.revisions
@@ -262,30 +262,62 @@ class ArchiveWriter:
         outputs.append((f"{FOLDER}/index.json", self._key("json", self.index.order, [
             (v.url, v.pages) for v in self.index.revisions
         ]), self._json))  # fmt: skip
+        self._prefetch(outputs)
         for url, key, render in outputs:
             self._publish(site_dir, url, key, render)
+        self._forget_unused({key for _, key, _ in outputs})
         return len(outputs)
+
+    def _forget_unused(self, used: set[str]) -> None:
+        """Delete rendered files this build did not use, so the cache does not grow with every edit."""
+        if self.files is None or not self.files.is_dir():
+            return
+        for folder in self.files.iterdir():
+            for entry in folder.iterdir() if folder.is_dir() else ():
+                if entry.name not in used:
+                    entry.unlink(missing_ok=True)
+
+    def _prefetch(self, outputs: list[tuple[str, str, Callable[[], str]]]) -> None:
+        """Read, in one git call, the Markdown of every version a missing file will need."""
+        if self.files is None:
+            missing = {url for url, _, _ in outputs}
+        else:
+            missing = {url for url, key, _ in outputs if not os.path.exists(os.path.join(self.files, key[:2], key))}
+        needed = {v.blob for v in self.index.versions.values() if v.url in missing}
+        for view in self.index.revisions:
+            if view.redline_url in missing and view.previous:
+                previous = self._view(view.previous)
+                for page in (*view.pages_changed, *view.pages_removed):
+                    for key in (view.pages.get(page), previous.pages.get(page)):
+                        if key:
+                            needed.add(self.index.versions[key].blob)
+        wanted = sorted(needed - self._blobs.keys())
+        if wanted:
+            self._blobs.update(self.fetch(wanted))
 
     def _publish(self, site_dir: Path, url: str, key: str, render: Callable[[], str]) -> None:
         """Put one file in the site: linked from the cache when it is there, rendered and kept when not."""
-        target = site_dir / (url + "index.html" if url.endswith("/") else url)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        cached = self.files / key[:2] / key if self.files else None
-        if cached is not None and cached.exists():
+        # Plain os calls: a warm build does this for every page version, so each call counts.
+        target = os.path.join(site_dir, url + "index.html" if url.endswith("/") else url)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        cached = os.path.join(self.files, key[:2], key) if self.files else None
+        if cached is not None:
             try:
                 os.link(cached, target)
                 return
+            except FileNotFoundError:
+                pass  # not rendered yet
             except OSError:
-                shutil.copyfile(cached, target)
+                shutil.copyfile(cached, target)  # another file system: copy instead
                 return
         text = render()
-        target.write_text(text, encoding="utf-8")
+        Path(target).write_text(text, encoding="utf-8")
         if cached is not None:
             try:
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                temporary = cached.with_suffix(".tmp")
-                temporary.write_text(text, encoding="utf-8")
-                temporary.replace(cached)
+                os.makedirs(os.path.dirname(cached), exist_ok=True)
+                temporary = cached + ".tmp"
+                Path(temporary).write_text(text, encoding="utf-8")
+                os.replace(temporary, cached)
             except OSError:
                 pass
 
@@ -315,7 +347,9 @@ class ArchiveWriter:
 
     def _render_content(self, version: Version, view: RevisionView) -> tuple[str, tuple[str, ...], tuple[Block, ...]]:
         """Render a version's Markdown with the data, links and references of its revision."""
-        text = self.fetch([version.blob])[version.blob].decode("utf-8", "replace")
+        if version.blob not in self._blobs:
+            self._blobs.update(self.fetch([version.blob]))
+        text = self._blobs[version.blob].decode("utf-8", "replace")
         plan = self._plan(view.name)
         urls = {page: self.index.versions[key].url for page, key in view.pages.items()}
         renderer = Renderer(

@@ -10,6 +10,7 @@ import functools
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -20,8 +21,8 @@ from techplan._version import __version__
 FORMAT = 1
 """Bump when a cached structure changes shape."""
 
-_MEMORY: dict[tuple[str, str], Any] = {}
-"""Entries already read or written by this process, so serve's rebuilds skip the disk too."""
+_MEMORY: dict[str, dict[str, Any]] = {}
+"""Entries already read or written by this process, by kind, oldest first: serve's rebuilds skip the disk."""
 _KEEP = {"log": 2}
 """How many entries of a kind stay in memory (parsed logs are large); 512 of any other kind."""
 
@@ -44,11 +45,14 @@ class DiskCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / _version() if folder is not None else None
+        if folder is not None:
+            _prune(folder)
 
     def get(self, kind: str, key: str) -> Any:
         """The value stored for a key, or None."""
-        if (kind, key) in _MEMORY:
-            return _MEMORY[(kind, key)]
+        remembered = _MEMORY.get(kind, {})
+        if key in remembered:
+            return remembered[key]
         if self.folder is None:
             return None
         try:
@@ -73,13 +77,22 @@ class DiskCache:
             pass  # a read-only checkout still builds, just without reuse
 
 
+@functools.cache
+def _prune(folder: Path) -> None:
+    """Remove what older versions of the engine cached: it can never be read again."""
+    current = _version()
+    for entry in folder.glob(f"{FORMAT}-*") if folder.is_dir() else ():
+        if entry.name != current and entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
 def _remember(kind: str, key: str, value: Any) -> None:
     """Keep a value in memory, forgetting the oldest of its kind beyond the limit."""
-    _MEMORY.pop((kind, key), None)
-    _MEMORY[(kind, key)] = value
-    same = [k for k in _MEMORY if k[0] == kind]
-    for old in same[: max(0, len(same) - _KEEP.get(kind, 512))]:
-        del _MEMORY[old]
+    remembered = _MEMORY.setdefault(kind, {})
+    remembered.pop(key, None)
+    remembered[key] = value
+    while len(remembered) > _KEEP.get(kind, 512):
+        del remembered[next(iter(remembered))]
 
 
 def _name(key: str) -> str:

@@ -96,6 +96,9 @@ def diff_plan(
             TreeFiles(_tree(repo, head_commit, prefix), repo.blobs) if head_commit else DiskFiles(settings.plan_dir)
         )
         result = PlanDiff(base, base_commit, head or WORK_TREE, head_commit)
+        old_files.prefetch([p for p in old_files.paths() if p.endswith((".yml", ".yaml"))])
+        if isinstance(new_files, TreeFiles):  # one cat-file for every file the checks read
+            new_files.prefetch(new_files.paths())
         old_plan, _ = load_plan(settings, pages=[], cache=cache, files=old_files)
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)

@@ -100,7 +100,7 @@ class PlanSite:
             cache,
             repr((config.markdown_extensions, config.mdx_configs)),
         )
-        site = SiteInfo(config.site_name, config.site_url, config.repo_url, config.use_directory_urls)
+        site = SiteInfo(config.site_name, config.site_url, config.repo_url)
         try:
             self.published = publish_history(
                 self.settings, self.plan, sources, self.renderer, site, cache, changes_page.url
@@ -177,15 +177,13 @@ class PlanSite:
             "pages": {page: url for page, url in self.renderer.page_urls.items()},
             "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
         }
-        folder = cache_folder(self.settings.root)
         writer = ArchiveWriter(
             self.settings,
             self.published.archive,
             self.published.revisions,
             self.renderer,
             (config.markdown_extensions, config.mdx_configs or {}),
-            DiskCache(folder),
-            folder,
+            DiskCache(cache_folder(self.settings.root)),
             fetch,
             site,
         )

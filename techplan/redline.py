@@ -14,7 +14,9 @@ BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "tr", "dt", 
 SKIPPED_TAGS = {"script", "style", "svg", "template"}
 """Elements whose text is not the page's text (a chart's labels repeat its table)."""
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_WORDS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]|\s+")
+_WORDS = re.compile(r"\s+|\w+(?:['’]\w+)*\s*|[^\w\s]\s*")
+"""Words and single punctuation marks, each with the space after it: a lone space token, repeated
+between every pair of words, would make the diff both slow and fond of matching nothing but spaces."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,12 +73,18 @@ def _pair_blocks(old: list[Block], new: list[Block]) -> list[Segment]:
     """Match replaced blocks to their closest counterparts, in order; the rest were removed or added."""
     matches: list[tuple[int, int]] = []
     position = 0
+    old_words = [b.text.split() for b in old]
     for j, block in enumerate(new):
         best, best_ratio = None, 0.5
+        words = block.text.split()
         for i in range(position, len(old)):
             if old[i].kind != block.kind:
                 continue
-            ratio = SequenceMatcher(None, old[i].text, block.text, autojunk=False).ratio()
+            # Similar in words, not characters: any two English paragraphs share most letters.
+            matcher = SequenceMatcher(None, old_words[i], words, autojunk=False)
+            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+                continue
+            ratio = matcher.ratio()
             if ratio > best_ratio:
                 best, best_ratio = i, ratio
         if best is not None:

@@ -89,7 +89,7 @@ def publish_history(
             changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
             chain = changelog.history.chain
             revisions = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
-            archive = index_archive(settings, revisions, repo.blobs, cache, list(plan.pages), site.directory_urls)
+            archive = index_archive(settings, revisions, repo.blobs, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
             slippage = read_slippage(repo, changelog.history, milestone_files, cache)
             published = replace(
@@ -157,7 +157,7 @@ def _fingerprint(
     parts = [
         state.head, state.shallow, sorted(state.unpublished), state.mailmap,
         settings.authors, settings.teams, settings.publisher, settings.timezone, settings.history,
-        site.name, site.url, site.repo_url, site.directory_urls, settings.revisions, state.tags,
+        site.name, site.url, site.repo_url, settings.revisions, state.tags,
         sorted(sources), plan.pages, plan.titles, plan.blocks, plan.data_files, records,
         [(p.number, p.folder, p.title) for p in plan.phases], renderer.page_urls, templates,
     ]  # fmt: skip
@@ -173,8 +173,6 @@ class SiteInfo:
     """site_url, for absolute links in feeds."""
     repo_url: str | None
     """repo_url, for links to each commit on the git host."""
-    directory_urls: bool = True
-    """use_directory_urls: whether pages live at `name/` or `name.html`."""
 
 
 class HistoryViews:

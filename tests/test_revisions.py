@@ -72,7 +72,7 @@ def test_revisions_page_lists_every_revision_newest_first(revised: dict[str, str
 
 def test_point_in_time_page_shows_the_plan_as_it_stood(revised: dict[str, str]) -> None:
     root = root_of(revised)
-    html = page(root, "revisions/v2/pages/phase1-vision/")
+    html = page(root, "revisions/v2/pages/phase1-vision/index.html")
     banner = text_of(html.select_one(".tp-revision-banner p"))
     assert banner == "Revision v2 of 2 October 2020 : Autumn update. This is the page as it stood then."
     assert html.select_one(".tp-revision-banner a")["href"] == "../../../../phase1-vision/"
@@ -80,7 +80,7 @@ def test_point_in_time_page_shows_the_plan_as_it_stood(revised: dict[str, str]) 
     assert [text_of(td) for td in row.find_all("td")][1:4] == ["Status: In progress", "Plan team", "30 September 2021"]
     assert html.find("meta", attrs={"name": "robots"})["content"] == "noindex"
     # The current site has M1.2 done and due 31 December 2021; v1 had it due 30 June 2021.
-    v1 = page(root, "revisions/v1/pages/phase1-vision/").find(id="M1.2")
+    v1 = page(root, "revisions/v1/pages/phase1-vision/index.html").find(id="M1.2")
     assert text_of(v1.find_all("td")[3]) == "30 June 2021"
     # References link to the milestone as the same revision had it.
     reference = html.select_one("article p a.tp-ref")
@@ -93,8 +93,8 @@ def test_unchanged_page_is_published_once_under_the_revision_that_introduced_it(
     assert not (root / "site/revisions/v3/pages/phase2-measures/index.html").exists()
     v3 = page(root, "revisions/v3/")
     links = {text_of(a): a["href"] for a in v3.select(".tp-archive-pages a")}
-    assert links["Phase 2: Measures"] == "../v2/pages/phase2-measures/"
-    banner = text_of(page(root, "revisions/v2/pages/phase2-measures/").select_one(".tp-revision-banner p"))
+    assert links["Phase 2: Measures"] == "../v2/pages/phase2-measures/index.html"
+    banner = text_of(page(root, "revisions/v2/pages/phase2-measures/index.html").select_one(".tp-revision-banner p"))
     assert banner.endswith("This is the page as it stood then, unchanged until revision v3.")
 
 
@@ -136,9 +136,9 @@ def test_compare_index_maps_every_revision_to_its_page_versions(revised: dict[st
     measures = index["pages"].index("phase2-measures/index.md")
     versions = [index["versions"][row[measures]]["url"] for row in index["table"]]
     assert versions == [
-        "revisions/v1/pages/phase2-measures/",
-        "revisions/v2/pages/phase2-measures/",
-        "revisions/v2/pages/phase2-measures/",
+        "revisions/v1/pages/phase2-measures/index.html",
+        "revisions/v2/pages/phase2-measures/index.html",
+        "revisions/v2/pages/phase2-measures/index.html",
     ]
 
 
