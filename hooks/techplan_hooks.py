@@ -15,6 +15,14 @@ def on_files(files, config):
     return site.on_files(files, config)
 
 
+def on_nav(nav, config, files):
+    return site.on_nav(nav)
+
+
+def on_env(env, config, files):
+    return site.on_env(env, files)
+
+
 def on_page_markdown(markdown, page, config, files):
     return site.on_page_markdown(markdown, page)
 

@@ -15,6 +15,9 @@ from techplan.spec import HISTORY_MODES, SITE_OPTIONS
 from techplan.validate import RecordChecker
 from techplan.yamlsource import YamlNode, read_yaml
 
+DEFAULT_LICENCE = "Open Government Licence v3.0"
+DEFAULT_LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+
 
 @dataclass(frozen=True, slots=True)
 class PlanConfig:
@@ -40,6 +43,9 @@ class PlanConfig:
     """The time zone dates are shown in."""
     revisions: str = "v*"
     """The pattern of annotated tags that are plan revisions."""
+    licence: str = DEFAULT_LICENCE
+    """The licence the plan and its data are published under."""
+    licence_url: str = DEFAULT_LICENCE_URL
 
     def author_of(self, name: str, email: str) -> str | None:
         """What the site says about who made a change, or None; never an email address."""
@@ -110,6 +116,8 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
         publisher=values.get("publisher") or _site_name(node),
         timezone=values.get("timezone", "Europe/London"),
         revisions=values.get("revisions", "v*"),
+        licence=values.get("licence", DEFAULT_LICENCE),
+        licence_url=values.get("licence_url", DEFAULT_LICENCE_URL),
     )
     return config, problems
 

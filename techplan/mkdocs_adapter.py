@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import markdown as markdown_lib
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
@@ -23,6 +25,8 @@ from techplan.formatting import relative_url
 from techplan.git import Repository
 from techplan.load import PHASE_FOLDER, load_plan
 from techplan.model import Phase, Plan
+from techplan.opendata import downloads
+from techplan.printview import PrintedPage, assemble
 from techplan.problems import Problem, render_report
 from techplan.prose import scan
 from techplan.render import Renderer, Slots, template_environment
@@ -30,6 +34,8 @@ from techplan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.views import (
     CHANGES_PAGE,
     COMPARE_PAGE,
+    PRINT_MARKDOWN,
+    PRINT_PAGE,
     REVISIONS_PAGE,
     UPDATES_HEADING,
     UPDATES_ID,
@@ -54,6 +60,7 @@ class PlanSite:
         self._markdown: markdown_lib.Markdown | None = None
         self._mkdocs: MkDocsConfig | None = None
         self._slots: dict[str, Slots] = {}
+        self._reading_order: list[Page] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Read the plan settings from extra.plan."""
@@ -85,6 +92,7 @@ class PlanSite:
         files.append(changes_page)
         files.append(revisions_page)
         files.append(compare_page)
+        files.append(File.generated(config, PRINT_PAGE, content=PRINT_MARKDOWN))
         self._stylesheets = [
             f.src_uri for f in files if f.src_uri.startswith("assets/stylesheets/") and f.src_uri.endswith(".css")
         ]
@@ -100,6 +108,12 @@ class PlanSite:
             cache,
             repr((config.markdown_extensions, config.mdx_configs)),
         )
+        self.renderer.licence = {"name": self.settings.licence, "url": self.settings.licence_url}
+        urls = {m.id: self.renderer.url_of(m) for m in self.plan.milestones}
+        for path, text in downloads(
+            self.plan, self.renderer.licence, config.site_url or "", self.settings.today, urls
+        ).items():
+            files.append(File.generated(config, path, content=text))
         site = SiteInfo(config.site_name, config.site_url, config.repo_url)
         try:
             self.published = publish_history(
@@ -120,6 +134,26 @@ class PlanSite:
             files.append(File.generated(config, path, content=content))
         return files
 
+    def on_nav(self, nav: Navigation) -> Navigation:
+        """Note the pages in reading order, for the whole-plan page."""
+        # Pages about the site rather than the plan (the accessibility statement) say `print: false`.
+        self._reading_order = [p for p in nav.pages if p.file.generated_by is None]
+        return nav
+
+    def on_env(self, env: jinja2.Environment, files: Files) -> jinja2.Environment:
+        """Every page is rendered by now: put them all on the whole-plan page."""
+        printed = files.get_file_from_path(PRINT_PAGE)
+        if printed is not None and printed.page is not None and printed.page.content:
+            pages = [
+                PrintedPage(p.file.src_uri, p.url, p.content or "")
+                for p in self._reading_order
+                if p.meta.get("print", True) is not False
+            ]
+            printed.page.content = printed.page.content.replace(
+                "<!--techplan-print-->", assemble(pages, printed.url)
+            )
+        return env
+
     def on_page_markdown(self, markdown: str, page: Page) -> str:
         """Expand references and plan blocks; say under the title when the page was updated."""
         assert self.renderer is not None and self.plan is not None and self.published is not None
@@ -130,7 +164,11 @@ class PlanSite:
             markdown = self._add_missing_blocks(markdown, phase)
         slots = self._slots[page.file.src_uri] = Slots()
         markdown = self.renderer.expand(markdown, page.url, slots, phase)
-        return insert_after_title(markdown, self.published.meta.get(page.file.src_uri, ""), slots)
+        meta = self.published.meta.get(page.file.src_uri, "")
+        if phase is not None:
+            title = self.plan.titles.get(page.file.src_uri, page.file.src_uri)
+            meta += self.renderer.render_consultation(phase, title, page.url, self._absolute(page.url))
+        return insert_after_title(markdown, meta, slots)
 
     def on_page_content(self, html: str, page: Page) -> str:
         """Put the plan's blocks into the converted page, and tell MkDocs their anchors exist."""
@@ -141,7 +179,17 @@ class PlanSite:
             page.present_anchor_ids |= slots.anchors()
         for item in _walk(page.toc):
             item.title = slots.fill_text(item.title)
-        return slots.fill(html)
+        html = slots.fill(html)
+        phase = self._phase_of(page.file.src_uri)
+        if phase is not None and self.renderer is not None and self.plan is not None:
+            title = self.plan.titles.get(page.file.src_uri, page.file.src_uri)
+            html = self.renderer.add_section_feedback(html, phase, title, self._absolute(page.url))
+        return html
+
+    def _absolute(self, url: str) -> str:
+        """A page's address as readers see it, for feedback that says which page it is about."""
+        assert self._mkdocs is not None
+        return (self._mkdocs.site_url or "/").rstrip("/") + "/" + url
 
     def on_page_context(self, context: dict[str, Any], page: Page) -> dict[str, Any]:
         """Give the page template its feeds and the list of its updates; list them in the TOC too."""

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
@@ -17,6 +18,7 @@ from techplan.cache import DiskCache, content_key
 from techplan.charts import layout_trend
 from techplan.datadiff import describe_shift
 from techplan.model import MILESTONE_STATUS_LABELS, THEME_LABELS, Measure, Milestone, Phase, Plan
+from techplan.opendata import DOWNLOADS
 from techplan.prose import Token, expand
 from techplan.slippage import DueHistory
 from techplan.timeline import layout_timeline
@@ -106,6 +108,22 @@ class Slots:
 
 _ID = re.compile(r'\sid="([^"]+)"')
 _TAG = re.compile(r"<[^>]*>")
+_H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.DOTALL)
+
+
+def feedback_link(target: str, title: str, url: str, section: str | None = None) -> str:
+    """Where a "Give feedback" link goes, with the page (and section) filled in.
+
+    A target may name {title}, {url} and {section} (an issue tracker's "new issue" address, say);
+    a mailto: address gets a subject and a first line; any other address is used as it is.
+    """
+    about = f"{title}: {section}" if section else title
+    if "{" in target:
+        values = {"title": about, "url": url, "section": section or ""}
+        return re.sub(r"\{(title|url|section)\}", lambda m: quote(values[m.group(1)], safe=""), target)
+    if target.startswith("mailto:") and "?" not in target:
+        return f"{target}?subject={quote('Feedback on ' + about)}&body={quote('Page: ' + url)}"
+    return target
 _HREF = "\x00href\x00"
 """Stands in for a reference's link while its rendered HTML is shared between pages."""
 
@@ -132,6 +150,8 @@ class Renderer:
         """Renders Markdown from YAML with the same extensions as the pages."""
         self._references: dict[tuple[str, str | None], str] = {}
         self.cache = cache or DiskCache(None)
+        self.licence: dict[str, str] = {}
+        """The licence's name and URL, shown beside the downloads."""
         self.slippage: dict[str, DueHistory] = {}
         """How each milestone's due date has moved, when the build reads history."""
         self._markdown_key = markdown_key
@@ -144,6 +164,29 @@ class Renderer:
             self._fingerprint = self._compute_fingerprint(self._markdown_key)
         return self._fingerprint
 
+    def render_consultation(self, phase: Phase, title: str, page_url: str, absolute_url: str) -> str:
+        """A phase page's consultation box: dates, a banner while open, and where feedback goes."""
+        if phase.consultation is None:
+            return ""
+        feedback = feedback_link(phase.consultation.feedback, title, absolute_url)
+        return self.render(
+            "partials/plan-consultation.html", page_url, phase=phase, title=title, feedback=feedback
+        )
+
+    def add_section_feedback(self, html: str, phase: Phase, title: str, absolute_url: str) -> str:
+        """While a phase is out for consultation, a feedback link under each of a page's sections."""
+        consultation = phase.consultation
+        if consultation is None or consultation.state(self.today) != "open":
+            return html
+        template = self.env.get_template("partials/plan-section-feedback.html")
+
+        def add(match: re.Match[str]) -> str:
+            section = " ".join(_TAG.sub("", match.group(2)).replace("¶", "").split())
+            link = feedback_link(consultation.feedback, title, absolute_url, section)
+            return match.group(0) + template.render(feedback=link, section=section)
+
+        return _H2.sub(add, html)
+
     def _compute_fingerprint(self, markdown_key: str) -> str:
         """Hash the plan's records, the date, the pages' URLs, the templates and the Markdown setup."""
         loader = self.env.loader
@@ -152,7 +195,7 @@ class Renderer:
         parts = [
             repr(self.plan.phases), repr(self.plan.milestones), repr(self.plan.measures), self.today.isoformat(),
             sorted(self.page_urls.items()), [loader.get_source(self.env, name)[0] for name in names], markdown_key,
-            repr(sorted(self.slippage.items())),
+            repr(sorted(self.slippage.items())), repr(self.licence),
         ]  # fmt: skip
         return content_key(repr(parts).encode())
 
@@ -242,6 +285,8 @@ class Renderer:
             statuses=MILESTONE_STATUS_LABELS,
             href=lambda record: formatting.relative_url(self.url_of(record), page_url),
             slippage=self.slippage,
+            download=lambda name: formatting.relative_url(DOWNLOADS[name], page_url),
+            licence=self.licence,
             md=lambda text: Markup(self.markdown(self._expand_references(text, page_url))),
             **context,
         )

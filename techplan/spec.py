@@ -289,6 +289,20 @@ SITE_OPTIONS = RecordSpec(
             required=False,
         ),
         Field(
+            "licence",
+            "text",
+            "The licence the plan's text and data are published under.",
+            "Open Government Licence v3.0",
+            required=False,
+        ),
+        Field(
+            "licence_url",
+            "link",
+            "Where the licence can be read.",
+            "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            required=False,
+        ),
+        Field(
             "timezone",
             "text",
             "The time zone dates are shown in.",
