@@ -12,7 +12,7 @@ export NO_MKDOCS_2_WARNING := 1
 .PHONY: site serve test check lint bench demo demo-serve clean
 
 $(STAMP): pyproject.toml requirements.lock
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@

@@ -16,9 +16,11 @@ import markdown as markdown_lib
 from techplan.cache import DiskCache, cache_folder
 from techplan.config import load_config, site_settings
 from techplan.diffing import DiffError, PlanDiff, diff_plan, render_json, render_markdown
+from techplan.edit import add_edit_commands
 from techplan.formatting import format_date
 from techplan.load import load_plan
 from techplan.problems import render_report
+from techplan.schemacheck import schema_problems
 from techplan.spec import SCHEMA_NAMES, render_schema
 
 
@@ -63,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(run=run_check)
 
+    add_edit_commands(commands)
+
     diff = commands.add_parser(
         "diff",
         help="what changed in the plan between two git revisions, for reviewers",
@@ -84,10 +88,13 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser(
         "schema",
-        help="write the JSON Schema files for the data files",
-        description="Write the JSON Schema files editors use to check the YAML data as staff type.",
+        help="check data files against the JSON Schema, or write the schema files",
+        description="Check data files against the JSON Schema editors use (every phase.yml, "
+        "milestones.yml and measures.yml in the plan, or the files named), or with --write DIR "
+        "write the schema files.",
     )
-    schema.add_argument("folder", type=Path, help="where to write the .schema.json files")
+    schema.add_argument("files", type=Path, nargs="*", help="data files to check (default: all)")
+    schema.add_argument("--write", type=Path, metavar="DIR", help="write the .schema.json files into DIR")
     schema.set_defaults(run=run_schema)
     return parser
 
@@ -177,10 +184,26 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    """`techplan schema DIR`: write the JSON Schema files."""
-    folder: Path = args.folder
-    folder.mkdir(parents=True, exist_ok=True)
-    for file_name, schema_name in SCHEMA_NAMES.items():
-        (folder / schema_name).write_text(render_schema(file_name), encoding="utf-8")
-        print(f"wrote {folder / schema_name}")
+    """`techplan schema [FILES]`: check data files against the schema; `--write DIR`: write the schema files."""
+    if args.write is not None:
+        folder: Path = args.write
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name, schema_name in SCHEMA_NAMES.items():
+            (folder / schema_name).write_text(render_schema(file_name), encoding="utf-8")
+            print(f"wrote {folder / schema_name}")
+        return 0
+    files: list[Path] = args.files
+    if not files:
+        settings, _ = load_config(args.config_file)
+        files = sorted(p for p in settings.plan_dir.rglob("*.yml") if p.name in SCHEMA_NAMES)
+    root = args.config_file.resolve().parent
+    problems = []
+    for path in files:
+        display = os.path.relpath(path.resolve(), root).replace(os.sep, "/")
+        problems += schema_problems(path, display)
+    if problems:
+        print(render_report(sorted(problems, key=lambda p: p.sort_key)))
+        return 1
+    count = len(files)
+    print(f"{count} data file{'s match' if count != 1 else ' matches'} the JSON Schema.")
     return 0

@@ -28,7 +28,7 @@ def validator(file_name: str) -> Draft202012Validator:
 
 @pytest.mark.parametrize("file_name", list(SCHEMA_NAMES))
 def test_shipped_schema_is_the_generated_one(file_name: str) -> None:
-    # Regenerate with: techplan schema techplan/schemas
+    # Regenerate with: techplan schema --write techplan/schemas
     assert shipped_schema(SCHEMA_NAMES[file_name]) == render_schema(file_name)
 
 
