@@ -88,8 +88,16 @@ def plain_text(markdown: str) -> str:
 def milestones_csv(plan: Plan) -> str:
     """Milestones as CSV: one row each, dependencies separated by spaces."""
     rows = [
-        [m.id, m.title, str(m.phase), m.owner, m.due.isoformat(), m.status, " ".join(m.depends_on)]
-        + [plain_text(m.summary)]
+        [
+            m.id,
+            m.title,
+            str(m.phase),
+            m.owner,
+            m.due.isoformat(),
+            m.status,
+            " ".join(m.depends_on),
+            plain_text(m.summary),
+        ]
         for m in plan.milestones
     ]
     return _csv([list(MILESTONE_COLUMNS), *rows])
@@ -145,7 +153,7 @@ def _ics_text(text: str) -> str:
 
 def _fold(line: str) -> str:
     """Fold a content line at 75 octets, as RFC 5545 requires, never inside a character."""
-    parts = []
+    parts: list[str] = []
     current = ""
     for char in line:
         limit = 75 if not parts else 74  # continuation lines start with a space
