@@ -56,13 +56,7 @@ def diff_milestone(old: Milestone | None, new: Milestone | None) -> list[DataCha
         text = f"{old.id} removed: “{old.title}”, which was due {format_date(old.due)}."
         return [DataChange(old.id, "removed", text, before=old.title)]
     assert old is not None and new is not None
-    changes = []
-    if old.title != new.title:
-        changes.append(
-            DataChange(
-                new.id, "retitled", f"{new.id} retitled from “{old.title}” to “{new.title}”.", old.title, new.title
-            )
-        )
+    changes = _retitled(new.id, old.title, new.title)
     if old.due != new.due:
         changes.append(due_change(new.id, old.due, new.due))
     if old.status != new.status:
@@ -135,13 +129,7 @@ def diff_measure(old: Measure | None, new: Measure | None) -> list[DataChange]:
     if new is None and old is not None:
         return [DataChange(old.id, "removed", f"{old.id} removed: “{old.title}”.", before=old.title)]
     assert old is not None and new is not None
-    changes = []
-    if old.title != new.title:
-        changes.append(
-            DataChange(
-                new.id, "retitled", f"{new.id} retitled from “{old.title}” to “{new.title}”.", old.title, new.title
-            )
-        )
+    changes = _retitled(new.id, old.title, new.title)
     if old.unit != new.unit:
         changes.append(
             DataChange(new.id, "unit", f"{new.id} unit changed from {old.unit} to {new.unit}.", old.unit, new.unit)
@@ -169,6 +157,13 @@ def diff_measure(old: Measure | None, new: Measure | None) -> list[DataChange]:
             text = f"{new.id} actual for {when} corrected from {was} to {now}."
             changes.append(DataChange(new.id, "actual-changed", text, was, now))
     return changes
+
+
+def _retitled(record_id: str, old: str, new: str) -> list[DataChange]:
+    """A retitling, if the title changed."""
+    if old == new:
+        return []
+    return [DataChange(record_id, "retitled", f"{record_id} retitled from “{old}” to “{new}”.", old, new)]
 
 
 def diff_phase(old: Phase, new: Phase) -> list[DataChange]:
