@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 ADDR ?= 127.0.0.1:8000
 
 # Material prints a banner about MkDocs 2 on every run; this project pins MkDocs below 2.
@@ -17,6 +18,17 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[test]'
 	touch $@
 
+# The browser tests' tools, pinned in package-lock.json: axe-core and the Nu HTML Checker.
+# --ignore-scripts: vnu-jar's install script would download a Java runtime when none is found;
+# the tests use the system's Java instead (and skip, saying so, without it). Without npm the
+# browser tests skip too, so this only warns.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund && touch $@; \
+	else \
+	  echo "note: npm not found, so the browser tests will skip (install Node.js 18 or newer to run them)"; \
+	fi
+
 ## site: build the site into site/ (strict: any warning or plan problem fails the build)
 site: $(STAMP)
 	$(BIN)/mkdocs build --strict --site-dir site
@@ -26,8 +38,9 @@ site: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --livereload --watch overrides --dev-addr $(ADDR)
 
-## test: run the whole test suite
-test: $(STAMP)
+## test: run the whole test suite (the browser tests need Chromium: .ci/ensure-browser installs it where it can)
+test: $(STAMP) $(NODE_STAMP)
+	@bash .ci/ensure-browser || echo "note: no Chromium, so the browser tests will skip"
 	$(BIN)/python -m pytest
 
 ## check: check the plan's pages and data without building
@@ -55,4 +68,4 @@ bench: $(STAMP)
 	cd bench && ../$(BIN)/python run.py
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) node_modules

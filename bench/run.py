@@ -146,7 +146,7 @@ def main() -> None:
             cells += [f"{value:.2f} s", f"{value / plain:.2f}x"] if value is not None else ["–", "–"]
         print("| " + " | ".join(cells) + " |")
     print()
-    for pages, commits, tags, m in rows:
+    for pages, _commits, tags, m in rows:
         if "diff" in m:
             print(
                 f"techplan diff on {pages:,} pages: v{tags - 1} to v{tags} {m['diff']:.2f} s, "

@@ -236,7 +236,9 @@ class ArchiveWriter:
         }
         """A key for each revision's map of pages to versions: links in its pages depend on it."""
         self._site_key = content_key(
-            json.dumps([site, [self._template(n) for n in TEMPLATES]], sort_keys=True, default=str).encode()
+            json.dumps(
+                [site, renderer.licence, [self._template(n) for n in TEMPLATES]], sort_keys=True, default=str
+            ).encode()
         )
         extensions, configs = markdown_config
         self._yaml_markdown = markdown_lib.Markdown(extensions=extensions, extension_configs=configs)
@@ -355,6 +357,8 @@ class ArchiveWriter:
         renderer = Renderer(
             plan, self.renderer.env, urls, view.date.date(), self._convert_inline, markdown_key="archive"
         )
+        renderer.licence = self.renderer.licence  # the downloads beside its tables name the licence too
+        renderer.revision_data = view.data_url
         slots = Slots()
         phase = next((p for p in plan.phases if p.index_page == version.page), None)
 

@@ -149,9 +149,7 @@ class PlanSite:
                 for p in self._reading_order
                 if p.meta.get("print", True) is not False
             ]
-            printed.page.content = printed.page.content.replace(
-                "<!--techplan-print-->", assemble(pages, printed.url)
-            )
+            printed.page.content = printed.page.content.replace("<!--techplan-print-->", assemble(pages, printed.url))
         return env
 
     def on_page_markdown(self, markdown: str, page: Page) -> str:

@@ -124,6 +124,8 @@ def feedback_link(target: str, title: str, url: str, section: str | None = None)
     if target.startswith("mailto:") and "?" not in target:
         return f"{target}?subject={quote('Feedback on ' + about)}&body={quote('Page: ' + url)}"
     return target
+
+
 _HREF = "\x00href\x00"
 """Stands in for a reference's link while its rendered HTML is shared between pages."""
 
@@ -150,6 +152,8 @@ class Renderer:
         """Renders Markdown from YAML with the same extensions as the pages."""
         self._references: dict[tuple[str, str | None], str] = {}
         self.cache = cache or DiskCache(None)
+        self.revision_data: str | None = None
+        """In a point-in-time page, the revision's data file, which replaces today's downloads."""
         self.licence: dict[str, str] = {}
         """The licence's name and URL, shown beside the downloads."""
         self.slippage: dict[str, DueHistory] = {}
@@ -169,9 +173,7 @@ class Renderer:
         if phase.consultation is None:
             return ""
         feedback = feedback_link(phase.consultation.feedback, title, absolute_url)
-        return self.render(
-            "partials/plan-consultation.html", page_url, phase=phase, title=title, feedback=feedback
-        )
+        return self.render("partials/plan-consultation.html", page_url, phase=phase, title=title, feedback=feedback)
 
     def add_section_feedback(self, html: str, phase: Phase, title: str, absolute_url: str) -> str:
         """While a phase is out for consultation, a feedback link under each of a page's sections."""
@@ -286,6 +288,7 @@ class Renderer:
             href=lambda record: formatting.relative_url(self.url_of(record), page_url),
             slippage=self.slippage,
             download=lambda name: formatting.relative_url(DOWNLOADS[name], page_url),
+            revision_data=formatting.relative_url(self.revision_data, page_url) if self.revision_data else None,
             licence=self.licence,
             md=lambda text: Markup(self.markdown(self._expand_references(text, page_url))),
             **context,

@@ -1,4 +1,4 @@
-"""Shared pytest setup: the --update-golden flag for golden-file tests."""
+"""Shared pytest setup: the --update-golden flag for golden-file tests, and the browser tests' summary."""
 
 from __future__ import annotations
 
@@ -31,3 +31,21 @@ def golden(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
         assert text == path.read_text(encoding="utf-8"), f"output differs from {path}"
 
     return check
+
+
+BROWSER_SUMMARY = pytest.StashKey[list[str]]()
+"""Lines the browser tests add to the end of the run: what they checked, in numbers."""
+
+
+@pytest.fixture(scope="session")
+def summary_line(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Add a line to the summary printed after the run, so `make test` shows what was checked."""
+    return request.config.stash.setdefault(BROWSER_SUMMARY, []).append
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # type: ignore[no-untyped-def]
+    lines = config.stash.get(BROWSER_SUMMARY, [])
+    if lines:
+        terminalreporter.section("what the browser tests checked")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -77,7 +77,7 @@ def test_workflow_commands_run_here(tmp_path: Path) -> None:
         },
     )
     command = diff.replace('"origin/$BASE"', "HEAD~1").replace(".venv/bin/", str(REPO / ".venv/bin") + "/")
-    result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, check=False)  # noqa: S602
+    result = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     posted = (tmp_path / "plan-diff.md").read_text()
     assert posted.startswith("## Plan changes: HEAD~1")

@@ -178,7 +178,12 @@ def test_compare_page_offers_every_revision(revised: dict[str, str]) -> None:
 def test_techplan_diff_between_two_revisions(revised: dict[str, str], fmt: str, golden) -> None:  # type: ignore[no-untyped-def]
     result = techplan(root_of(revised), "diff", "v1", "v3", "--format", fmt)
     assert result.returncode == 0, result.stderr
-    golden(f"diff-v1-v3.{ {'markdown': 'md'}.get(fmt, fmt) }", result.stdout)
+    # The repository's mkdocs.yml names this checkout's folders, so commit ids depend on where it
+    # is: the golden files name commits by their part in the story instead.
+    text = result.stdout
+    for name in ("c1", "c2", "c3", "c4"):
+        text = text.replace(revised[name], f"<{name}>").replace(revised[name][:7], f"<{name}>")
+    golden(f"diff-v1-v3.{ {'markdown': 'md'}.get(fmt, fmt) }", text)
 
 
 def test_techplan_diff_against_the_work_tree(revised: dict[str, str], tmp_path: Path) -> None:
