@@ -13,7 +13,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -246,10 +246,15 @@ class ArchiveWriter:
     def write(self, site_dir: Path) -> int:
         """Write every archive file into the site; the number written."""
         outputs: list[tuple[str, str, Callable[[], str]]] = []
+        shown_in: dict[str, list[str]] = {}
+        for view in self.index.revisions:
+            for key in view.pages.values():
+                shown_in.setdefault(key, []).append(view.name)
+        described = [f.name for f in fields(Version)]
         for version in self.index.versions.values():
-            also = [v.name for v in self.index.revisions if v.pages.get(version.page) == version.key]
             current = self.site["pages"].get(version.page)
-            key = self._key("page", version, self._map_keys[version.revision], also, current)
+            about = [getattr(version, name) for name in described]
+            key = self._key("page", about, self._map_keys[version.revision], shown_in.get(version.key, []), current)
             outputs.append((version.url, key, partial(self._page, version)))
         for view in self.index.revisions:
             key = self._key("revision", view.name, view.title, view.summary, view.pages, [
@@ -264,9 +269,13 @@ class ArchiveWriter:
         outputs.append((f"{FOLDER}/index.json", self._key("json", self.index.order, [
             (v.url, v.pages) for v in self.index.revisions
         ]), self._json))  # fmt: skip
-        self._prefetch(outputs)
-        for url, key, render in outputs:
-            self._publish(site_dir, url, key, render)
+        # Link what the cache holds, then render the rest: a warm build does the first for every
+        # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
+        folders: set[str] = set()
+        missing = [output for output in outputs if not self._link(site_dir, output[0], output[1], folders)]
+        self._prefetch({url for url, _, _ in missing})
+        for url, key, render in missing:
+            self._render_file(site_dir, url, key, render)
         self._forget_unused({key for _, key, _ in outputs})
         return len(outputs)
 
@@ -279,12 +288,8 @@ class ArchiveWriter:
                 if entry.name not in used:
                     entry.unlink(missing_ok=True)
 
-    def _prefetch(self, outputs: list[tuple[str, str, Callable[[], str]]]) -> None:
-        """Read, in one git call, the Markdown of every version a missing file will need."""
-        if self.files is None:
-            missing = {url for url, _, _ in outputs}
-        else:
-            missing = {url for url, key, _ in outputs if not os.path.exists(os.path.join(self.files, key[:2], key))}
+    def _prefetch(self, missing: set[str]) -> None:
+        """Read, in one git call, the Markdown of every version the files still to render need."""
         needed = {v.blob for v in self.index.versions.values() if v.url in missing}
         for view in self.index.revisions:
             if view.redline_url in missing and view.previous:
@@ -297,31 +302,45 @@ class ArchiveWriter:
         if wanted:
             self._blobs.update(self.fetch(wanted))
 
-    def _publish(self, site_dir: Path, url: str, key: str, render: Callable[[], str]) -> None:
-        """Put one file in the site: linked from the cache when it is there, rendered and kept when not."""
-        # Plain os calls: a warm build does this for every page version, so each call counts.
+    @staticmethod
+    def _target(site_dir: Path, url: str, folders: set[str]) -> str:
+        """Where a file goes in the site, its folder made."""
         target = os.path.join(site_dir, url + "index.html" if url.endswith("/") else url)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        cached = os.path.join(self.files, key[:2], key) if self.files else None
-        if cached is not None:
-            try:
-                os.link(cached, target)
-                return
-            except FileNotFoundError:
-                pass  # not rendered yet
-            except OSError:
-                shutil.copyfile(cached, target)  # another file system: copy instead
-                return
+        folder = os.path.dirname(target)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        return target
+
+    def _link(self, site_dir: Path, url: str, key: str, folders: set[str]) -> bool:
+        """Put a file the cache holds into the site (linked, or copied across file systems); False if it has none."""
+        if self.files is None:
+            return False
+        cached = os.path.join(self.files, key[:2], key)
+        target = self._target(site_dir, url, folders)
+        try:
+            os.link(cached, target)
+        except FileNotFoundError:
+            return False  # not rendered yet
+        except OSError:
+            shutil.copyfile(cached, target)  # another file system, or one without links
+        return True
+
+    def _render_file(self, site_dir: Path, url: str, key: str, render: Callable[[], str]) -> None:
+        """Render a file into the site and keep it in the cache for the next build."""
+        target = self._target(site_dir, url, set())
         text = render()
         Path(target).write_text(text, encoding="utf-8")
-        if cached is not None:
-            try:
-                os.makedirs(os.path.dirname(cached), exist_ok=True)
-                temporary = cached + ".tmp"
-                Path(temporary).write_text(text, encoding="utf-8")
-                os.replace(temporary, cached)
-            except OSError:
-                pass
+        if self.files is None:
+            return
+        cached = os.path.join(self.files, key[:2], key)
+        try:
+            os.makedirs(os.path.dirname(cached), exist_ok=True)
+            temporary = cached + ".tmp"
+            Path(temporary).write_text(text, encoding="utf-8")
+            os.replace(temporary, cached)
+        except OSError:
+            pass
 
     def _key(self, *parts: object) -> str:
         """A cache key for a file: what it shows, the site around it and the templates."""

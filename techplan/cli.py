@@ -1,8 +1,9 @@
-"""The `techplan` command: check the plan, and (later) diff and edit it."""
+"""The `techplan` command: check the plan, diff revisions, edit its data and write its schemas."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -139,14 +140,19 @@ def run_diff(args: argparse.Namespace) -> int:
     settings, _ = load_config(config_file)
     site = site_settings(config_file)
 
+    # The table of contents extension only adds ids and permalinks, which a diff never shows.
+    extensions = [e for e in site["markdown_extensions"] if e not in ("toc", "markdown.extensions.toc")]
+    configs = {name: value for name, value in site["mdx_configs"].items() if name in extensions}
+
     def markdown() -> markdown_lib.Markdown:
         try:
-            return markdown_lib.Markdown(extensions=site["markdown_extensions"], extension_configs=site["mdx_configs"])
+            return markdown_lib.Markdown(extensions=extensions, extension_configs=configs)
         except (ImportError, KeyError, TypeError, ValueError):  # an extension only MkDocs can set up
-            return markdown_lib.Markdown(extensions=["tables", "attr_list", "def_list", "footnotes", "toc"])
+            return markdown_lib.Markdown(extensions=["tables", "attr_list", "def_list", "footnotes"])
 
+    cache = DiskCache(cache_folder(settings.root))
     try:
-        result = diff_plan(settings, args.base, args.head, markdown, DiskCache(cache_folder(settings.root)))
+        result = diff_plan(settings, args.base, args.head, markdown, cache, json.dumps([extensions, configs]))
     except DiffError as error:
         print(f"techplan: {error}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from datetime import date
 
 import markdown as markdown_lib
 
-from techplan.cache import DiskCache
+from techplan.cache import DiskCache, content_key
 from techplan.config import PlanConfig
 from techplan.datadiff import DataChange, diff_plans, due_change
 from techplan.git import GitError, Repository
@@ -25,7 +25,7 @@ from techplan.load import load_plan
 from techplan.model import Plan
 from techplan.problems import Problem
 from techplan.prose import Token, expand, find_title
-from techplan.redline import Segment, extract_blocks, redline
+from techplan.redline import Block, Segment, extract_blocks, redline
 from techplan.slippage import read_dues
 from techplan.sources import DiskFiles, PlanFiles, TreeFiles
 
@@ -80,8 +80,13 @@ def diff_plan(
     head: str | None,
     markdown: Callable[[], markdown_lib.Markdown],
     cache: DiskCache | None = None,
+    markdown_key: str = "",
 ) -> PlanDiff:
-    """Compare the plan at two revisions (or at BASE and the work tree)."""
+    """Compare the plan at two revisions (or at BASE and the work tree).
+
+    `markdown_key` names the Markdown settings `markdown` builds with: the text of each page
+    version is kept in the cache under it, so a later diff reuses what an earlier one read.
+    """
     cache = cache or DiskCache(None)
     try:
         repo = Repository(settings.plan_dir)
@@ -102,7 +107,7 @@ def diff_plan(
         old_plan, _ = load_plan(settings, pages=[], cache=cache, files=old_files)
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)
-        result.pages = _page_diffs(old_files, new_files, markdown, old_plan, new_plan)
+        result.pages = _page_diffs(old_files, new_files, _Blocks(markdown, cache, markdown_key), old_plan, new_plan)
         tip = head_commit or repo.head() or base_commit
         commits = _range(repo, base_commit, tip) if tip != base_commit else []
         result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
@@ -158,9 +163,7 @@ def _range(repo: Repository, base: str, head: str) -> list[tuple[Commit, tuple[s
     return result
 
 
-def _page_diffs(
-    old: PlanFiles, new: PlanFiles, markdown: Callable[[], markdown_lib.Markdown], old_plan: Plan, new_plan: Plan
-) -> list[PageDiff]:
+def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan, new_plan: Plan) -> list[PageDiff]:
     """Every page whose text differs, redlined."""
     old_pages = {p for p in old.paths() if p.endswith(".md")}
     new_pages = {p for p in new.paths() if p.endswith(".md")}
@@ -171,13 +174,12 @@ def _page_diffs(
         old.prefetch([p for p in changed if p in old_pages])
     if isinstance(new, TreeFiles):
         new.prefetch([p for p in changed if p in new_pages])
-    converter = markdown()
     diffs = []
     for page in changed:
         old_text = old.read(page).decode("utf-8", "replace") if page in old_pages else ""
         new_text = new.read(page).decode("utf-8", "replace") if page in new_pages else ""
-        before = extract_blocks(_render(converter, old_text, old_plan)) if old_text else []
-        after = extract_blocks(_render(converter, new_text, new_plan)) if new_text else []
+        before = blocks(old_text, old_plan) if old_text else []
+        after = blocks(new_text, new_plan) if new_text else []
         segments = redline(before, after)
         if page in old_pages and page in new_pages and all(s.status == "equal" for s in segments):
             continue  # only Markdown a reader never sees changed (spacing, a comment)
@@ -200,16 +202,35 @@ def _differs(old: PlanFiles, new: PlanFiles, page: str) -> bool:
     return old.read(page) != new.read(page)
 
 
-def _render(converter: markdown_lib.Markdown, text: str, plan: Plan) -> str:
-    """A page's text as HTML for comparing: references as their words, data blocks as a placeholder."""
+class _Blocks:
+    """A page's text as blocks for comparing: references as their words, data blocks as a placeholder.
 
-    def render(token: Token) -> str:
-        if token.is_reference:
-            record = plan.record(token.name)
-            return token.text or (f"{token.name}: {record.title}" if record is not None else token.name)
-        return f"[the {token.name.replace('-', ' ')} block]"
+    Blocks are cached by the text they come from after references are filled in, so a page
+    version is converted once however many diffs it appears in.
+    """
 
-    return converter.reset().convert(expand(text, render))
+    def __init__(self, markdown: Callable[[], markdown_lib.Markdown], cache: DiskCache, key: str) -> None:
+        self._markdown = markdown
+        self._converter: markdown_lib.Markdown | None = None
+        self._cache = cache
+        self._key = key
+
+    def __call__(self, text: str, plan: Plan) -> list[Block]:
+        def render(token: Token) -> str:
+            if token.is_reference:
+                record = plan.record(token.name)
+                return token.text or (f"{token.name}: {record.title}" if record is not None else token.name)
+            return f"[the {token.name.replace('-', ' ')} block]"
+
+        expanded = expand(text, render)
+        key = content_key(f"{self._key}\0{expanded}".encode())
+        cached: list[Block] | None = self._cache.get("diff-blocks", key)
+        if cached is None:
+            if self._converter is None:
+                self._converter = self._markdown()
+            cached = extract_blocks(self._converter.reset().convert(expanded))
+            self._cache.put("diff-blocks", key, cached)
+        return cached
 
 
 def _warnings(

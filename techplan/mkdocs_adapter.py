@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 import markdown as markdown_lib
+import mkdocs
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -141,7 +142,19 @@ class PlanSite:
         return nav
 
     def on_env(self, env: jinja2.Environment, files: Files) -> jinja2.Environment:
-        """Every page is rendered by now: put them all on the whole-plan page."""
+        """Every page is rendered by now: put them all on the whole-plan page.
+
+        The theme's templates are compiled once and kept in the cache, as the plan's own are.
+        """
+        folder = cache_folder(self.settings.root) if self.settings is not None else None
+        if folder is not None and env.bytecode_cache is None:
+            # A folder of its own: the plan's environment compiles the same names with other settings.
+            compiled = folder / f"jinja-theme-{mkdocs.__version__}"
+            try:
+                compiled.mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+            except OSError:
+                pass  # a read-only checkout still builds, compiling as it goes
         printed = files.get_file_from_path(PRINT_PAGE)
         if printed is not None and printed.page is not None and printed.page.content:
             pages = [

@@ -45,8 +45,11 @@ def template_environment(theme_env: jinja2.Environment, compiled: Path | None = 
     """
     bytecode = None
     if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
-        bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+        except OSError:
+            pass  # a read-only checkout still builds, compiling as it goes
     env = theme_env.overlay(autoescape=True, trim_blocks=True, lstrip_blocks=True, bytecode_cache=bytecode)
     env.filters.update(
         plan_date=formatting.format_date,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,29 @@ def test_techplan_diff_names_an_unknown_revision(revised: dict[str, str]) -> Non
     result = techplan(root_of(revised), "diff", "v9")
     assert result.returncode == 2
     assert result.stderr == "techplan: 'v9' is not a commit, branch or tag in this repository\n"
+
+
+def test_techplan_diff_reuses_page_text_but_follows_a_retitled_reference(tmp_path: Path) -> None:
+    """Page text is cached between diffs; a reference's words come from the data, so its new title shows."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path, commit=False)
+    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
+    tag(repo, "v1", "Vision published", "2020-07-01T10:00:00+01:00")
+    repo.replace(M1, "title: Publish the vision", "title: Publish the vision for consultation")
+    repo.replace(INDEX1, "We start with", "First we start with")
+    repo.commit("Retitle M1.1", "M1.1 now says the vision is for consultation.", "2020-08-01T09:00:00+01:00")
+    tag(repo, "v2", "Summer update", "2020-08-02T10:00:00+01:00")
+
+    first = techplan(tmp_path, "diff", "v1", "v2", "--format", "json")
+    again = techplan(tmp_path, "diff", "v1", "v2", "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert again.stdout == first.stdout
+    assert len(list((tmp_path / ".cache" / "techplan").glob("*/diff-blocks/*"))) == 2, "both versions are cached"
+    pages = json.loads(first.stdout)["pages"]
+    assert [p["page"] for p in pages] == ["phase1-vision/index.md"]
+    hidden = re.compile(r'<span class="tp-visually-hidden">[^<]*</span>')  # "[inserted: " for screen readers
+    changed = [hidden.sub("", b["html"]) for b in pages[0]["blocks"] if b["status"] == "changed"]
+    assert changed == [
+        "<del>We </del><ins>First we </ins>start with M1.1: Publish the vision <ins>for consultation </ins>"
+        "and then the second step."
+    ]
