@@ -6,13 +6,14 @@ entry is never stale, only unused. Delete the folder at any time; the next build
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
 import pickle
 import shutil
 import sys
-import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,8 @@ class DiskCache:
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / _version() if folder is not None else None
+        self._folders: set[str] = set()
+        """Folders this cache has made, so a write does not ask again."""
         if folder is not None:
             _prune(folder)
 
@@ -64,17 +67,32 @@ class DiskCache:
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store a value; written atomically, and silently skipped if the disk refuses."""
+        self.remember(kind, key, value)
+        self.write(kind, key, value)
+
+    def remember(self, kind: str, key: str, value: Any) -> None:
+        """Store a value for this process only (a caller writing it to disk later, from another thread)."""
         _remember(kind, key, value)
+
+    def write(self, kind: str, key: str, value: Any) -> None:
+        """Write a value to disk only; `put` does this and `remember`."""
         if self.folder is None:
             return
-        folder = self.folder / kind
+        folder = os.path.join(self.folder, kind)
+        target = os.path.join(folder, _name(key))
+        # A name no other process or thread writes to, renamed into place when complete.
+        temporary = f"{target}.{os.getpid()}-{threading.get_ident()}.tmp"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(dir=folder, delete=False) as handle:
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            with open(temporary, "wb") as handle:
                 handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(handle.name, folder / _name(key))
-        except OSError:
-            pass  # a read-only checkout still builds, just without reuse
+            os.replace(temporary, target)
+        except OSError:  # a read-only checkout still builds, just without reuse
+            self._folders.discard(folder)  # deleted while serve runs? make it again next time
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 @functools.cache

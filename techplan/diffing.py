@@ -11,6 +11,7 @@ import hashlib
 import html
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -107,7 +108,8 @@ def diff_plan(
         old_plan, _ = load_plan(settings, pages=[], cache=cache, files=old_files)
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)
-        result.pages = _page_diffs(old_files, new_files, _Blocks(markdown, cache, markdown_key), old_plan, new_plan)
+        with _Blocks(markdown, cache, markdown_key) as blocks:
+            result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan)
         tip = head_commit or repo.head() or base_commit
         commits = _range(repo, base_commit, tip) if tip != base_commit else []
         result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
@@ -178,8 +180,8 @@ def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan,
     for page in changed:
         old_text = old.read(page).decode("utf-8", "replace") if page in old_pages else ""
         new_text = new.read(page).decode("utf-8", "replace") if page in new_pages else ""
-        before = blocks(old_text, old_plan) if old_text else []
-        after = blocks(new_text, new_plan) if new_text else []
+        before = blocks(page, old_text, old_plan) if old_text else []
+        after = blocks(page, new_text, new_plan) if new_text else []
         segments = redline(before, after)
         if page in old_pages and page in new_pages and all(s.status == "equal" for s in segments):
             continue  # only Markdown a reader never sees changed (spacing, a comment)
@@ -206,16 +208,28 @@ class _Blocks:
     """A page's text as blocks for comparing: references as their words, data blocks as a placeholder.
 
     Blocks are cached by the text they come from after references are filled in, so a page
-    version is converted once however many diffs it appears in.
+    version is converted once however many diffs it appears in. The cache holds one entry per
+    page with its latest versions: a diff reads and writes a file per changed page, not two.
+    New entries are written by a thread of their own while later pages are compared.
     """
+
+    KEEP = 8
+    """Versions kept per page: enough for the ranges a reviewer compares in turn."""
 
     def __init__(self, markdown: Callable[[], markdown_lib.Markdown], cache: DiskCache, key: str) -> None:
         self._markdown = markdown
         self._converter: markdown_lib.Markdown | None = None
         self._cache = cache
         self._key = key
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="techplan-cache")
 
-    def __call__(self, text: str, plan: Plan) -> list[Block]:
+    def __enter__(self) -> _Blocks:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._writer.shutdown(wait=True)
+
+    def __call__(self, page: str, text: str, plan: Plan) -> list[Block]:
         def render(token: Token) -> str:
             if token.is_reference:
                 record = plan.record(token.name)
@@ -223,14 +237,19 @@ class _Blocks:
             return f"[the {token.name.replace('-', ' ')} block]"
 
         expanded = expand(text, render)
-        key = content_key(f"{self._key}\0{expanded}".encode())
-        cached: list[Block] | None = self._cache.get("diff-blocks", key)
-        if cached is None:
-            if self._converter is None:
-                self._converter = self._markdown()
-            cached = extract_blocks(self._converter.reset().convert(expanded))
-            self._cache.put("diff-blocks", key, cached)
-        return cached
+        version = content_key(expanded.encode())
+        entry_key = content_key(f"{self._key}\0{page}".encode())
+        versions: dict[str, list[Block]] = self._cache.get("diff-pages", entry_key) or {}
+        if version in versions:
+            return versions[version]
+        if self._converter is None:
+            self._converter = self._markdown()
+        blocks = extract_blocks(self._converter.reset().convert(expanded))
+        kept = list(versions.items())[-(self.KEEP - 1) :]
+        versions = {**dict(kept), version: blocks}
+        self._cache.remember("diff-pages", entry_key, versions)  # the other side of this page may need it now
+        self._writer.submit(self._cache.write, "diff-pages", entry_key, versions)
+        return blocks
 
 
 def _warnings(

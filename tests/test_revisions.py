@@ -235,7 +235,8 @@ def test_techplan_diff_reuses_page_text_but_follows_a_retitled_reference(tmp_pat
     again = techplan(tmp_path, "diff", "v1", "v2", "--format", "json")
     assert first.returncode == 0, first.stderr
     assert again.stdout == first.stdout
-    assert len(list((tmp_path / ".cache" / "techplan").glob("*/diff-blocks/*"))) == 2, "both versions are cached"
+    entries = list((tmp_path / ".cache" / "techplan").glob("*/diff-pages/*"))
+    assert len(entries) == 1, "the page's two versions are cached in one entry"
     pages = json.loads(first.stdout)["pages"]
     assert [p["page"] for p in pages] == ["phase1-vision/index.md"]
     hidden = re.compile(r'<span class="tp-visually-hidden">[^<]*</span>')  # "[inserted: " for screen readers
