@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import partial
 
 import markdown as markdown_lib
 
@@ -180,8 +181,7 @@ def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan,
     for page in changed:
         old_text = old.read(page).decode("utf-8", "replace") if page in old_pages else ""
         new_text = new.read(page).decode("utf-8", "replace") if page in new_pages else ""
-        before = blocks(page, old_text, old_plan) if old_text else []
-        after = blocks(page, new_text, new_plan) if new_text else []
+        before, after = blocks(page, (old_text, old_plan), (new_text, new_plan))
         segments = redline(before, after)
         if page in old_pages and page in new_pages and all(s.status == "equal" for s in segments):
             continue  # only Markdown a reader never sees changed (spacing, a comment)
@@ -209,7 +209,7 @@ class _Blocks:
 
     Blocks are cached by the text they come from after references are filled in, so a page
     version is converted once however many diffs it appears in. The cache holds one entry per
-    page with its latest versions: a diff reads and writes a file per changed page, not two.
+    page with its latest versions: a diff reads and writes one file per changed page.
     New entries are written by a thread of their own while later pages are compared.
     """
 
@@ -229,27 +229,37 @@ class _Blocks:
     def __exit__(self, *_: object) -> None:
         self._writer.shutdown(wait=True)
 
-    def __call__(self, page: str, text: str, plan: Plan) -> list[Block]:
-        def render(token: Token) -> str:
-            if token.is_reference:
-                record = plan.record(token.name)
-                return token.text or (f"{token.name}: {record.title}" if record is not None else token.name)
-            return f"[the {token.name.replace('-', ' ')} block]"
-
-        expanded = expand(text, render)
-        version = content_key(expanded.encode())
+    def __call__(self, page: str, *sides: tuple[str, Plan]) -> list[list[Block]]:
+        """The blocks of each side's text of a page (none for no text), read and cached together."""
         entry_key = content_key(f"{self._key}\0{page}".encode())
         versions: dict[str, list[Block]] = self._cache.get("diff-pages", entry_key) or {}
-        if version in versions:
-            return versions[version]
-        if self._converter is None:
-            self._converter = self._markdown()
-        blocks = extract_blocks(self._converter.reset().convert(expanded))
-        kept = list(versions.items())[-(self.KEEP - 1) :]
-        versions = {**dict(kept), version: blocks}
-        self._cache.remember("diff-pages", entry_key, versions)  # the other side of this page may need it now
-        self._writer.submit(self._cache.write, "diff-pages", entry_key, versions)
-        return blocks
+        added = False
+        result: list[list[Block]] = []
+        for text, plan in sides:
+            if not text:
+                result.append([])
+                continue
+            expanded = expand(text, partial(_words, plan))
+            version = content_key(expanded.encode())
+            if version not in versions:
+                if self._converter is None:
+                    self._converter = self._markdown()
+                versions = {**versions, version: extract_blocks(self._converter.reset().convert(expanded))}
+                added = True
+            result.append(versions[version])
+        if added:
+            versions = dict(list(versions.items())[-self.KEEP :])
+            self._cache.remember("diff-pages", entry_key, versions)
+            self._writer.submit(self._cache.write, "diff-pages", entry_key, versions)
+        return result
+
+
+def _words(plan: Plan, token: Token) -> str:
+    """What a reference or block reads as in a diff: a reference's words, a placeholder for a block."""
+    if token.is_reference:
+        record = plan.record(token.name)
+        return token.text or (f"{token.name}: {record.title}" if record is not None else token.name)
+    return f"[the {token.name.replace('-', ' ')} block]"
 
 
 def _warnings(
