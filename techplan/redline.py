@@ -74,14 +74,15 @@ def _pair_blocks(old: list[Block], new: list[Block]) -> list[Segment]:
     matches: list[tuple[int, int]] = []
     position = 0
     old_words = [b.text.split() for b in old]
+    matcher: SequenceMatcher[str] = SequenceMatcher(None, autojunk=False)
     for j, block in enumerate(new):
         best, best_ratio = None, 0.5
-        words = block.text.split()
+        # Similar in words, not characters: any two English paragraphs share most letters.
+        matcher.set_seq2(block.text.split())  # indexed once, then compared with each candidate
         for i in range(position, len(old)):
             if old[i].kind != block.kind:
                 continue
-            # Similar in words, not characters: any two English paragraphs share most letters.
-            matcher = SequenceMatcher(None, old_words[i], words, autojunk=False)
+            matcher.set_seq1(old_words[i])
             if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
                 continue
             ratio = matcher.ratio()
