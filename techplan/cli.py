@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import markdown as markdown_lib
 from techplan.cache import DiskCache, cache_folder
 from techplan.config import load_config, site_settings
 from techplan.diffing import DiffError, PlanDiff, diff_plan, render_json, render_markdown
-from techplan.edit import add_edit_commands
+from techplan.edit import EditError, add_edit_commands, replace_file
 from techplan.formatting import format_date
 from techplan.load import load_plan
 from techplan.problems import render_report
@@ -163,7 +162,15 @@ def run_diff(args: argparse.Namespace) -> int:
     else:
         text = render_markdown(result)
     if args.output:
-        atomic_write(args.output, text)
+        try:
+            args.output.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(args.output, text.encode("utf-8"))
+        except OSError as error:
+            print(f"techplan: could not write {args.output}: {error.strerror or error}", file=sys.stderr)
+            return 2
+        except EditError as error:
+            print(f"techplan: {error.message}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(text)
     return 0
@@ -177,16 +184,6 @@ def render_html(result: PlanDiff, site: dict[str, Any]) -> str:
     )
     env.filters["plan_date"] = format_date
     return env.get_template("partials/plan-diff.html").render(diff=result, site_name=site["site_name"])
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write a file so that a crash leaves the old one whole: write beside it, then rename over it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -530,6 +530,20 @@ def _consume(counter: Counter[Problem], problem: Problem) -> bool:
 
 
 def write_atomically(path: Path, data: bytes, old: bytes | None, name: str | None = None) -> None:
+    """Replace a file's contents atomically, unless it no longer holds `old` (None: it did not exist).
+
+    An editor may have saved the file since the edit read it; that save is never overwritten.
+    `name` is the path messages show.
+    """
+    name = name or str(path)
+    target = Path(os.path.realpath(path))  # a symlinked file stays a symlink
+    current = target.read_bytes() if target.exists() else None
+    if current != old:
+        raise EditError(f"{name} changed on disk while the edit was being made; nothing was written, run it again", 1)
+    replace_file(target, data, name)
+
+
+def replace_file(path: Path, data: bytes, name: str | None = None) -> None:
     """Replace a file's contents so that a crash at any moment leaves the old file or the new one, whole.
 
     The new contents go to a temporary file in the same folder (so the rename cannot cross file
@@ -538,9 +552,6 @@ def write_atomically(path: Path, data: bytes, old: bytes | None, name: str | Non
     """
     name = name or str(path)
     target = Path(os.path.realpath(path))  # a symlinked file stays a symlink
-    current = target.read_bytes() if target.exists() else None
-    if current != old:
-        raise EditError(f"{name} changed on disk while the edit was being made; nothing was written, run it again", 1)
     mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _default_mode()
     try:
         handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")

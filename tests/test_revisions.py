@@ -245,3 +245,18 @@ def test_techplan_diff_reuses_page_text_but_follows_a_retitled_reference(tmp_pat
         "<del>We </del><ins>First we </ins>start with M1.1: Publish the vision <ins>for consultation </ins>"
         "and then the second step."
     ]
+
+
+def test_techplan_diff_writes_its_output_file_whole_or_says_why_not(revised: dict[str, str], tmp_path: Path) -> None:
+    root = root_of(revised)
+    target = tmp_path / "reports" / "redline.html"
+    result = techplan(root, "diff", "v1", "v3", "--format", "html", "--output", str(target))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
+    assert target.read_text(encoding="utf-8") == techplan(root, "diff", "v1", "v3", "--format", "html").stdout
+    assert [p.name for p in target.parent.iterdir()] == ["redline.html"]  # no temporary file left beside it
+
+    blocked = tmp_path / "reports" / "redline.html" / "inside-a-file.md"
+    result = techplan(root, "diff", "v1", "v3", "--output", str(blocked))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"techplan: could not write {blocked}: ")
+    assert "Traceback" not in result.stderr
