@@ -4,7 +4,7 @@ For each size, a synthetic plan repository is generated once (bench/out/), then 
 three ways, each several times, and the median wall time reported:
 
 - plain:          Material, the same pages, no hooks (the baseline);
-- techplan-cold:  this project's hooks and overrides, full git history, empty disk cache;
+- techplan-cold:  the techplan plugin, full git history, empty disk cache;
 - techplan-warm:  the same with the disk cache a previous build left (.cache/techplan), as a
                   rebuild, `make serve` or a CI job that keeps the cache gets;
 - git-date:       Material with mkdocs-git-revision-date-localized-plugin, the usual way to show
@@ -50,8 +50,7 @@ markdown_extensions:
 """
 VARIANTS = {
     "plain": COMMON.format(theme_extra="", plugins=""),
-    "techplan-cold": COMMON.format(theme_extra=f"  custom_dir: {PROJECT / 'overrides'}", plugins="")
-    + f"hooks:\n  - {PROJECT / 'hooks' / 'techplan_hooks.py'}\nextra:\n  plan:\n    today: 2024-04-30\n"
+    "techplan-cold": COMMON.format(theme_extra="", plugins="  - techplan") + "extra:\n  plan:\n    today: 2024-04-30\n"
     "    feedback: mailto:plan@example.org\n",
     "git-date": COMMON.format(theme_extra="", plugins="  - git-revision-date-localized"),
 }

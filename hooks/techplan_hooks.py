@@ -1,39 +1,20 @@
-"""MkDocs hooks: adapt each build event to the techplan engine and do nothing else."""
+"""MkDocs hooks: this repository's wiring of the techplan engine, the same plugin another plan names.
+
+MkDocs loads this module afresh with its config, so each build gets a plugin, and an engine, of its own.
+"""
 
 from __future__ import annotations
 
-from techplan.mkdocs_adapter import PlanSite
+from techplan.site.plugin import TechPlanPlugin
 
-site = PlanSite()
+plugin = TechPlanPlugin()
 
-
-def on_config(config):
-    return site.on_config(config)
-
-
-def on_files(files, config):
-    return site.on_files(files, config)
-
-
-def on_nav(nav, config, files):
-    return site.on_nav(nav)
-
-
-def on_env(env, config, files):
-    return site.on_env(env, files)
-
-
-def on_page_markdown(markdown, page, config, files):
-    return site.on_page_markdown(markdown, page)
-
-
-def on_page_content(html, page, config, files):
-    return site.on_page_content(html, page)
-
-
-def on_page_context(context, page, config, nav):
-    return site.on_page_context(context, page)
-
-
-def on_post_build(config):
-    site.on_post_build(config)
+on_config = plugin.on_config
+on_files = plugin.on_files
+on_nav = plugin.on_nav
+on_env = plugin.on_env
+on_page_markdown = plugin.on_page_markdown
+on_page_content = plugin.on_page_content
+on_page_context = plugin.on_page_context
+on_post_page = plugin.on_post_page
+on_post_build = plugin.on_post_build

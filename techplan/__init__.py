@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from techplan._version import __version__
-from techplan.config import PlanConfig, load_config
-from techplan.load import load_plan
-from techplan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
+from techplan.plan.load import load_plan
+from techplan.plan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
+from techplan.plan.settings import PlanConfig, load_config
 from techplan.problems import PlanError, Problem
 
 __all__ = [

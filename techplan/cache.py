@@ -30,13 +30,15 @@ _KEEP = {"log": 2}
 
 @functools.cache
 def _version() -> str:
-    """A name for this code's cache: the format, the version, Python's, and a hash of the code itself.
+    """A name for this code's cache: the format, the version, Python's, and a hash of the package.
 
-    The hash means a changed engine never reads what an older one wrote, even without a new version.
+    The hash covers every file of the package (code, templates, assets, schemas) and where each
+    lives, so a changed or moved engine never reads what an older one wrote, even without a new version.
     """
     package = Path(__file__).parent
     digest = hashlib.sha256()
-    for source in sorted(package.glob("*.py")):
+    for source in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
     return f"{FORMAT}-{__version__}-py{sys.version_info.major}{sys.version_info.minor}-{digest.hexdigest()[:12]}"
 

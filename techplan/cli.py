@@ -10,18 +10,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import markdown as markdown_lib
 
 from techplan.cache import DiskCache, cache_folder
-from techplan.config import load_config, site_settings
-from techplan.diffing import DiffError, PlanDiff, diff_plan, render_json, render_markdown
-from techplan.edit import EditError, add_edit_commands, replace_file
-from techplan.formatting import format_date
-from techplan.load import load_plan
+from techplan.compare.diff import DiffError, PlanDiff, diff_plan, render_json, render_markdown
+from techplan.edit.session import EditError, add_edit_commands, replace_file
+from techplan.plan.load import load_plan
+from techplan.plan.schemacheck import schema_problems
+from techplan.plan.settings import load_config, site_settings
+from techplan.plan.spec import SCHEMA_NAMES, render_schema
 from techplan.problems import render_report
-from techplan.schemacheck import schema_problems
-from techplan.spec import SCHEMA_NAMES, render_schema
+from techplan.site.render import standalone_environment
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,11 +177,7 @@ def run_diff(args: argparse.Namespace) -> int:
 
 def render_html(result: PlanDiff, site: dict[str, Any]) -> str:
     """The comparison as a standalone redline page, from the site's templates."""
-    folders = [str(site["custom_dir"])] if site["custom_dir"] else []
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders), autoescape=True, trim_blocks=True, lstrip_blocks=True
-    )
-    env.filters["plan_date"] = format_date
+    env = standalone_environment(site["custom_dir"])
     return env.get_template("partials/plan-diff.html").render(diff=result, site_name=site["site_name"])
 
 

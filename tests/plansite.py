@@ -22,7 +22,6 @@ docs_dir: plan
 strict: true
 theme:
   name: material
-  custom_dir: {overrides}
   font: false
   features:
     - content.action.edit
@@ -80,7 +79,7 @@ MINI_PLAN: dict[str, str] = {
         [[milestones]]
         """,
     "plan/phase1-vision/milestones.yml": """\
-        # yaml-language-server: $schema=../../techplan/schemas/milestones.schema.json
+        # yaml-language-server: $schema=../../techplan/plan/schemas/milestones.schema.json
         milestones:
           - id: M1.1
             title: Publish the vision
@@ -140,9 +139,7 @@ def write_site(root: Path, files: dict[str, str] | None = None, config: str | No
     The path of mkdocs.yml.
     """
     files = MINI_PLAN if files is None else files
-    config_text = (config or MKDOCS_YML).format(
-        overrides=REPO / "overrides", hooks=REPO / "hooks" / "techplan_hooks.py"
-    )
+    config_text = (config or MKDOCS_YML).format(hooks=REPO / "hooks" / "techplan_hooks.py")
     (root / "mkdocs.yml").write_text(config_text, encoding="utf-8")
     for name, text in files.items():
         path = root / name

@@ -42,7 +42,7 @@ import pytest
 from bs4 import BeautifulSoup
 from plansite import REPO, build
 
-from techplan.demo import replay
+from techplan.demo.replay import replay
 
 pytestmark = pytest.mark.slow
 

@@ -302,7 +302,7 @@ CASES = [
     (
         "a bad setting in mkdocs.yml",
         [("mkdocs.yml", "today: 2021-04-15", "today: soon")],
-        ['mkdocs.yml:28: extra.plan.today: expected a date written YYYY-MM-DD, like 2024-04-30, got "soon"'],
+        ['mkdocs.yml:27: extra.plan.today: expected a date written YYYY-MM-DD, like 2024-04-30, got "soon"'],
     ),
 ]
 
@@ -366,7 +366,7 @@ def test_every_problem_is_reported_in_one_run(tmp_path: Path, capsys: pytest.Cap
     assert status == 1
     assert lines == sorted(expected, key=lambda line: (line.split(":")[0], int(line.split(":")[1])))
     assert [line.split(": ")[0] for line in lines] == [
-        "mkdocs.yml:28",
+        "mkdocs.yml:27",
         f"{PAGE1}:7",
         f"{M1}:4",
         f"{P1}:6",

@@ -1,7 +1,7 @@
 """The compare page's script: its own Node tests, and its wording checked against the Python it mirrors.
 
-The script (overrides/assets/javascripts/techplan-compare.js) says what changed in the data in the same
-words as techplan.datadiff, and reads a page's blocks as techplan.redline does. These tests run the
+The script (techplan/theme/assets/javascripts/techplan-compare.js) says what changed in the data in the same
+words as techplan.compare.datadiff, and reads a page's blocks as techplan.compare.redline does. These tests run the
 same inputs through both and expect the same answers.
 """
 
@@ -21,13 +21,13 @@ import pytest
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import CData, Comment, Declaration, Doctype, ProcessingInstruction
 
-from techplan.datadiff import describe_shift, diff_plans
-from techplan.formatting import format_value
-from techplan.model import MILESTONE_STATUS_LABELS, Location, Measure, Milestone, Plan, Point
-from techplan.redline import extract_blocks
+from techplan.compare.datadiff import describe_shift, diff_plans
+from techplan.compare.redline import extract_blocks
+from techplan.plan.formatting import format_value
+from techplan.plan.model import MILESTONE_STATUS_LABELS, Location, Measure, Milestone, Plan, Point
 
 REPO = Path(__file__).resolve().parents[1]
-SCRIPT = REPO / "overrides" / "assets" / "javascripts" / "techplan-compare.js"
+SCRIPT = REPO / "techplan" / "theme" / "assets" / "javascripts" / "techplan-compare.js"
 NODE_TESTS = REPO / "tests" / "js" / "compare.test.js"
 NODE = shutil.which("node")
 

@@ -8,7 +8,7 @@ import feedparser
 import pytest
 from plansite import build, page, techplan, text_of
 
-from techplan.demo import replay
+from techplan.demo.replay import replay
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from plansite import techplan, write_site
 from ruamel.yaml import YAML
 
 from techplan.cli import main
-from techplan.edit import EditError, write_atomically
+from techplan.edit.session import EditError, write_atomically
 
 M1 = "plan/phase1-vision/milestones.yml"
 M2 = "plan/phase2-measures/milestones.yml"
@@ -22,7 +22,7 @@ K = "plan/phase2-measures/measures.yml"
 # spaces inside, a value lined up with extra spaces, runs of blank lines, a folded summary and
 # a comment at the very end: everything an edit must leave alone.
 COMMENTED_MILESTONES = """\
-# yaml-language-server: $schema=../../techplan/schemas/milestones.schema.json
+# yaml-language-server: $schema=../../techplan/plan/schemas/milestones.schema.json
 # Phase 1 milestones. Keep ids stable!
 
 milestones:   # the list
@@ -409,7 +409,7 @@ def test_add_milestone_to_a_phase_without_milestones_creates_the_file(
     )
     assert status == 0
     assert read(root, "plan/phase3-delivery/milestones.yml") == (
-        "# yaml-language-server: $schema=../../techplan/schemas/milestones.schema.json\n"
+        "# yaml-language-server: $schema=../../techplan/plan/schemas/milestones.schema.json\n"
         "milestones:\n"
         "  - id: M3.1\n"
         "    title: Deliver it\n"

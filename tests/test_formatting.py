@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from techplan.charts import _nice_range
-from techplan.formatting import format_change, format_date, format_value, relative_url
-from techplan.timeline import _shorten
-from techplan.yamlsource import parse_yaml
+from techplan.plan.formatting import format_change, format_date, format_value
+from techplan.plan.yamlsource import parse_yaml
+from techplan.site.charts import _nice_range
+from techplan.site.timeline import _shorten
+from techplan.site.urls import relative_url
 
 
 def test_dates_read_the_gov_uk_way() -> None:

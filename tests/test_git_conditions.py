@@ -12,7 +12,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from plansite import build, edit, page, text_of, write_site
 
-from techplan.git import Repository
+from techplan.history.git import Repository
 
 INDEX1 = "plan/phase1-vision/index.md"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from techplan.prose import expand, scan
+from techplan.plan.prose import expand, scan
 
 
 def names(text: str) -> list[tuple[str, int]]:

@@ -11,8 +11,8 @@ import pytest
 from bs4 import BeautifulSoup
 from plansite import REPO, page, text_of
 
-from techplan.config import load_config
-from techplan.load import load_plan
+from techplan.plan.load import load_plan
+from techplan.plan.settings import load_config
 
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
 """A URL that names a host: https://..., //host/..."""

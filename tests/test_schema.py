@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from plansite import REPO
 from ruamel.yaml import YAML
 
-from techplan.spec import SCHEMA_NAMES, render_schema, shipped_schema
+from techplan.plan.spec import SCHEMA_NAMES, render_schema, shipped_schema
 
 
 def load_as_editors_do(text: str) -> object:
@@ -28,7 +28,7 @@ def validator(file_name: str) -> Draft202012Validator:
 
 @pytest.mark.parametrize("file_name", list(SCHEMA_NAMES))
 def test_shipped_schema_is_the_generated_one(file_name: str) -> None:
-    # Regenerate with: techplan schema --write techplan/schemas
+    # Regenerate with: techplan schema --write techplan/plan/schemas
     assert shipped_schema(SCHEMA_NAMES[file_name]) == render_schema(file_name)
 
 
@@ -37,7 +37,8 @@ def test_every_plan_data_file_passes_its_schema_and_names_it(path: Path) -> None
     text = path.read_text(encoding="utf-8")
     errors = list(validator(path.name).iter_errors(load_as_editors_do(text)))
     assert errors == []
-    assert text.splitlines()[0] == f"# yaml-language-server: $schema=../../techplan/schemas/{SCHEMA_NAMES[path.name]}"
+    schema = f"../../techplan/plan/schemas/{SCHEMA_NAMES[path.name]}"
+    assert text.splitlines()[0] == f"# yaml-language-server: $schema={schema}"
 
 
 MILESTONE = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from plansite import build, edit, page, text_of, write_site
 
-from techplan import timeline
+from techplan.site import timeline
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-/* Tests of the compare page's script (overrides/assets/javascripts/techplan-compare.js):
+/* Tests of the compare page's script (techplan/theme/assets/javascripts/techplan-compare.js):
    diffing, wording, block extraction and rendering, in Node with no DOM and no packages.
    Run: node --test tests/js/compare.test.js */
 "use strict";
@@ -7,7 +7,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const path = require("node:path");
 
-const compare = require(path.join(__dirname, "..", "..", "overrides", "assets", "javascripts", "techplan-compare.js"));
+const compare = require(path.join(__dirname, "..", "..", "techplan", "theme", "assets", "javascripts", "techplan-compare.js"));
 
 // A small seeded random number generator (mulberry32), so failures can be reproduced.
 function random(seed) {

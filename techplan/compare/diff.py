@@ -1,0 +1,398 @@
+"""`techplan diff`: what changed in the plan between two git revisions, for reviewers.
+
+BASE and HEAD are any git revisions (tags, branches, commits); HEAD defaults to the work
+tree, uncommitted edits included. Git is asked a fixed number of questions whatever the size
+of the plan: the two trees, the log of the range, and the blobs of what changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import partial
+
+import markdown as markdown_lib
+
+from techplan.cache import DiskCache, content_key
+from techplan.compare.datadiff import DataChange, diff_plans, due_change
+from techplan.compare.redline import Block, Segment, extract_blocks, redline
+from techplan.history.git import GitError, Repository
+from techplan.history.log import LOG_FORMAT, NO_BLOB, Commit, build_index, carried_notes, parse_log
+from techplan.history.slippage import read_dues
+from techplan.plan.load import load_plan
+from techplan.plan.model import Plan
+from techplan.plan.prose import Token, expand, find_title
+from techplan.plan.settings import PlanConfig
+from techplan.plan.sources import DiskFiles, PlanFiles, TreeFiles
+from techplan.problems import Problem
+
+WORK_TREE = "the work tree"
+
+
+@dataclass(frozen=True, slots=True)
+class PageDiff:
+    """One page that differs: how, and word by word."""
+
+    page: str
+    title: str
+    status: str
+    """changed, added or removed."""
+    segments: list[Segment]
+
+
+@dataclass(frozen=True, slots=True)
+class CommitNotes:
+    """A commit in the range and the change notes it publishes."""
+
+    commit: str
+    subject: str
+    date: str
+    notes: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class PlanDiff:
+    """Everything a reviewer needs to know about a change to the plan."""
+
+    base: str
+    base_commit: str
+    head: str
+    head_commit: str | None
+    """None when HEAD is the work tree."""
+    pages: list[PageDiff] = field(default_factory=list)
+    data: list[DataChange] = field(default_factory=list)
+    notes: list[CommitNotes] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """Problems in HEAD's plan: it would not build."""
+
+
+class DiffError(Exception):
+    """The revisions cannot be compared; the message says why."""
+
+
+def diff_plan(
+    settings: PlanConfig,
+    base: str,
+    head: str | None,
+    markdown: Callable[[], markdown_lib.Markdown],
+    cache: DiskCache | None = None,
+    markdown_key: str = "",
+) -> PlanDiff:
+    """Compare the plan at two revisions (or at BASE and the work tree).
+
+    `markdown_key` names the Markdown settings `markdown` builds with: the text of each page
+    version is kept in the cache under it, so a later diff reuses what an earlier one read.
+    """
+    cache = cache or DiskCache(None)
+    try:
+        repo = Repository(settings.plan_dir)
+    except GitError as error:
+        raise DiffError(f"{settings.display(settings.plan_dir)} is not in a git repository") from error
+    try:
+        prefix = settings.plan_dir.relative_to(repo.root).as_posix() + "/"
+        base_commit = _resolve(repo, base)
+        head_commit = _resolve(repo, head) if head else None
+        old_files = TreeFiles(_tree(repo, base_commit, prefix), repo.blobs)
+        new_files: PlanFiles = (
+            TreeFiles(_tree(repo, head_commit, prefix), repo.blobs) if head_commit else DiskFiles(settings.plan_dir)
+        )
+        result = PlanDiff(base, base_commit, head or WORK_TREE, head_commit)
+        old_files.prefetch([p for p in old_files.paths() if p.endswith((".yml", ".yaml"))])
+        if isinstance(new_files, TreeFiles):  # one cat-file for every file the checks read
+            new_files.prefetch(new_files.paths())
+        old_plan, _ = load_plan(settings, pages=[], cache=cache, files=old_files)
+        new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
+        result.data = diff_plans(old_plan, new_plan)
+        with _Blocks(markdown, cache, markdown_key) as blocks:
+            result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan)
+        tip = head_commit or repo.head() or base_commit
+        commits = _range(repo, base_commit, tip) if tip != base_commit else []
+        result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
+        tip_plan = None
+        if head_commit is None:  # edits not yet committed are measured against the last commit
+            tip_plan, _ = load_plan(
+                settings, pages=[], cache=cache, files=TreeFiles(_tree(repo, tip, prefix), repo.blobs)
+            )
+        result.warnings = _warnings(repo, commits, prefix, result, new_plan, tip_plan, cache)
+        return result
+    except GitError as error:
+        raise DiffError(str(error)) from error
+    finally:
+        repo.close()
+
+
+def _resolve(repo: Repository, revision: str) -> str:
+    """The full sha of a revision, or a DiffError naming what was not found."""
+    try:
+        return repo.run("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
+    except GitError:
+        raise DiffError(f"{revision!r} is not a commit, branch or tag in this repository") from None
+
+
+def _tree(repo: Repository, commit: str, prefix: str) -> dict[str, str]:
+    """The plan's files at a commit: blob by path relative to the plan directory."""
+    files = {}
+    for entry in repo.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix).split("\0"):
+        if entry:
+            meta, _, path = entry.partition("\t")
+            _, kind, sha = meta.split()
+            if kind == "blob":
+                files[path.removeprefix(prefix)] = sha
+    return files
+
+
+def _range(repo: Repository, base: str, head: str) -> list[tuple[Commit, tuple[str, ...]]]:
+    """The first-parent commits from base (excluded) to head, oldest first, each with the notes it publishes.
+
+    A merge publishes the notes of the commits it merged, as on the site.
+    """
+    text = repo.run(
+        "-c", "log.showSignature=false", "log", "-z", "--raw", "-M", "--no-abbrev", "--diff-merges=first-parent",
+        "--no-color", f"--format={LOG_FORMAT}", f"{base}..{head}",
+    )  # fmt: skip
+    index = build_index(parse_log(text), head, frozenset())
+    result = []
+    for commit in reversed(index.chain):
+        notes: list[str] = list(commit.notes)
+        for change in commit.changes:
+            notes += [n for n in carried_notes(index, commit, change) if n not in notes]
+        result.append((commit, tuple(notes)))
+    return result
+
+
+def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan, new_plan: Plan) -> list[PageDiff]:
+    """Every page whose text differs, redlined."""
+    old_pages = {p for p in old.paths() if p.endswith(".md")}
+    new_pages = {p for p in new.paths() if p.endswith(".md")}
+    changed = sorted(
+        p for p in old_pages | new_pages if p not in old_pages or p not in new_pages or _differs(old, new, p)
+    )
+    if isinstance(old, TreeFiles):
+        old.prefetch([p for p in changed if p in old_pages])
+    if isinstance(new, TreeFiles):
+        new.prefetch([p for p in changed if p in new_pages])
+    diffs = []
+    for page in changed:
+        old_text = old.read(page).decode("utf-8", "replace") if page in old_pages else ""
+        new_text = new.read(page).decode("utf-8", "replace") if page in new_pages else ""
+        before, after = blocks(page, (old_text, old_plan), (new_text, new_plan))
+        segments = redline(before, after)
+        if page in old_pages and page in new_pages and all(s.status == "equal" for s in segments):
+            continue  # only Markdown a reader never sees changed (spacing, a comment)
+        status = "added" if page not in old_pages else "removed" if page not in new_pages else "changed"
+        title = find_title(new_text or old_text)
+        diffs.append(PageDiff(page, title[1] if title else page, status, segments))
+    order = {page: n for n, page in enumerate(new_plan.pages)}
+    diffs.sort(key=lambda d: (order.get(d.page, len(order)), d.page))
+    return diffs
+
+
+def _differs(old: PlanFiles, new: PlanFiles, page: str) -> bool:
+    """Whether a page's bytes differ, comparing git blob ids so an unchanged file is never read."""
+    if isinstance(old, TreeFiles) and isinstance(new, TreeFiles):
+        return old.blobs[page] != new.blobs[page]
+    if isinstance(old, TreeFiles):
+        data = new.read(page)
+        blob = hashlib.sha1(b"blob %d\0" % len(data) + data, usedforsecurity=False).hexdigest()
+        return old.blobs[page] != blob
+    return old.read(page) != new.read(page)
+
+
+class _Blocks:
+    """A page's text as blocks for comparing: references as their words, data blocks as a placeholder.
+
+    Blocks are cached by the text they come from after references are filled in, so a page
+    version is converted once however many diffs it appears in. The cache holds one entry per
+    page with its latest versions: a diff reads and writes one file per changed page.
+    New entries are written by a thread of their own while later pages are compared.
+    """
+
+    KEEP = 8
+    """Versions kept per page: enough for the ranges a reviewer compares in turn."""
+
+    def __init__(self, markdown: Callable[[], markdown_lib.Markdown], cache: DiskCache, key: str) -> None:
+        self._markdown = markdown
+        self._converter: markdown_lib.Markdown | None = None
+        self._cache = cache
+        self._key = key
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="techplan-cache")
+
+    def __enter__(self) -> _Blocks:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._writer.shutdown(wait=True)
+
+    def __call__(self, page: str, *sides: tuple[str, Plan]) -> list[list[Block]]:
+        """The blocks of each side's text of a page (none for no text), read and cached together."""
+        entry_key = content_key(f"{self._key}\0{page}".encode())
+        versions: dict[str, list[Block]] = self._cache.get("diff-pages", entry_key) or {}
+        added = False
+        result: list[list[Block]] = []
+        for text, plan in sides:
+            if not text:
+                result.append([])
+                continue
+            expanded = expand(text, partial(_words, plan))
+            version = content_key(expanded.encode())
+            if version not in versions:
+                if self._converter is None:
+                    self._converter = self._markdown()
+                versions = {**versions, version: extract_blocks(self._converter.reset().convert(expanded))}
+                added = True
+            result.append(versions[version])
+        if added:
+            versions = dict(list(versions.items())[-self.KEEP :])
+            self._cache.remember("diff-pages", entry_key, versions)
+            self._writer.submit(self._cache.write, "diff-pages", entry_key, versions)
+        return result
+
+
+def _words(plan: Plan, token: Token) -> str:
+    """What a reference or block reads as in a diff: a reference's words, a placeholder for a block."""
+    if token.is_reference:
+        record = plan.record(token.name)
+        return token.text or (f"{token.name}: {record.title}" if record is not None else token.name)
+    return f"[the {token.name.replace('-', ' ')} block]"
+
+
+def _warnings(
+    repo: Repository,
+    commits: list[tuple[Commit, tuple[str, ...]]],
+    prefix: str,
+    result: PlanDiff,
+    new_plan: Plan,
+    tip_plan: Plan | None,
+    cache: DiskCache,
+) -> list[str]:
+    """What a reviewer should look at: due dates moved with no change note, milestones deleted, problems.
+
+    `tip_plan` is the last commit's plan when the comparison runs to the work tree.
+    """
+    warnings: list[str] = []
+    milestone_changes = [
+        (commit, notes, change)
+        for commit, notes in commits
+        for change in commit.changes
+        if change.path.startswith(prefix) and change.path.endswith("/milestones.yml")
+    ]
+    blobs = sorted({b for _, _, c in milestone_changes for b in (c.old_blob, c.new_blob) if b != NO_BLOB})
+    missing = [b for b in blobs if cache.get("dues", b) is None]
+    for blob, data in (repo.blobs(missing) if missing else {}).items():
+        cache.put("dues", blob, read_dues(data))
+    dues: dict[str, dict[str, date]] = {b: cache.get("dues", b) or {} for b in blobs}
+    for commit, notes, change in milestone_changes:
+        before, after = dues.get(change.old_blob, {}), dues.get(change.new_blob, {})
+        for record_id, due in after.items():
+            if record_id in before and before[record_id] != due and not notes:
+                moved = due_change(record_id, before[record_id], due).text.removesuffix(".")
+                warnings.append(
+                    f"{moved}, in commit {commit.sha[:7]} (“{commit.subject}”) without a change note; "
+                    "say why in a Change-note: trailer"
+                )
+    if tip_plan is not None:
+        committed = {m.id: m.due for m in tip_plan.milestones}
+        for milestone in new_plan.milestones:
+            last = committed.get(milestone.id)
+            if last is not None and last != milestone.due:
+                moved = due_change(milestone.id, last, milestone.due).text.removesuffix(".")
+                warnings.append(f"{moved}, in uncommitted edits; commit it with a Change-note: trailer saying why")
+    for data_change in result.data:
+        if data_change.kind == "removed" and data_change.record.startswith("M"):
+            warnings.append(
+                f"{data_change.record} was deleted; milestones are never deleted: set its status to dropped "
+                "and say why instead"
+            )
+    if result.problems:
+        count = len(result.problems)
+        warnings.append(f"the plan at {result.head} has {count} problem{'s' if count != 1 else ''}: run techplan check")
+    return warnings
+
+
+def render_json(diff: PlanDiff) -> str:
+    """The comparison as JSON, for bots."""
+    data = {
+        "base": {"revision": diff.base, "commit": diff.base_commit},
+        "head": {"revision": diff.head, "commit": diff.head_commit},
+        "notes": [asdict(n) for n in diff.notes],
+        "warnings": diff.warnings,
+        "data": [asdict(c) for c in diff.data],
+        "pages": [
+            {
+                "page": p.page,
+                "title": p.title,
+                "status": p.status,
+                "blocks": [
+                    {"kind": s.kind, "status": s.status, "html": s.html} for s in p.segments if s.status != "equal"
+                ],
+            }
+            for p in diff.pages
+        ],
+        "problems": [p.render() for p in diff.problems],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def render_markdown(diff: PlanDiff) -> str:
+    """The comparison as Markdown for a pull-request comment: redline excerpts, data, notes, warnings."""
+    head = diff.head if diff.head_commit is None else f"{diff.head} ({diff.head_commit[:7]})"
+    lines = [f"## Plan changes: {diff.base} ({diff.base_commit[:7]}) → {head}", ""]
+    counts = [
+        _count(len(diff.pages), "page"),
+        _count(len({c.record for c in diff.data if c.record.startswith("M")}), "milestone"),
+        _count(len({c.record for c in diff.data if c.record.startswith("K")}), "measure"),
+    ]
+    lines += [f"{', '.join(counts)} changed.", ""]
+    if diff.warnings:
+        lines += ["### Warnings", ""] + [f"- ⚠️ {_md(w)}" for w in diff.warnings] + [""]
+    lines += ["### Change notes", ""]
+    if diff.notes:
+        for entry in diff.notes:
+            for note in entry.notes:
+                lines.append(f"- {_md(note)} ({entry.commit[:7]})")
+    else:
+        lines.append("None: every change in this range is minor.")
+    lines.append("")
+    if diff.data:
+        lines += ["### Milestones, measures and phases", ""] + [f"- {_md(c.text)}" for c in diff.data] + [""]
+    if diff.pages:
+        lines += ["### Pages", ""]
+        for page in diff.pages:
+            marker = {"added": " (new page)", "removed": " (page removed)"}.get(page.status, "")
+            lines += [f"#### {_md(page.title)}{marker}", "", f"`plan/{page.page}`", ""]
+            excerpts = [s for s in page.segments if s.status != "equal"]
+            for segment in excerpts[:12]:
+                lines.append("> " + _plain_marks(segment.html))
+                lines.append(">")
+            if len(excerpts) > 12:
+                lines.append(f"> … and {len(excerpts) - 12} more changed blocks")
+            if lines[-1] == ">":
+                lines.pop()
+            lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _plain_marks(segment_html: str) -> str:
+    """A redline block for Markdown: <ins> and <del> without the screen-reader words GitHub would show."""
+    for label in ("inserted", "deleted"):
+        segment_html = segment_html.replace(f'<span class="tp-visually-hidden">[{label}: </span>', "")
+    return segment_html.replace('<span class="tp-visually-hidden">]</span>', "")
+
+
+def _md(text: str) -> str:
+    """Text for Markdown: HTML escaped, Markdown's own characters defused."""
+    escaped = html.escape(text, quote=False)
+    for char in "\\`*_[]#|":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped
+
+
+def _count(number: int, noun: str) -> str:
+    """2 pages, 1 milestone."""
+    return f"{number} {noun}{'s' if number != 1 else ''}"

@@ -1,0 +1,1 @@
+"""The demo: four years of the plan's history replayed into a real git repository."""

@@ -1,0 +1,323 @@
+"""The one place MkDocs meets the engine: each hook event hands off to PlanSite."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown as markdown_lib
+import mkdocs
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+
+from techplan.site.archive import ArchiveWriter
+from techplan.cache import DiskCache, cache_folder
+from techplan.history.changes import HistoryUnavailable
+from techplan.plan.settings import PlanConfig, load_config
+from techplan.site.urls import relative_url
+from techplan.history.git import Repository
+from techplan.plan.load import PHASE_FOLDER, load_plan
+from techplan.plan.model import Phase, Plan
+from techplan.site.opendata import downloads
+from techplan.site.printview import PrintedPage, assemble
+from techplan.problems import Problem, render_report
+from techplan.plan.prose import scan
+from techplan.site.render import THEME, Renderer, Slots, template_environment
+from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
+from techplan.site.views import (
+    CHANGES_PAGE,
+    COMPARE_PAGE,
+    PRINT_MARKDOWN,
+    PRINT_PAGE,
+    REVISIONS_PAGE,
+    UPDATES_HEADING,
+    UPDATES_ID,
+    Published,
+    SiteInfo,
+    compare_markdown,
+    insert_after_title,
+    publish_history,
+    revisions_markdown,
+)
+
+
+class PlanSite:
+    """Holds the plan for one build and answers MkDocs' events."""
+
+    def __init__(self) -> None:
+        self.settings: PlanConfig | None = None
+        self.plan: Plan | None = None
+        self.renderer: Renderer | None = None
+        self.published: Published | None = None
+        self.problems: list[Problem] = []
+        self._markdown: markdown_lib.Markdown | None = None
+        self._mkdocs: MkDocsConfig | None = None
+        self._slots: dict[str, Slots] = {}
+        self._reading_order: list[Page] = []
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Put the engine's templates and assets on the theme's path; read the plan settings from extra.plan."""
+        self._mkdocs = config
+        add_theme(config)
+        self._markdown = None
+        self.settings, self.problems = load_config(Path(config.config_file_path), Path(config.docs_dir))
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        """Load and check the plan and its history before any page is built; stop on any problem."""
+        assert self.settings is not None
+        cache = DiskCache(cache_folder(self.settings.root))
+        pages = [file.src_uri for file in files.documentation_pages()]
+        self.plan, problems = load_plan(self.settings, pages, cache)
+        problems = self.problems + problems
+        if problems:
+            raise PluginError(render_report(sorted(set(problems), key=lambda p: p.sort_key)))
+        docs = os.path.join(os.path.abspath(config.docs_dir), "")
+        sources = [f.src_uri for f in files if f.abs_src_path and f.abs_src_path.startswith(docs)]
+        for file in list(files):
+            if _is_data(file) or file.src_uri.startswith("partials/plan-"):
+                # Data is published as downloads, not as the YAML editors work on; feed templates stay templates.
+                files.remove(file)
+        for schema in SCHEMA_NAMES.values():
+            files.append(File.generated(config, f"schemas/{schema}", content=shipped_schema(schema)))
+        changes_page = File.generated(config, CHANGES_PAGE, content="")
+        revisions_page = File.generated(config, REVISIONS_PAGE, content="")
+        compare_page = File.generated(config, COMPARE_PAGE, content="")
+        files.append(changes_page)
+        files.append(revisions_page)
+        files.append(compare_page)
+        files.append(File.generated(config, PRINT_PAGE, content=PRINT_MARKDOWN))
+        self._stylesheets = [
+            f.src_uri for f in files if f.src_uri.startswith("assets/stylesheets/") and f.src_uri.endswith(".css")
+        ]
+        # Pages are rendered before MkDocs hands its environment to on_env, so take the theme's
+        # own: the same loader, so a site's overrides/ can change any plan partial.
+        folder = cache_folder(self.settings.root)
+        self.renderer = Renderer(
+            self.plan,
+            template_environment(config.theme.get_env(), folder / "jinja" if folder else None),
+            {file.src_uri: file.url.removeprefix("./") for file in files.documentation_pages()},
+            self.settings.today,
+            self.render_markdown,
+            cache,
+            repr((config.markdown_extensions, config.mdx_configs)),
+        )
+        self.renderer.licence = {"name": self.settings.licence, "url": self.settings.licence_url}
+        urls = {m.id: self.renderer.url_of(m) for m in self.plan.milestones}
+        for path, text in downloads(
+            self.plan, self.renderer.licence, config.site_url or "", self.settings.today, urls
+        ).items():
+            files.append(File.generated(config, path, content=text))
+        site = SiteInfo(config.site_name, config.site_url, config.repo_url)
+        try:
+            self.published = publish_history(
+                self.settings, self.plan, sources, self.renderer, site, cache, changes_page.url
+            )
+        except HistoryUnavailable as error:
+            raise PluginError(f"The plan's history cannot be published: {error}") from None
+        self.renderer.slippage = self.published.slippage
+        changes_page.content_string = self.published.changes_page
+        self._slots[CHANGES_PAGE] = Slots(self.published.changes_slots)
+        for page, (markdown, slots) in {
+            REVISIONS_PAGE: revisions_markdown(self.renderer, self.published, self.settings, revisions_page.url),
+            COMPARE_PAGE: compare_markdown(self.renderer, self.published, compare_page.url),
+        }.items():
+            files.get_file_from_path(page).content_string = markdown  # type: ignore[union-attr]
+            self._slots[page] = slots
+        for path, content in self.published.files.items():
+            files.append(File.generated(config, path, content=content))
+        return files
+
+    def on_nav(self, nav: Navigation) -> Navigation:
+        """Note the pages in reading order, for the whole-plan page."""
+        # Pages about the site rather than the plan (the accessibility statement) say `print: false`.
+        self._reading_order = [p for p in nav.pages if p.file.generated_by is None]
+        return nav
+
+    def on_env(self, env: jinja2.Environment, files: Files) -> jinja2.Environment:
+        """Every page is rendered by now: put them all on the whole-plan page.
+
+        The theme's templates are compiled once and kept in the cache, as the plan's own are.
+        """
+        folder = cache_folder(self.settings.root) if self.settings is not None else None
+        if folder is not None and env.bytecode_cache is None:
+            # A folder of its own: the plan's environment compiles the same names with other settings.
+            compiled = folder / f"jinja-theme-{mkdocs.__version__}"
+            try:
+                compiled.mkdir(parents=True, exist_ok=True)
+                env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
+            except OSError:
+                pass  # a read-only checkout still builds, compiling as it goes
+        printed = files.get_file_from_path(PRINT_PAGE)
+        if printed is not None and printed.page is not None and printed.page.content:
+            pages = [
+                PrintedPage(p.file.src_uri, p.url, p.content or "")
+                for p in self._reading_order
+                if p.meta.get("print", True) is not False
+            ]
+            printed.page.content = printed.page.content.replace("<!--techplan-print-->", assemble(pages, printed.url))
+        return env
+
+    def on_page_markdown(self, markdown: str, page: Page) -> str:
+        """Expand references and plan blocks; say under the title when the page was updated."""
+        assert self.renderer is not None and self.plan is not None and self.published is not None
+        if page.file.generated_by is not None:
+            return markdown
+        phase = self._phase_of(page.file.src_uri)
+        if phase is not None and page.file.src_uri == phase.index_page:
+            markdown = self._add_missing_blocks(markdown, phase)
+        slots = self._slots[page.file.src_uri] = Slots()
+        markdown = self.renderer.expand(markdown, page.url, slots, phase)
+        meta = self.published.meta.get(page.file.src_uri, "")
+        if phase is not None:
+            title = self.plan.titles.get(page.file.src_uri, page.file.src_uri)
+            meta += self.renderer.render_consultation(phase, title, page.url, self._absolute(page.url))
+        return insert_after_title(markdown, meta, slots)
+
+    def on_page_content(self, html: str, page: Page) -> str:
+        """Put the plan's blocks into the converted page, and tell MkDocs their anchors exist."""
+        slots = self._slots.pop(page.file.src_uri, None)
+        if slots is None:
+            return html
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids |= slots.anchors()
+        for item in _walk(page.toc):
+            item.title = slots.fill_text(item.title)
+        html = slots.fill(html)
+        phase = self._phase_of(page.file.src_uri)
+        if phase is not None and self.renderer is not None and self.plan is not None:
+            title = self.plan.titles.get(page.file.src_uri, page.file.src_uri)
+            html = self.renderer.add_section_feedback(html, phase, title, self._absolute(page.url))
+        return html
+
+    def _absolute(self, url: str) -> str:
+        """A page's address as readers see it, for feedback that says which page it is about."""
+        assert self._mkdocs is not None
+        return (self._mkdocs.site_url or "/").rstrip("/") + "/" + url
+
+    def on_page_context(self, context: dict[str, Any], page: Page) -> dict[str, Any]:
+        """Give the page template its feeds and the list of its updates; list them in the TOC too."""
+        assert self.published is not None
+        history = self.published.history.get(page.file.src_uri)
+        if history:
+            context["plan_history"] = Markup(history)
+            # Material lists the children of a page's one h1; the updates are an h2 beside its others.
+            items = page.toc.items
+            parent = items[0].children if len(items) == 1 and items[0].level == 1 else items
+            parent.append(AnchorLink(UPDATES_HEADING, UPDATES_ID, 2))
+        return context
+
+    def on_post_page(self, output: str, page: Page) -> str:
+        """Link the page's feeds from its head, where feed readers and browsers look for them."""
+        assert self.published is not None and self.renderer is not None
+        feeds = [
+            (title, relative_url(path, page.url)) for title, path in self.published.feeds.get(page.file.src_uri, [])
+        ]
+        if not feeds:
+            return output
+        links = self.renderer.env.get_template("partials/plan-feed-links.html").render(feeds=feeds)
+        head_end = output.find("</head>")
+        return output if head_end < 0 else output[:head_end] + links + output[head_end:]
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write the point-in-time views: each page version once, linked from the cache when it can be."""
+        assert self.settings is not None and self.published is not None and self.renderer is not None
+        if not self.published.revisions:
+            return
+        repository: list[Repository] = []
+
+        def fetch(shas: list[str]) -> dict[str, bytes]:
+            if not repository:  # only a cache miss needs git at all
+                repository.append(Repository(self.settings.plan_dir))  # type: ignore[union-attr]
+            return repository[0].blobs(shas)
+
+        site = {
+            "name": config.site_name,
+            "url": config.site_url or "",
+            "stylesheets": self._stylesheets,
+            "pages": {page: url for page, url in self.renderer.page_urls.items()},
+            "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
+        }
+        writer = ArchiveWriter(
+            self.settings,
+            self.published.archive,
+            self.published.revisions,
+            self.renderer,
+            (config.markdown_extensions, config.mdx_configs or {}),
+            DiskCache(cache_folder(self.settings.root)),
+            fetch,
+            site,
+        )
+        try:
+            writer.write(Path(config.site_dir))
+        finally:
+            for repo in repository:
+                repo.close()
+
+    def render_markdown(self, text: str) -> str:
+        """Render Markdown from YAML with the same extensions as the pages."""
+        if self._markdown is None:
+            assert self._mkdocs is not None
+            self._markdown = markdown_lib.Markdown(
+                extensions=self._mkdocs.markdown_extensions,
+                extension_configs=self._mkdocs.mdx_configs or {},
+            )
+        return self._markdown.reset().convert(text)
+
+    def _phase_of(self, src_uri: str) -> Phase | None:
+        """The phase a page belongs to, from its folder."""
+        assert self.plan is not None
+        folder = src_uri.split("/")[0]
+        match = PHASE_FOLDER.fullmatch(folder)
+        return self.plan.phase(int(match.group(1))) if match and "/" in src_uri else None
+
+    def _add_missing_blocks(self, markdown: str, phase: Phase) -> str:
+        """Append the phase's measures and milestones if its page does not place them itself."""
+        assert self.plan is not None
+        placed = {token.name for token in scan(markdown)}
+        if self.plan.measures_of(phase.number) and "measures" not in placed:
+            markdown += "\n\n## Measures\n\n[[measures]]\n"
+        if self.plan.milestones_of(phase.number) and "milestones" not in placed:
+            markdown += "\n\n## Milestones\n\n[[milestones]]\n"
+        return markdown
+
+
+STYLESHEET = "assets/stylesheets/techplan.css"
+SCRIPT = "assets/javascripts/techplan.js"
+
+
+def add_theme(config: MkDocsConfig) -> None:
+    """Put the engine's templates on the theme's search path, where a site's custom_dir still overrides them.
+
+    The stylesheet and script are added as extra_css and extra_javascript, so a site that
+    overrides main.html keeps them.
+    """
+    dirs = config.theme.dirs
+    if str(THEME) not in dirs:
+        custom = config.theme.custom_dir
+        dirs.insert(1 if custom and dirs and os.path.abspath(dirs[0]) == os.path.abspath(custom) else 0, str(THEME))
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.append(STYLESHEET)
+    if SCRIPT not in [str(script) for script in config.extra_javascript]:
+        config.extra_javascript.append(SCRIPT)  # type: ignore[arg-type]
+
+
+def _walk(toc: TableOfContents | list[AnchorLink]) -> Iterator[AnchorLink]:
+    """Every entry of a table of contents, depth first."""
+    for item in toc:
+        yield item
+        yield from _walk(item.children)
+
+
+def _is_data(file: File) -> bool:
+    """Whether a file is one of the plan's YAML data files."""
+    folder, _, name = file.src_uri.rpartition("/")
+    return name in FILES and PHASE_FOLDER.fullmatch(folder) is not None

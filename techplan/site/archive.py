@@ -1,0 +1,489 @@
+"""Point-in-time views: the plan as it stood at each revision, redlines between revisions.
+
+Work grows with the number of distinct page versions, not revisions × pages. A page version is
+a page's Markdown blob (and, for pages that draw tables from data, the data's blobs). Each
+version is rendered once and published once, under the revision that introduced it; a later
+revision in which the page did not change links to that copy. Rendered files are kept in the
+disk cache under a key of everything they show, so a rebuild only links them into the site.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import markdown as markdown_lib
+
+from techplan.cache import DiskCache, content_key
+from techplan.history.changes import sources_of
+from techplan.plan.settings import PlanConfig
+from techplan.compare.datadiff import DataChange, diff_plans
+from techplan.site.urls import relative_url
+from techplan.plan.load import load_plan
+from techplan.site.mdlinks import PageLinks
+from techplan.plan.model import Plan
+from techplan.site.opendata import plan_data
+from techplan.plan.prose import Token, expand, find_title, scan
+from techplan.compare.redline import Block, extract_blocks, redline
+from techplan.site.render import Renderer, Slots
+from techplan.history.revisions import Revision
+from techplan.plan.sources import TreeFiles
+
+FOLDER = "revisions"
+"""Where point-in-time views live in the site."""
+
+Fetch = Callable[[list[str]], dict[str, bytes]]
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """What the archive needs to know about one version of a page's Markdown."""
+
+    title: str
+    blocks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """A distinct version of a page: its Markdown and the data it shows."""
+
+    key: str
+    page: str
+    blob: str
+    data: tuple[tuple[str, str], ...]
+    """(data file, blob) for each data file the page's blocks draw on."""
+    revision: str
+    """The revision that introduced it; the version is published under that revision's folder."""
+    url: str
+    title: str
+    until: str = ""
+    """The last revision in which the page still read like this."""
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionView:
+    """One revision as the site shows it."""
+
+    name: str
+    slug: str
+    title: str
+    summary: str
+    date: datetime
+    commit: str
+    url: str
+    redline_url: str
+    data_url: str
+    previous: str | None
+    pages: dict[str, str]
+    """The version key of each page, by page."""
+    data_files: dict[str, str]
+    """Blob of each data file, by path."""
+    pages_changed: tuple[str, ...]
+    """Pages added or changed since the previous revision."""
+    pages_removed: tuple[str, ...]
+    changes: tuple[DataChange, ...]
+    """Data changes since the previous revision, in plain English."""
+
+    @property
+    def milestones_changed(self) -> int:
+        """How many milestones changed since the previous revision."""
+        return len({c.record for c in self.changes if c.record.startswith("M")})
+
+    @property
+    def measures_changed(self) -> int:
+        """How many measures changed since the previous revision."""
+        return len({c.record for c in self.changes if c.record.startswith("K")})
+
+
+@dataclass(slots=True)
+class ArchiveIndex:
+    """Which page versions exist, where each lives, and what each revision holds."""
+
+    revisions: list[RevisionView] = field(default_factory=list)
+    versions: dict[str, Version] = field(default_factory=dict)
+    order: list[str] = field(default_factory=list)
+    """Pages in reading order: the site's order, then pages since removed."""
+
+
+def index_archive(
+    settings: PlanConfig,
+    revisions: list[Revision],
+    fetch: Fetch,
+    cache: DiskCache,
+    page_order: list[str],
+) -> ArchiveIndex:
+    """Work out the archive from the revisions' trees; reads only Markdown the cache has not seen."""
+    infos: dict[str, PageInfo] = dict(cache.get("archive", "page-info") or {})
+    wanted = sorted({blob for r in revisions for path, blob in r.files.items() if path.endswith(".md")} - infos.keys())
+    if wanted:
+        for blob, raw in fetch(wanted).items():
+            text = raw.decode("utf-8", "replace")
+            heading = find_title(text)
+            infos[blob] = PageInfo(
+                heading[1] if heading else "", tuple(t.name for t in scan(text) if not t.is_reference)
+            )
+        cache.put("archive", "page-info", infos)
+    index = ArchiveIndex()
+    previous: tuple[Plan, RevisionView] | None = None
+    for revision in revisions:
+        plan = load_revision_plan(settings, revision, fetch, cache)
+        pages: dict[str, str] = {}
+        changed: list[str] = []
+        for page in sorted(p for p in revision.files if p.endswith(".md")):
+            blob = revision.files[page]
+            info = infos[blob]
+            sources = sources_of(plan, page, info.blocks)
+            shown = tuple((f, revision.files[f]) for f in sources if f != page and f in revision.files)
+            key = content_key(json.dumps([page, blob, shown]).encode())[:24]
+            pages[page] = key
+            if key not in index.versions:
+                url = archive_url(revision, page)
+                title = info.title or page.rsplit("/", 1)[-1].removesuffix(".md")
+                index.versions[key] = Version(key, page, blob, shown, revision.name, url, title)
+            if previous is None or previous[1].pages.get(page) != key:
+                changed.append(page)
+            index.versions[key] = _replace_until(index.versions[key], revision.name)
+        removed = tuple(sorted(set(previous[1].pages) - set(pages))) if previous else ()
+        data_changes = tuple(diff_plans(previous[0], plan)) if previous else ()
+        slug = revision.slug
+        view = RevisionView(
+            name=revision.name,
+            slug=slug,
+            title=revision.title,
+            summary=revision.summary,
+            date=revision.date,
+            commit=revision.commit,
+            url=f"{FOLDER}/{slug}/",
+            redline_url=f"{FOLDER}/{slug}/changes/",
+            data_url=f"{FOLDER}/{slug}/data.json",
+            previous=previous[1].name if previous else None,
+            pages=pages,
+            data_files={p: b for p, b in revision.files.items() if p.endswith(".yml")},
+            pages_changed=tuple(changed),
+            pages_removed=removed,
+            changes=data_changes,
+        )
+        index.revisions.append(view)
+        previous = (plan, view)
+    known = [p for p in page_order if any(p in r.pages for r in index.revisions)]
+    index.order = known + sorted({p for r in index.revisions for p in r.pages} - set(known))
+    return index
+
+
+def _replace_until(version: Version, revision: str) -> Version:
+    """The version, still current at a later revision."""
+    return Version(
+        version.key, version.page, version.blob, version.data, version.revision, version.url, version.title, revision
+    )
+
+
+def archive_url(revision: Revision, page: str) -> str:
+    """Where a page version introduced by a revision lives: under the revision's pages/, one file each.
+
+    Files, not folders with an index.html each: a site with thousands of versions then has half
+    as many entries to write, clean and upload.
+    """
+    return f"{FOLDER}/{revision.slug}/pages/{page.removesuffix('.md')}.html"
+
+
+def load_revision_plan(settings: PlanConfig, revision: Revision, fetch: Fetch, cache: DiskCache) -> Plan:
+    """The plan's data as a revision had it; problems in old data are not this build's to report."""
+    files = TreeFiles(revision.files, fetch)
+    plan, _ = load_plan(settings, pages=[], cache=cache, files=files)
+    return plan
+
+
+class ArchiveWriter:
+    """Renders and writes the archive into a built site, reusing whatever the cache holds."""
+
+    def __init__(
+        self,
+        settings: PlanConfig,
+        index: ArchiveIndex,
+        revisions: list[Revision],
+        renderer: Renderer,
+        markdown_config: tuple[list[Any], dict[str, Any]],
+        cache: DiskCache,
+        fetch: Fetch,
+        site: dict[str, Any],
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.revisions = {r.name: r for r in revisions}
+        self.renderer = renderer
+        self.cache = cache
+        self.files = cache.folder / "archive-files" if cache.folder else None
+        """Rendered files by key; the engine's own version is part of the folder's name."""
+        self.fetch = fetch
+        self.site = site
+        """Site name, current page URLs, stylesheets: what every archive page shows besides the plan."""
+        self._links = PageLinks()
+        extensions, configs = markdown_config
+        self._markdown = markdown_lib.Markdown(extensions=[*extensions, self._links], extension_configs=configs)
+        self._plans: dict[str, Plan] = {}
+        self._blobs: dict[str, bytes] = {}
+        """Markdown of page versions, read from git in one batch."""
+        self._views = {view.name: view for view in index.revisions}
+        self._map_keys = {
+            view.name: content_key(json.dumps(sorted(view.pages.items())).encode()) for view in index.revisions
+        }
+        """A key for each revision's map of pages to versions: links in its pages depend on it."""
+        self._site_key = content_key(
+            json.dumps(
+                [site, renderer.licence, [self._template(n) for n in TEMPLATES]], sort_keys=True, default=str
+            ).encode()
+        )
+        extensions, configs = markdown_config
+        self._yaml_markdown = markdown_lib.Markdown(extensions=extensions, extension_configs=configs)
+
+    def write(self, site_dir: Path) -> int:
+        """Write every archive file into the site; the number written."""
+        outputs: list[tuple[str, str, Callable[[], str]]] = []
+        shown_in: dict[str, list[str]] = {}
+        for view in self.index.revisions:
+            for key in view.pages.values():
+                shown_in.setdefault(key, []).append(view.name)
+        described = [f.name for f in fields(Version)]
+        for version in self.index.versions.values():
+            current = self.site["pages"].get(version.page)
+            about = [getattr(version, name) for name in described]
+            key = self._key("page", about, self._map_keys[version.revision], shown_in.get(version.key, []), current)
+            outputs.append((version.url, key, partial(self._page, version)))
+        for view in self.index.revisions:
+            key = self._key("revision", view.name, view.title, view.summary, view.pages, [
+                (self.index.versions[k].url, self.index.versions[k].title) for k in view.pages.values()
+            ], view.pages_changed, view.changes)  # fmt: skip
+            outputs.append((view.url, key, partial(self._revision_page, view)))
+            previous = self._view(view.previous) if view.previous else None
+            key = self._key("redline", view.name, previous.pages if previous else None, view.pages, view.changes)
+            outputs.append((view.redline_url, key, partial(self._redline_page, view)))
+            key = self._key("data", view.data_files)
+            outputs.append((view.data_url, key, partial(self._data, view)))
+        outputs.append((f"{FOLDER}/index.json", self._key("json", self.index.order, [
+            (v.url, v.pages) for v in self.index.revisions
+        ]), self._json))  # fmt: skip
+        # Link what the cache holds, then render the rest: a warm build does the first for every
+        # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
+        folders: set[str] = set()
+        missing = [output for output in outputs if not self._link(site_dir, output[0], output[1], folders)]
+        self._prefetch({url for url, _, _ in missing})
+        for url, key, render in missing:
+            self._render_file(site_dir, url, key, render)
+        self._forget_unused({key for _, key, _ in outputs})
+        return len(outputs)
+
+    def _forget_unused(self, used: set[str]) -> None:
+        """Delete rendered files this build did not use, so the cache does not grow with every edit."""
+        if self.files is None or not self.files.is_dir():
+            return
+        for folder in self.files.iterdir():
+            for entry in folder.iterdir() if folder.is_dir() else ():
+                if entry.name not in used:
+                    entry.unlink(missing_ok=True)
+
+    def _prefetch(self, missing: set[str]) -> None:
+        """Read, in one git call, the Markdown of every version the files still to render need."""
+        needed = {v.blob for v in self.index.versions.values() if v.url in missing}
+        for view in self.index.revisions:
+            if view.redline_url in missing and view.previous:
+                previous = self._view(view.previous)
+                for page in (*view.pages_changed, *view.pages_removed):
+                    for key in (view.pages.get(page), previous.pages.get(page)):
+                        if key:
+                            needed.add(self.index.versions[key].blob)
+        wanted = sorted(needed - self._blobs.keys())
+        if wanted:
+            self._blobs.update(self.fetch(wanted))
+
+    @staticmethod
+    def _target(site_dir: Path, url: str, folders: set[str]) -> str:
+        """Where a file goes in the site, its folder made."""
+        target = os.path.join(site_dir, url + "index.html" if url.endswith("/") else url)
+        folder = os.path.dirname(target)
+        if folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            folders.add(folder)
+        return target
+
+    def _link(self, site_dir: Path, url: str, key: str, folders: set[str]) -> bool:
+        """Put a file the cache holds into the site (linked, or copied across file systems); False if it has none."""
+        if self.files is None:
+            return False
+        cached = os.path.join(self.files, key[:2], key)
+        target = self._target(site_dir, url, folders)
+        try:
+            os.link(cached, target)
+        except FileNotFoundError:
+            return False  # not rendered yet
+        except OSError:
+            shutil.copyfile(cached, target)  # another file system, or one without links
+        return True
+
+    def _render_file(self, site_dir: Path, url: str, key: str, render: Callable[[], str]) -> None:
+        """Render a file into the site and keep it in the cache for the next build."""
+        target = self._target(site_dir, url, set())
+        text = render()
+        Path(target).write_text(text, encoding="utf-8")
+        if self.files is None:
+            return
+        cached = os.path.join(self.files, key[:2], key)
+        try:
+            os.makedirs(os.path.dirname(cached), exist_ok=True)
+            temporary = cached + ".tmp"
+            Path(temporary).write_text(text, encoding="utf-8")
+            os.replace(temporary, cached)
+        except OSError:
+            pass
+
+    def _key(self, *parts: object) -> str:
+        """A cache key for a file: what it shows, the site around it and the templates."""
+        return content_key(json.dumps([self._site_key, *parts], sort_keys=True, default=str).encode())
+
+    def _view(self, name: str) -> RevisionView:
+        """A revision by name."""
+        return self._views[name]
+
+    def _plan(self, name: str) -> Plan:
+        """A revision's data, loaded once."""
+        if name not in self._plans:
+            self._plans[name] = load_revision_plan(self.settings, self.revisions[name], self.fetch, self.cache)
+        return self._plans[name]
+
+    def _content(self, version: Version) -> tuple[str, tuple[str, ...], tuple[Block, ...]]:
+        """A version's rendered content, the pages it links to, and its blocks of text."""
+        view = self._view(version.revision)
+        key = content_key(json.dumps([self._site_key, version.key, view.name, self._map_keys[view.name]]).encode())
+        cached = self.cache.get("archive-content", key)
+        if cached is None:
+            cached = self._render_content(version, view)
+            self.cache.put("archive-content", key, cached)
+        return cached  # type: ignore[no-any-return]
+
+    def _render_content(self, version: Version, view: RevisionView) -> tuple[str, tuple[str, ...], tuple[Block, ...]]:
+        """Render a version's Markdown with the data, links and references of its revision."""
+        if version.blob not in self._blobs:
+            self._blobs.update(self.fetch([version.blob]))
+        text = self._blobs[version.blob].decode("utf-8", "replace")
+        plan = self._plan(view.name)
+        urls = {page: self.index.versions[key].url for page, key in view.pages.items()}
+        renderer = Renderer(
+            plan, self.renderer.env, urls, view.date.date(), self._convert_inline, markdown_key="archive"
+        )
+        renderer.licence = self.renderer.licence  # the downloads beside its tables name the licence too
+        renderer.revision_data = view.data_url
+        slots = Slots()
+        phase = next((p for p in plan.phases if p.index_page == version.page), None)
+
+        def render(token: Token) -> str:
+            if token.is_reference:
+                return slots.hold_inline(self._reference(token, plan, urls, version.url))
+            return slots.hold(renderer._render_block(token.name, version.url, phase))
+
+        self._links.page = version.page
+        self._links.targets = set()
+        self._links.resolve = lambda target: relative_url(urls[target], version.url) if target in urls else None
+        self._links.site_root = relative_url("", version.url)
+        html = slots.fill(self._markdown.reset().convert(expand(text, render)))
+        return html, tuple(sorted(self._links.targets)), tuple(extract_blocks(html))
+
+    def _convert_inline(self, text: str) -> str:
+        """Markdown from YAML, for blocks in point-in-time pages, with the site's extensions."""
+        return self._yaml_markdown.reset().convert(text)
+
+    def _reference(self, token: Token, plan: Plan, urls: dict[str, str], page_url: str) -> str:
+        """A reference in a point-in-time page: a link to the record as that revision had it."""
+        record = plan.record(token.name)
+        phase = plan.phase(record.phase) if record is not None else None
+        href = None
+        if record is not None and phase is not None and phase.index_page in urls:
+            href = relative_url(f"{urls[phase.index_page]}#{record.id}", page_url)
+        return self.renderer.env.get_template(ARCHIVE_REFERENCE).render(
+            href=href, label=token.text or token.name, record=record
+        )
+
+    def _template(self, name: str) -> str:
+        loader = self.renderer.env.loader
+        assert loader is not None
+        return loader.get_source(self.renderer.env, name)[0]
+
+    def _render(self, template: str, page_url: str, **context: object) -> str:
+        return self.renderer.env.get_template(template).render(
+            root=relative_url("", page_url),
+            site=self.site,
+            revisions=self.index.revisions,
+            versions=self.index.versions,
+            url=lambda target: relative_url(target, page_url),
+            **context,
+        )
+
+    def _page(self, version: Version) -> str:
+        """A page as it stood at the revision that introduced this version."""
+        content, _, _ = self._content(version)
+        view = self._view(version.revision)
+        later = [v for v in self.index.revisions if v.pages.get(version.page) == version.key and v.name != view.name]
+        current = self.site["pages"].get(version.page)
+        return self._render(
+            ARCHIVE_PAGE,
+            version.url,
+            title=version.title,
+            revision=view,
+            also=later,
+            current=current,
+            content=content,
+            version=version,
+        )
+
+    def _revision_page(self, view: RevisionView) -> str:
+        """A revision's table of contents: its pages, what changed, where to go next."""
+        pages = [(p, self.index.versions[view.pages[p]]) for p in self.index.order if p in view.pages]
+        return self._render(REVISION_PAGE, view.url, revision=view, pages=pages)
+
+    def _redline_page(self, view: RevisionView) -> str:
+        """What changed in a revision: every changed page, word by word, and the data in plain English."""
+        previous = self._view(view.previous) if view.previous else None
+        pages = []
+        for page in [p for p in self.index.order if p in view.pages_changed or p in view.pages_removed]:
+            new_key, old_key = view.pages.get(page), previous.pages.get(page) if previous else None
+            new = self.index.versions[new_key] if new_key else None
+            old = self.index.versions[old_key] if old_key else None
+            old_blocks = list(self._content(old)[2]) if old else []
+            new_blocks = list(self._content(new)[2]) if new else []
+            segments = redline(old_blocks, new_blocks) if previous else []
+            pages.append({"page": page, "old": old, "new": new, "segments": segments})
+        return self._render(REDLINE_PAGE, view.redline_url, revision=view, previous=previous, pages=pages)
+
+    def _data(self, view: RevisionView) -> str:
+        """The revision's milestones and measures as JSON."""
+        data = plan_data(self._plan(view.name))
+        data["revision"] = {"name": view.name, "title": view.title, "date": view.date.isoformat()}
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    def _json(self) -> str:
+        """The index the compare page reads: revisions, pages and the version each revision has."""
+        versions = list(self.index.versions.values())
+        number = {v.key: n for n, v in enumerate(versions)}
+        data = {
+            "revisions": [
+                {"name": v.name, "title": v.title, "date": v.date.isoformat(), "url": v.url, "data": v.data_url,
+                 "redline": v.redline_url}
+                for v in self.index.revisions
+            ],
+            "pages": self.index.order,
+            "versions": [{"url": v.url, "title": v.title, "page": v.page} for v in versions],
+            "table": [[number.get(v.pages.get(p, ""), -1) for p in self.index.order] for v in self.index.revisions],
+        }  # fmt: skip
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+ARCHIVE_PAGE = "partials/plan-archive-page.html"
+ARCHIVE_REFERENCE = "partials/plan-archive-reference.html"
+REVISION_PAGE = "partials/plan-archive-revision.html"
+REDLINE_PAGE = "partials/plan-archive-redline.html"
+TEMPLATES = (ARCHIVE_PAGE, ARCHIVE_REFERENCE, REVISION_PAGE, REDLINE_PAGE, "partials/plan-archive-base.html")

@@ -1,0 +1,56 @@
+"""The `techplan` MkDocs plugin: `plugins: [techplan]` in a plan's mkdocs.yml builds it with this engine.
+
+Each build (each config MkDocs loads, so each `mkdocs serve` rebuild too) gets an engine of its
+own; every event hands off to it. This repository wires the same plugin through
+hooks/techplan_hooks.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from techplan.site.adapter import PlanSite
+
+
+class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg]
+    """Publishes a plan: checks it, renders its blocks and history, writes its revisions."""
+
+    def __init__(self) -> None:
+        self.engine = PlanSite()
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.engine = PlanSite()
+        return self.engine.on_config(config)
+
+    def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
+        return self.engine.on_files(files, config)
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        return self.engine.on_nav(nav)
+
+    def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        return self.engine.on_env(env, files)
+
+    def on_page_markdown(self, markdown: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return self.engine.on_page_markdown(markdown, page)
+
+    def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return self.engine.on_page_content(html, page)
+
+    def on_page_context(
+        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any]:
+        return self.engine.on_page_context(context, page)
+
+    def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
+        return self.engine.on_post_page(output, page)
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.engine.on_post_build(config)

@@ -1,0 +1,110 @@
+"""Geometry of the roadmap timeline; the SVG markup itself is a template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from techplan.plan.model import Milestone, Phase
+
+ROW = 26
+"""Height of one milestone row, in SVG units."""
+LABEL_WIDTH = 290
+"""Room on the left for the milestone ids and titles."""
+WIDTH = 780
+"""Close to the width of the content column, so text is drawn near its own size."""
+TOP = 58
+"""Room above the rows for the legend and the year labels."""
+TITLE_CHARS = 36
+"""Titles longer than this are shortened in the drawing; the table has them in full."""
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One milestone on the timeline."""
+
+    milestone: Milestone
+    y: float
+    x: float
+    label: str
+    """The shortened title drawn beside the id."""
+    original_x: float | None = None
+    """Where the milestone was first due, if its due date has moved."""
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A phase's heading row on the timeline."""
+
+    phase: Phase
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """A year boundary on the time axis."""
+
+    x: float
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Everything the template needs to draw the roadmap."""
+
+    width: int
+    height: int
+    left: float
+    right: float
+    top: float
+    rows: tuple[Row, ...]
+    bands: tuple[Band, ...]
+    ticks: tuple[Tick, ...]
+    today_x: float | None
+    start: date
+    end: date
+
+
+def layout_timeline(
+    phases: tuple[Phase, ...], milestones: tuple[Milestone, ...], today: date, first_due: dict[str, date] | None = None
+) -> Timeline:
+    """Place each milestone at its due date, grouped by phase and ordered by due date.
+
+    `first_due` gives, for milestones whose due date has moved, where they were first due.
+    """
+    first_due = first_due or {}
+    dues = [m.due for m in milestones] + list(first_due.values()) or [today]
+    start = date(min(dues).year, 1, 1)
+    end = date(max(dues).year + 1, 1, 1)
+    left, right = LABEL_WIDTH + 10, WIDTH - 20
+    span = (end - start).days
+
+    def x_of(day: date) -> float:
+        return round(left + (right - left) * (day - start).days / span, 1)
+
+    rows: list[Row] = []
+    bands: list[Band] = []
+    top = TOP + (18 if first_due else 0)  # room for the key's second line
+    y = top
+    for phase in phases:
+        own = sorted((m for m in milestones if m.phase == phase.number), key=lambda m: (m.due, m.id))
+        if not own:
+            continue
+        bands.append(Band(phase, y + ROW * 0.65))
+        y += ROW
+        for milestone in own:
+            original = first_due.get(milestone.id)
+            original_x = x_of(original) if original is not None and original != milestone.due else None
+            rows.append(Row(milestone, y + ROW / 2, x_of(milestone.due), _shorten(milestone.title), original_x))
+            y += ROW
+    ticks = tuple(Tick(x_of(date(year, 1, 1)), str(year)) for year in range(start.year, end.year + 1))
+    today_x = x_of(today) if start <= today <= end else None
+    return Timeline(WIDTH, int(y + 10), left, right, top, tuple(rows), tuple(bands), ticks, today_x, start, end)
+
+
+def _shorten(title: str) -> str:
+    """A title cut at a word boundary to fit the label column."""
+    if len(title) <= TITLE_CHARS:
+        return title
+    cut = title[: TITLE_CHARS - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"

@@ -1,0 +1,366 @@
+"""The history as readers see it: page dates and updates, What's changed, Atom feeds, changes.json."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from techplan.site.archive import ArchiveIndex, index_archive
+from techplan.cache import DiskCache, content_key
+from techplan.history.changes import ChangeLog, Update, load_changelog, open_repository
+from techplan.plan.settings import PlanConfig
+from techplan.plan.formatting import format_month
+from techplan.site.urls import relative_url
+from techplan.history.log import Commit, RepoState
+from techplan.plan.model import Plan
+from techplan.plan.prose import find_title
+from techplan.site.render import Renderer, Slots
+from techplan.history.revisions import Revision, read_revisions
+from techplan.history.slippage import DueHistory, read_slippage
+
+CHANGES_PAGE = "whats-changed.md"
+"""The generated What's changed page, relative to the plan directory."""
+HISTORY_TEMPLATES = (
+    "partials/plan-page-meta.html",
+    "partials/plan-page-history.html",
+    "partials/plan-update.html",
+    "partials/plan-changes.html",
+    "partials/plan-macros.html",
+    "partials/plan-feed.xml",
+)
+"""The templates the rendered history comes from: part of its cache key."""
+REVISIONS_PAGE = "revisions.md"
+"""The generated list of revisions."""
+COMPARE_PAGE = "compare-revisions.md"
+"""The generated page that compares any two revisions, in the browser."""
+PRINT_PAGE = "print.md"
+"""The generated page with the whole plan on it, for printing."""
+PRINT_MARKDOWN = (
+    "---\nsearch:\n  exclude: true\n---\n\n# The whole plan\n\n"
+    "Every page of the plan, with its milestones and measures, on one page: print it or save it as PDF "
+    "from your browser's print menu. Each page's updates and the plan's history are on the site.\n\n"
+    "<!--techplan-print-->\n"
+)
+"""The generated page that compares any two revisions, in the browser."""
+COMPARE_SCRIPT = "assets/javascripts/techplan-compare.js"
+"""The script that compares revisions in the browser, loaded by the compare page only."""
+CHANGES_JSON = "changes.json"
+FEED = "feed.xml"
+UPDATES_HEADING = "Updates to this page"
+UPDATES_ID = "updates-to-this-page"
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """Everything the history adds to a build, rendered once and reused while its inputs stand."""
+
+    changes_page: str
+    """The What's changed page's Markdown, with slot placeholders."""
+    changes_slots: tuple[str, ...]
+    """The HTML for those slots."""
+    files: dict[str, str]
+    """Generated files by site path: changes.json and the feeds."""
+    meta: dict[str, str]
+    """What goes under each page's title, by page."""
+    history: dict[str, str]
+    """The list of updates that ends each page, by page."""
+    feeds: dict[str, list[tuple[str, str]]]
+    """(title, site path) of the feeds each page's head links, by page."""
+    revisions: list[Revision] = field(default_factory=list)
+    """The plan's revisions, oldest first, with their files."""
+    archive: ArchiveIndex = field(default_factory=ArchiveIndex)
+    """The point-in-time views the revisions make."""
+    slippage: dict[str, DueHistory] = field(default_factory=dict)
+    """How each milestone's due date moved, by id."""
+
+
+def publish_history(
+    settings: PlanConfig,
+    plan: Plan,
+    sources: list[str],
+    renderer: Renderer,
+    site: SiteInfo,
+    cache: DiskCache,
+    changes_url: str,
+) -> Published:
+    """Render the plan's history for every page and generated file, or reuse the last rendering.
+
+    `sources` are every file under the plan directory. The rendering is cached under a key made
+    of everything it depends on, so an unchanged repository and plan cost a lookup.
+    """
+    if settings.history == "off":
+        return HistoryViews(renderer, None, settings, site).publish(changes_url)
+    repo, state, prefix = open_repository(settings)
+    try:
+        key = _fingerprint(settings, plan, sources, renderer, site, state)
+        published = cache.get("published", key)
+        if published is None:
+            changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
+            chain = changelog.history.chain
+            revisions = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
+            archive = index_archive(settings, revisions, repo.blobs, cache, list(plan.pages))
+            milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
+            slippage = read_slippage(repo, changelog.history, milestone_files, cache)
+            published = replace(
+                HistoryViews(renderer, changelog, settings, site).publish(changes_url),
+                revisions=revisions,
+                archive=archive,
+                slippage=slippage,
+            )
+            cache.put("published", key, published)
+        return published
+    finally:
+        repo.close()
+
+
+def revisions_markdown(
+    renderer: Renderer, published: Published, settings: PlanConfig, page_url: str
+) -> tuple[str, Slots]:
+    """The Revisions page: every revision, newest first, with links to read and compare it."""
+    slots = Slots()
+    html = renderer.render(
+        "partials/plan-revisions.html",
+        page_url,
+        revisions=published.archive.revisions,
+        pattern=settings.revisions,
+        link=lambda url: relative_url(url, page_url),
+    )
+    text = (
+        "# Revisions\n\n"
+        "Each revision is the plan as published on a date, with a title and a summary of what it changed. "
+        "Read any revision as it stood, see exactly what changed in it, or "
+        f"[compare any two revisions]({COMPARE_PAGE}).\n" + slots.hold(html)
+    )
+    return text, slots
+
+
+def compare_markdown(renderer: Renderer, published: Published, page_url: str) -> tuple[str, Slots]:
+    """The page that compares any two revisions in the browser, with links to each redline without scripts."""
+    slots = Slots()
+    html = renderer.render(
+        "partials/plan-compare.html",
+        page_url,
+        revisions=published.archive.revisions,
+        index=relative_url("revisions/index.json", page_url),
+        script=relative_url(COMPARE_SCRIPT, page_url),
+        link=lambda url: relative_url(url, page_url),
+    )
+    return "# Compare revisions\n" + slots.hold(html), slots
+
+
+def insert_after_title(markdown: str, html: str, slots: Slots) -> str:
+    """Put a block of HTML right under a page's first heading (or at the top if it has none)."""
+    title = find_title(markdown)
+    lines = markdown.splitlines(keepends=True)
+    at = title[0] if title else 0
+    return "".join(lines[:at]) + slots.hold(html) + "".join(lines[at:])
+
+
+def _fingerprint(
+    settings: PlanConfig, plan: Plan, sources: list[str], renderer: Renderer, site: SiteInfo, state: RepoState
+) -> str:
+    """A key for the rendered history: the repository's state and everything shown beside it."""
+    loader = renderer.env.loader
+    assert loader is not None
+    templates = [loader.get_source(renderer.env, name)[0] for name in HISTORY_TEMPLATES]
+    records = [(m.id, m.title, m.phase) for m in plan.milestones] + [(k.id, k.title, k.phase) for k in plan.measures]
+    parts = [
+        state.head, state.shallow, sorted(state.unpublished), state.mailmap,
+        settings.authors, settings.teams, settings.publisher, settings.timezone, settings.history,
+        site.name, site.url, site.repo_url, settings.revisions, state.tags,
+        sorted(sources), plan.pages, plan.titles, plan.blocks, plan.data_files, records,
+        [(p.number, p.folder, p.title) for p in plan.phases], renderer.page_urls, templates,
+    ]  # fmt: skip
+    return content_key(json.dumps(parts, sort_keys=True, default=str).encode())
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    """What the views need to know about the site beyond the plan."""
+
+    name: str
+    url: str | None
+    """site_url, for absolute links in feeds."""
+    repo_url: str | None
+    """repo_url, for links to each commit on the git host."""
+
+
+class HistoryViews:
+    """Renders the change history onto pages and into the site's generated files."""
+
+    def __init__(self, renderer: Renderer, changelog: ChangeLog | None, settings: PlanConfig, site: SiteInfo) -> None:
+        self.renderer = renderer
+        self.changelog = changelog
+        """None when the build has no history (extra.plan.history: off)."""
+        self.settings = settings
+        self.site = site
+
+    def publish(self, changes_url: str) -> Published:
+        """Render everything the history adds to the site."""
+        slots = Slots()
+        changes_page = self.changes_page(changes_url, slots)
+        urls = self.renderer.page_urls
+        pages = self.renderer.plan.pages
+        files: dict[str, str] = {}
+        history: dict[str, str] = {}
+        if self.changelog is not None:
+            files = {CHANGES_JSON: self.changelog.to_json(), **self.feeds()}
+            history = {page: self.page_history(page, urls.get(page, "")) or "" for page in pages}
+        return Published(
+            changes_page=changes_page,
+            changes_slots=tuple(slots.html),
+            files=files,
+            meta={page: self.page_meta(page, urls.get(page, "")) for page in pages},
+            history=history,
+            feeds={page: self.feed_links(page) for page in pages},
+        )
+
+    def page_meta(self, page: str, page_url: str) -> str:
+        """What goes under a page's title: when it was last updated, and any unpublished edits."""
+        history = self.changelog.page(page) if self.changelog else None
+        return self._render("partials/plan-page-meta.html", page_url, history=history)
+
+    def page_history(self, page: str, page_url: str) -> str | None:
+        """The list of a page's updates that ends it, or None when the build has no history.
+
+        The page template places it after the content (Material's source-file spot), so it is
+        neither parsed as Markdown nor indexed for search: search finds the plan, not its log.
+        """
+        if self.changelog is None:
+            return None
+        history = self.changelog.page(page)
+        return self._render("partials/plan-page-history.html", page_url, history=history, heading=UPDATES_HEADING)
+
+    def changes_page(self, page_url: str, slots: Slots) -> str:
+        """The Markdown of the What's changed page: every major update, by month."""
+        if self.changelog is None:
+            return "# What's changed\n\nChange history is not available in this build.\n"
+        lines = [
+            # Search is for what the plan says; its log is browsed here and followed in the feeds.
+            "---",
+            "search:",
+            "  exclude: true",
+            "---",
+            "",
+            "# What's changed",
+            "",
+            # Markdown links are relative to this page's source file, which sits at the top.
+            "Every change to the plan that came with a change note, newest first. Subscribe to the "
+            f"[Atom feed of all changes]({FEED}) or to a phase's own feed (linked from its pages). "
+            f"Every change, minor ones included, is in [changes.json]({CHANGES_JSON}).",
+            "",
+        ]
+        updates = self.changelog.plan_updates()
+        if not updates:
+            lines.append("No change has a change note yet.")
+        months: dict[str, list[Update]] = {}
+        for update in updates:
+            months.setdefault(format_month(self.changelog.local_date(update.commit)), []).append(update)
+        for month, entries in months.items():
+            lines += [f"## {month}", slots.hold(self._render("partials/plan-changes.html", page_url, updates=entries))]
+        return "\n".join(lines)
+
+    def feed(self, folder: str | None = None) -> str:
+        """An Atom feed of major updates, to the whole plan or to one phase folder."""
+        assert self.changelog is not None
+        changelog = self.changelog
+        path = f"{folder}/{FEED}" if folder else FEED
+        updates = changelog.plan_updates(folder)[:50]
+        phase = next((p for p in changelog.plan.phases if p.folder == folder), None)
+        title = f"{self.site.name}: {phase.name}" if phase else f"{self.site.name}: all changes"
+        newest = updates[0].commit.date if updates else _head_date(changelog)
+        changes_url = self._absolute(CHANGES_PAGE.removesuffix(".md") + "/")
+
+        def entry_html(update: Update) -> str:
+            pages = changelog.pages_of(update)
+            parts = [f"<p>{html.escape(note)}</p>" for note in update.notes]
+            links = ", ".join(
+                f'<a href="{html.escape(self._absolute(self.renderer.page_urls.get(page, "")))}">'
+                f"{html.escape(changelog.plan.titles.get(page, page))}</a>"
+                for page in pages
+            )
+            if links:
+                parts.append(f"<p>Pages: {links}</p>")
+            return "".join(parts)
+
+        return self._render(
+            "partials/plan-feed.xml",
+            "",
+            feed_id=self._absolute(path),
+            title=title,
+            updated=newest.isoformat(),
+            self_url=self._absolute(path),
+            changes_url=changes_url,
+            publisher=self.settings.publisher or self.site.name,
+            updates=updates,
+            entry_id=self._entry_id,
+            entry_title=_entry_title,
+            entry_html=entry_html,
+        )
+
+    def feeds(self) -> dict[str, str]:
+        """Every feed the site publishes: the plan's, then each phase's, by path."""
+        assert self.changelog is not None
+        paths = {FEED: None} | {f"{p.folder}/{FEED}": p.folder for p in self.changelog.plan.phases}
+        return {path: self.feed(folder) for path, folder in paths.items()}
+
+    def feed_links(self, page: str) -> list[tuple[str, str]]:
+        """(title, site URL) of the feeds a page's head should link: the plan's and its phase's."""
+        if self.changelog is None:
+            return []
+        links = [(f"{self.site.name}: all changes", FEED)]
+        folder = page.split("/", 1)[0]
+        phase = next((p for p in self.changelog.plan.phases if p.folder == folder and "/" in page), None)
+        if phase is not None:
+            links.append((f"{self.site.name}: {phase.name}", f"{phase.folder}/{FEED}"))
+        return links
+
+    def _render(self, template: str, page_url: str, **context: object) -> str:
+        """Render with the history helpers on top of the renderer's own."""
+        changelog = self.changelog
+        return self.renderer.render(
+            template,
+            page_url,
+            local_date=changelog.local_date if changelog else None,
+            author_of=self._author_of,
+            commit_url=self._commit_url,
+            records_of=lambda u: [r for r in map(self.renderer.plan.record, u.records) if r is not None],
+            pages_of=changelog.pages_of if changelog else None,
+            page_href=lambda page: relative_url(self.renderer.page_urls.get(page, ""), page_url),
+            changes_json=relative_url(CHANGES_JSON, page_url),
+            **context,
+        )
+
+    def _author_of(self, commit: Commit) -> str | None:
+        """What the site says about who made a change."""
+        return self.settings.author_of(commit.author, commit.email)
+
+    def _commit_url(self, sha: str) -> str | None:
+        """The commit on the git host, if the site names its repository."""
+        return f"{self.site.repo_url.rstrip('/')}/commit/{sha}" if self.site.repo_url else None
+
+    def _absolute(self, path: str) -> str:
+        """A site path as an absolute URL when site_url is set, for feed readers."""
+        return (self.site.url.rstrip("/") + "/" + path) if self.site.url else path
+
+    def _entry_id(self, update: Update) -> str:
+        """A feed entry's permanent id: a tag URI naming the site and the commit."""
+        host = urlsplit(self.site.url).hostname if self.site.url else None
+        if host:
+            return f"tag:{host},{update.commit.date.date().isoformat()}:commit/{update.sha}"
+        return f"urn:git:commit:{update.sha}"
+
+
+def _entry_title(update: Update) -> str:
+    """A feed entry's title: the first line of its first note."""
+    first = update.notes[0].splitlines()[0] if update.notes else "Update"
+    return first if len(first) <= 100 else first[:99].rsplit(" ", 1)[0] + "…"
+
+
+def _head_date(changelog: ChangeLog) -> datetime:
+    """The newest commit's date, for a feed with no entries yet."""
+    chain = changelog.history.chain
+    return chain[0].date if chain else datetime.now(UTC).replace(microsecond=0)
