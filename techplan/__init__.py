@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from techplan._version import __version__
+from techplan.errors import TechplanError
 from techplan.plan.load import load_plan
 from techplan.plan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.plan.settings import PlanConfig, load_config
-from techplan.problems import PlanError, Problem
+from techplan.problems import Problem
 
 __all__ = [
     "Consultation",
@@ -16,9 +17,9 @@ __all__ = [
     "Phase",
     "Plan",
     "PlanConfig",
-    "PlanError",
     "Point",
     "Problem",
+    "TechplanError",
     "__version__",
     "load_config",
     "load_plan",

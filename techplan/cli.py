@@ -15,6 +15,7 @@ import markdown as markdown_lib
 from techplan.cache import DiskCache, cache_folder
 from techplan.compare.diff import DiffError, PlanDiff, diff_plan, render_json, render_markdown
 from techplan.edit.session import EditError, add_edit_commands, replace_file
+from techplan.errors import TechplanError
 from techplan.plan.load import load_plan
 from techplan.plan.schemacheck import schema_problems
 from techplan.plan.settings import load_config, site_settings
@@ -32,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args))
+    except TechplanError as error:
+        print(f"techplan: {error.message}", file=sys.stderr)
+        return error.status
     except KeyboardInterrupt:
         return 130
 
@@ -116,7 +120,7 @@ def run_check(args: argparse.Namespace) -> int:
         )
         return 2
     plan, plan_problems = load_plan(settings)
-    problems = sorted(set(problems + plan_problems), key=lambda p: p.sort_key)
+    problems = sorted(set(problems + plan_problems))
     if problems:
         if args.format == "github":
             print("\n".join(problem.render_github() for problem in problems))
@@ -200,7 +204,7 @@ def run_schema(args: argparse.Namespace) -> int:
         display = os.path.relpath(path.resolve(), root).replace(os.sep, "/")
         problems += schema_problems(path, display)
     if problems:
-        print(render_report(sorted(problems, key=lambda p: p.sort_key)))
+        print(render_report(problems))
         return 1
     count = len(files)
     print(f"{count} data file{'s match' if count != 1 else ' matches'} the JSON Schema.")

@@ -6,9 +6,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Problem:
-    """One thing wrong with the plan, at a place staff can open in an editor."""
+    """One thing wrong with the plan, at a place staff can open in an editor.
+
+    Problems sort by file, then line, then field and message, so a report reads top to bottom.
+    """
 
     path: str
     """File path relative to the repository root, with forward slashes."""
@@ -28,22 +31,10 @@ class Problem:
         message = f"{self.field}: {self.message}".replace("%", "%25").replace("\n", "%0A")
         return f"::error file={self.path},line={self.line}::{message}"
 
-    @property
-    def sort_key(self) -> tuple[str, int, str, str]:
-        """Order problems by file, then line, so the report reads top to bottom."""
-        return (self.path, self.line, self.field, self.message)
 
-
-class PlanError(Exception):
-    """The plan has problems and must not be published."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(set(problems), key=lambda problem: problem.sort_key)
-        super().__init__(render_report(self.problems))
-
-
-def render_report(problems: list[Problem]) -> str:
-    """Render a list of problems as the report `techplan check` and the build print."""
+def render_report(problems: Iterable[Problem]) -> str:
+    """Render problems as the report `techplan check` and the build print: each once, top to bottom."""
+    problems = sorted(set(problems))
     count = len(problems)
     heading = f"The plan has {count} problem{'s' if count != 1 else ''}:"
     return "\n".join([heading, *(problem.render() for problem in problems)])

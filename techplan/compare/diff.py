@@ -21,6 +21,7 @@ import markdown as markdown_lib
 from techplan.cache import DiskCache, content_key
 from techplan.compare.datadiff import DataChange, diff_plans, due_change
 from techplan.compare.redline import Block, Segment, extract_blocks, redline
+from techplan.errors import TechplanError
 from techplan.history.git import GitError, Repository
 from techplan.history.log import LOG_FORMAT, NO_BLOB, Commit, build_index, carried_notes, parse_log
 from techplan.history.slippage import read_dues
@@ -72,7 +73,7 @@ class PlanDiff:
     """Problems in HEAD's plan: it would not build."""
 
 
-class DiffError(Exception):
+class DiffError(TechplanError):
     """The revisions cannot be compared; the message says why."""
 
 

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+from techplan.errors import TechplanError
+
 TODAY = "2024-03-31"
 """The day the demo site is shown as at: the end of the plan's delivery period."""
 MAIN = "main"
@@ -32,7 +34,7 @@ FEEDBACK = "mailto:techplan-feedback@example.org"
 GITIGNORE = "site/\n.cache/\n"
 
 
-class StoryError(Exception):
+class StoryError(TechplanError):
     """The story does not fit the plan it is replayed against, or git refused a step."""
 
 

@@ -34,6 +34,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from techplan.cache import content_key
 from techplan.compare.datadiff import DataChange, diff_measure, diff_milestone
+from techplan.errors import TechplanError
 from techplan.plan.formatting import format_month
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import THEME_LABELS, Measure, Plan
@@ -86,13 +87,8 @@ Shape = Any
 """A parsed YAML value as plain data: ("scalar", tag, text), ["seq", [...]] or ["map", [[key, value], ...]]."""
 
 
-class EditError(Exception):
+class EditError(TechplanError):
     """An edit that cannot be made: what to tell staff, and the exit status."""
-
-    def __init__(self, message: str, status: int = 2) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +348,7 @@ class Session:
         if not config.plan_dir.is_dir():
             raise EditError(f"{config.display(config.plan_dir)}: the plan folder (docs_dir) does not exist")
         plan, problems = load_plan(config)
-        return cls(config, plan, sorted(set(config_problems + problems), key=lambda p: p.sort_key), config_problems)
+        return cls(config, plan, sorted(set(config_problems + problems)), config_problems)
 
     def read(self, name: str) -> DataFile:
         """A data file, by its path relative to the plan directory; empty if it does not exist yet."""
@@ -439,7 +435,7 @@ class Session:
             return 0
         overlay = OverlayFiles(self.config.plan_dir, {edit.data.name: edit.new_bytes() for edit in edits})
         plan, plan_problems = load_plan(self.config, files=overlay)
-        problems = sorted(set(self.config_problems + plan_problems), key=lambda p: p.sort_key)
+        problems = sorted(set(self.config_problems + plan_problems))
         moved = {edit.data.display: edit for edit in edits}
         before = Counter(_moved_problem(problem, moved) for problem in self.problems)
         caused = [problem for problem in problems if not _consume(before, problem)]

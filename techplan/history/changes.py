@@ -11,13 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from techplan.cache import DiskCache
+from techplan.errors import TechplanError
 from techplan.history.git import GitError, NotARepository, Repository
 from techplan.history.log import Commit, Event, History, RepoState, read_history, repo_state
 from techplan.plan.model import Plan
 from techplan.plan.settings import PlanConfig
 
 
-class HistoryUnavailable(Exception):
+class HistoryUnavailable(TechplanError):
     """The build cannot show a truthful history; the message says why and what to do."""
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import git as gitpython
 
+from techplan.errors import TechplanError
 
-class GitError(Exception):
+
+class GitError(TechplanError):
     """A git command failed; the message is git's own."""
 
 

@@ -86,7 +86,7 @@ def load_plan(
         blocks=loaded.blocks,
         titles=loaded.titles,
     )
-    return plan, sorted(loaded.problems, key=lambda problem: problem.sort_key)
+    return plan, sorted(loaded.problems)
 
 
 def _phase_folders(config: PlanConfig, loaded: _Loaded) -> list[tuple[int, str]]:

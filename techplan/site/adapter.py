@@ -79,7 +79,7 @@ class PlanSite:
         self.plan, problems = load_plan(self.settings, pages, cache)
         problems = self.problems + problems
         if problems:
-            raise PluginError(render_report(sorted(set(problems), key=lambda p: p.sort_key)))
+            raise PluginError(render_report(problems))
         docs = os.path.join(os.path.abspath(config.docs_dir), "")
         sources = [f.src_uri for f in files if f.abs_src_path and f.abs_src_path.startswith(docs)]
         for file in list(files):
