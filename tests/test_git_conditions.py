@@ -153,20 +153,13 @@ def test_author_display_follows_the_setting(repo: GitRepo, setting: str, shown: 
 
 def test_one_git_log_per_build_and_none_when_head_is_unchanged(repo: GitRepo, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, ...]] = []
-    real_run = Repository.run
+    real_run = Repository.run_bytes
 
-    def counting_run(self: Repository, *args: str) -> str:
+    def counting_run(self: Repository, *args: str, stdin: bytes | None = None) -> bytes:
         calls.append(args)
-        return real_run(self, *args)
+        return real_run(self, *args, stdin=stdin)
 
-    real_blobs = Repository.blobs
-
-    def counting_blobs(self: Repository, shas: list[str]) -> dict[str, bytes]:
-        calls.append(("cat-file",))
-        return real_blobs(self, shas)
-
-    monkeypatch.setattr(Repository, "run", counting_run)
-    monkeypatch.setattr(Repository, "blobs", counting_blobs)
+    monkeypatch.setattr(Repository, "run_bytes", counting_run)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
 

@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from functools import partial
 
 import markdown as markdown_lib
@@ -22,9 +21,10 @@ from techplan.cache import DiskCache, content_key
 from techplan.compare.datadiff import DataChange, diff_plans, due_change
 from techplan.compare.redline import Block, Segment, extract_blocks, redline
 from techplan.errors import TechplanError
-from techplan.history.git import GitError, Repository
-from techplan.history.log import LOG_FORMAT, NO_BLOB, Commit, build_index, carried_notes, parse_log
-from techplan.history.slippage import read_dues
+from techplan.history.git import GitError, NotARepository, Repository, UntrustedRepository
+from techplan.history.log import NO_BLOB, Commit, build_index, carried_notes, read_log
+from techplan.history.notes import HistoryNote
+from techplan.history.past import PastReader
 from techplan.plan.load import load_plan
 from techplan.plan.model import Plan
 from techplan.plan.prose import Token, expand, find_title
@@ -71,6 +71,8 @@ class PlanDiff:
     warnings: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """Problems in HEAD's plan: it would not build."""
+    history_notes: list[HistoryNote] = field(default_factory=list)
+    """What in the compared history could not be read."""
 
 
 class DiffError(TechplanError):
@@ -93,35 +95,43 @@ def diff_plan(
     cache = cache or DiskCache(None)
     try:
         repo = Repository(settings.plan_dir)
-    except GitError as error:
+    except NotARepository as error:
         raise DiffError(f"{settings.display(settings.plan_dir)} is not in a git repository") from error
+    past = PastReader(repo.blobs, cache)
     try:
         prefix = settings.plan_dir.relative_to(repo.root).as_posix() + "/"
         base_commit = _resolve(repo, base)
         head_commit = _resolve(repo, head) if head else None
-        old_files = TreeFiles(_tree(repo, base_commit, prefix), repo.blobs)
+        old_tree = repo.tree(base_commit, prefix)
+        old_files = TreeFiles(old_tree, past.contents)
         new_files: PlanFiles = (
-            TreeFiles(_tree(repo, head_commit, prefix), repo.blobs) if head_commit else DiskFiles(settings.plan_dir)
+            TreeFiles(repo.tree(head_commit, prefix), past.contents) if head_commit else DiskFiles(settings.plan_dir)
         )
         result = PlanDiff(base, base_commit, head or WORK_TREE, head_commit)
-        old_files.prefetch([p for p in old_files.paths() if p.endswith((".yml", ".yaml"))])
         if isinstance(new_files, TreeFiles):  # one cat-file for every file the checks read
             new_files.prefetch(new_files.paths())
-        old_plan, _ = load_plan(settings, pages=[], cache=cache, files=old_files)
+        old_plan, unread = past.plan_at(settings, old_tree, base_commit, base)
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)
         with _Blocks(markdown, cache, markdown_key) as blocks:
             result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan)
         tip = head_commit or repo.head() or base_commit
-        commits = _range(repo, base_commit, tip) if tip != base_commit else []
+        commits = _range(repo, past, base_commit, tip) if tip != base_commit else []
         result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
         tip_plan = None
         if head_commit is None:  # edits not yet committed are measured against the last commit
-            tip_plan, _ = load_plan(
-                settings, pages=[], cache=cache, files=TreeFiles(_tree(repo, tip, prefix), repo.blobs)
+            tip_plan, _ = past.plan_at(settings, repo.tree(tip, prefix), tip, "the last commit")
+        result.warnings = _warnings(past, commits, prefix, result, new_plan, tip_plan)
+        if unread:
+            count = len(unread)
+            result.warnings.append(
+                f"the plan at {base} has {count} thing{'s' if count != 1 else ''} that cannot be read today "
+                f"(left out of this comparison): {'; '.join(unread[:3])}{' …' if count > 3 else ''}"
             )
-        result.warnings = _warnings(repo, commits, prefix, result, new_plan, tip_plan, cache)
+        result.history_notes = sorted(set(past.notes))
         return result
+    except UntrustedRepository as error:
+        raise DiffError(error.message) from None
     except GitError as error:
         raise DiffError(str(error)) from error
     finally:
@@ -129,35 +139,30 @@ def diff_plan(
 
 
 def _resolve(repo: Repository, revision: str) -> str:
-    """The full sha of a revision, or a DiffError naming what was not found."""
-    try:
-        return repo.run("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").strip()
-    except GitError:
-        raise DiffError(f"{revision!r} is not a commit, branch or tag in this repository") from None
+    """The full sha of a revision, or a DiffError naming what was not found.
+
+    A tag is asked for by its full name first, so a branch of the same name never stands in for it.
+    """
+    for name in (f"refs/tags/{revision}", revision):
+        try:
+            sha = repo.run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{name}^{{commit}}").strip()
+        except UntrustedRepository:
+            raise
+        except GitError:
+            continue
+        if sha:
+            return sha
+    raise DiffError(f"{revision!r} is not a commit, branch or tag in this repository")
 
 
-def _tree(repo: Repository, commit: str, prefix: str) -> dict[str, str]:
-    """The plan's files at a commit: blob by path relative to the plan directory."""
-    files = {}
-    for entry in repo.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix).split("\0"):
-        if entry:
-            meta, _, path = entry.partition("\t")
-            _, kind, sha = meta.split()
-            if kind == "blob":
-                files[path.removeprefix(prefix)] = sha
-    return files
-
-
-def _range(repo: Repository, base: str, head: str) -> list[tuple[Commit, tuple[str, ...]]]:
+def _range(repo: Repository, past: PastReader, base: str, head: str) -> list[tuple[Commit, tuple[str, ...]]]:
     """The first-parent commits from base (excluded) to head, oldest first, each with the notes it publishes.
 
     A merge publishes the notes of the commits it merged, as on the site.
     """
-    text = repo.run(
-        "-c", "log.showSignature=false", "log", "-z", "--raw", "-M", "--no-abbrev", "--diff-merges=first-parent",
-        "--no-color", f"--format={LOG_FORMAT}", f"{base}..{head}",
-    )  # fmt: skip
-    index = build_index(parse_log(text), head, frozenset())
+    commits, notes = read_log(repo, f"{base}..{head}")
+    past.notes += notes
+    index = build_index(commits, head, frozenset())
     result = []
     for commit in reversed(index.chain):
         notes: list[str] = list(commit.notes)
@@ -264,13 +269,12 @@ def _words(plan: Plan, token: Token) -> str:
 
 
 def _warnings(
-    repo: Repository,
+    past: PastReader,
     commits: list[tuple[Commit, tuple[str, ...]]],
     prefix: str,
     result: PlanDiff,
     new_plan: Plan,
     tip_plan: Plan | None,
-    cache: DiskCache,
 ) -> list[str]:
     """What a reviewer should look at: due dates moved with no change note, milestones deleted, problems.
 
@@ -283,11 +287,12 @@ def _warnings(
         for change in commit.changes
         if change.path.startswith(prefix) and change.path.endswith("/milestones.yml")
     ]
-    blobs = sorted({b for _, _, c in milestone_changes for b in (c.old_blob, c.new_blob) if b != NO_BLOB})
-    missing = [b for b in blobs if cache.get("dues", b) is None]
-    for blob, data in (repo.blobs(missing) if missing else {}).items():
-        cache.put("dues", blob, read_dues(data))
-    dues: dict[str, dict[str, date]] = {b: cache.get("dues", b) or {} for b in blobs}
+    dues = past.dues(
+        (blob, commit.sha, change.path)
+        for commit, _, change in milestone_changes
+        for blob in (change.old_blob, change.new_blob)
+        if blob != NO_BLOB
+    )
     for commit, notes, change in milestone_changes:
         before, after = dues.get(change.old_blob, {}), dues.get(change.new_blob, {})
         for record_id, due in after.items():

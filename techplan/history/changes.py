@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from techplan.cache import DiskCache
 from techplan.errors import TechplanError
-from techplan.history.git import GitError, NotARepository, Repository
+from techplan.history.git import GitError, GitUnavailable, NotARepository, Repository, UntrustedRepository
 from techplan.history.log import Commit, Event, History, RepoState, read_history, repo_state
 from techplan.plan.model import Plan
 from techplan.plan.settings import PlanConfig
@@ -29,6 +29,8 @@ def open_repository(settings: PlanConfig) -> tuple[Repository, RepoState, str]:
     """
     try:
         repo = Repository(settings.plan_dir)
+    except GitUnavailable as error:
+        raise HistoryUnavailable(error.message) from None
     except NotARepository:
         raise HistoryUnavailable(
             f"{settings.display(settings.plan_dir)} is not in a git repository (a downloaded archive?), "
@@ -38,6 +40,9 @@ def open_repository(settings: PlanConfig) -> tuple[Repository, RepoState, str]:
     prefix = settings.plan_dir.relative_to(repo.root).as_posix() + "/"
     try:
         state = repo_state(repo, prefix)
+    except UntrustedRepository as error:
+        repo.close()
+        raise HistoryUnavailable(error.message) from None
     except GitError as error:
         repo.close()
         raise HistoryUnavailable(f"reading the plan's history from git failed: {error}") from error

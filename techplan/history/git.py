@@ -1,14 +1,33 @@
-"""All git access goes through here: a thin wrapper over GitPython that raises GitError."""
+"""All git access goes through here: a thin wrapper over GitPython that raises GitError.
+
+Git is needed only for history: nothing imports GitPython until a Repository is opened, so
+`techplan check`, `techplan schema`, the edit commands and builds without history run on a
+machine with no git at all.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
-
-import git as gitpython
+from typing import Any
 
 from techplan.errors import TechplanError
+
+NO_GIT = (
+    "git is not installed (or not on PATH), so the plan's history cannot be read. Install git "
+    "(Debian/Ubuntu: apt-get install git), or build without history: TECHPLAN_HISTORY=off "
+    "(or extra.plan.history: off in mkdocs.yml)"
+)
+"""What to say when history is needed and there is no git to read it with."""
+
+_CONFIG = (
+    "-c", "log.showSignature=false", "-c", "i18n.logOutputEncoding=UTF-8", "-c", "core.quotePath=false",
+    "-c", "color.ui=never",
+)  # fmt: skip
+"""Settings that keep git's output in the shape the parsers read, whatever the user's own config says."""
 
 
 class GitError(TechplanError):
@@ -19,33 +38,70 @@ class NotARepository(GitError):
     """The folder is not inside a git work tree (a downloaded archive, say)."""
 
 
+class GitUnavailable(GitError):
+    """There is no git command to run."""
+
+
+class UntrustedRepository(GitError):
+    """Git refuses to work in a repository owned by someone else (git's safe.directory)."""
+
+
+def _gitpython() -> Any:
+    """GitPython, imported on first use; GitUnavailable when there is no git to drive."""
+    if shutil.which(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git") is None:
+        raise GitUnavailable(NO_GIT)
+    # GitPython checks for git when imported; the check above already said what is wrong.
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    try:
+        import git as gitpython
+    except ImportError as error:  # pragma: no cover - GitPython is a dependency
+        raise GitUnavailable(f"{NO_GIT} ({error})") from None
+    return gitpython
+
+
 class Repository:
     """The git repository holding the plan."""
 
     def __init__(self, path: Path) -> None:
+        gitpython = _gitpython()
         try:
             self._repo = gitpython.Repo(path, search_parent_directories=True)
         except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
             raise NotARepository(str(path)) from error
         if self._repo.working_tree_dir is None:
             raise NotARepository(str(path))
+        self._errors = gitpython.GitCommandError
         self.root = Path(self._repo.working_tree_dir).resolve()
         """The top of the work tree; git paths are relative to it."""
 
-    def run(self, *args: str) -> str:
-        """Run a git command in the work tree; its output as text."""
+    def run_bytes(self, *args: str, stdin: bytes | None = None) -> bytes:
+        """Run a git command in the work tree; its output as bytes, exactly as git wrote it."""
         try:
-            output = self._repo.git.execute(["git", *args], stdout_as_string=False, strip_newline_in_stdout=False)
-        except gitpython.GitCommandError as error:
-            stderr = error.stderr.strip().removeprefix("stderr: ").strip("'\n ")
-            raise GitError(stderr or str(error)) from error
+            if stdin is None:
+                output = self._repo.git.execute(
+                    ["git", *_CONFIG, *args], stdout_as_string=False, strip_newline_in_stdout=False
+                )
+            else:
+                process = self._repo.git.execute(["git", *_CONFIG, *args], as_process=True, istream=subprocess.PIPE)
+                output, errors = process.communicate(stdin)
+                if process.returncode:
+                    raise _error(errors.decode("utf-8", "replace"), f"git {args[0]} failed")
+        except self._errors as error:
+            stderr = (error.stderr or "").strip().removeprefix("stderr: ").strip("'\n ")
+            raise _error(stderr, str(error)) from None
+        except FileNotFoundError:
+            raise GitUnavailable(NO_GIT) from None
         assert isinstance(output, bytes)
-        return output.decode("utf-8", errors="replace")
+        return output
+
+    def run(self, *args: str) -> str:
+        """Run a git command in the work tree; its output as text (bytes that are not UTF-8 replaced)."""
+        return self.run_bytes(*args).decode("utf-8", errors="replace")
 
     def head(self) -> str | None:
-        """The full sha of HEAD, or None in a repository with no commits yet."""
+        """The full sha of HEAD, or None in a repository with no commits yet (read from the refs: no git process)."""
         try:
-            return self._repo.head.commit.hexsha
+            return str(self._repo.head.commit.hexsha)
         except ValueError:
             return None
 
@@ -54,26 +110,51 @@ class Repository:
         return self.run("rev-parse", "--is-shallow-repository").strip() == "true"
 
     def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The contents of blobs by sha, from one `git cat-file --batch` fed every sha at once."""
+        """The contents of objects by sha, from one `git cat-file --batch` fed every sha at once.
+
+        An object the repository does not have (a partial clone, a submodule's commit) is left
+        out of the result rather than failing the read: callers say what they could not read.
+        """
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
-        process = self._repo.git.execute(["git", "cat-file", "--batch"], as_process=True, istream=subprocess.PIPE)
-        output, errors = process.communicate(("\n".join(wanted) + "\n").encode())
-        if process.returncode:
-            raise GitError(errors.decode("utf-8", "replace").strip())
+        output = self.run_bytes("cat-file", "--batch", stdin=("\n".join(wanted) + "\n").encode())
         contents: dict[str, bytes] = {}
         position = 0
         for sha in wanted:
-            end = output.index(b"\n", position)
+            end = output.find(b"\n", position)
+            if end < 0:
+                break
             header = output[position:end].split()
-            if len(header) != 3:
-                raise GitError(f"cannot read blob {sha}: {output[position:end].decode('utf-8', 'replace')}")
+            if len(header) != 3 or not header[2].isdigit():
+                position = end + 1  # "<sha> missing": no contents follow
+                continue
             size = int(header[2])
             contents[sha] = output[end + 1 : end + 1 + size]
             position = end + 2 + size
         return contents
 
+    def tree(self, commit: str, folder: str) -> dict[str, str]:
+        """The files under a folder at a commit: blob sha by path relative to the folder (`folder` ends in /)."""
+        output = self.run_bytes("ls-tree", "-r", "-z", "--full-tree", commit, "--", folder)
+        files = {}
+        for entry in output.split(b"\0"):
+            meta, _, path = entry.partition(b"\t")
+            parts = meta.split()
+            if len(parts) == 3 and parts[1] == b"blob":
+                files[os.fsdecode(path).removeprefix(folder)] = parts[2].decode()
+        return files
+
     def close(self) -> None:
         """Stop the git processes GitPython keeps running."""
         self._repo.close()
+
+
+def _error(stderr: str, fallback: str) -> GitError:
+    """The error for a failed git command, naming an untrusted repository as such."""
+    if "dubious ownership" in stderr:
+        return UntrustedRepository(
+            "git does not trust this repository because it belongs to another user, so its history cannot "
+            f"be read. Git says: {' '.join(stderr.split())}"
+        )
+    return GitError(stderr or fallback)

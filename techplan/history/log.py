@@ -2,32 +2,49 @@
 
 A file is published when a commit on the published branch's first-parent line changes it.
 A merged pull request is published at its merge and carries the change notes of the commits
-it merged. Renames keep a file's history (as `git log --follow` does); a file deleted and
-added again continues its history. A commit with a `Change-note:` trailer is a major change,
-unless all it did to a file was change whitespace.
+it merged that changed the file, following renames on either side of the merge. Renames keep
+a file's history; a copy starts its own (git's rename detection on each first-parent diff, with
+renames of an empty file counted as a deletion and an addition: empty files share no content).
+A file deleted and added again continues its history. A commit with a `Change-note:` trailer is
+a major change, unless all it did to a file was change whitespace.
+
+git's output is read with every field ended by a NUL byte, which no message, name or path
+can hold, so nothing in a commit can make the parser read a field as another.
 """
 
 from __future__ import annotations
 
 import bisect
+import os
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from techplan.cache import DiskCache, content_key
-from techplan.history.git import Repository
+from techplan.history import trailers
+from techplan.history.git import GitError, Repository
+from techplan.history.notes import HistoryNote
 
-RECORD, FIELD, NOTES = "\x1e", "\x1f", "\x1d"
-LOG_FORMAT = (
-    "%x1e%H%x1f%P%x1f%cI%x1f%aN%x1f%aE%x1f%s%x1f"
-    "%(trailers:key=Change-note,valueonly=true,unfold=true,separator=%x1d)%x1f"
-)
+NOTE_KEY = "Change-note"
+"""The trailer that makes a commit a major change, and says why."""
+LOG_FORMAT = "%H%x00%P%x00%cd%x00%aN%x00%aE%x00%B"
+"""sha, parents, committer date (raw: seconds and offset), author name and email after .mailmap, message."""
+LOG_OPTIONS = (
+    "-z", "--raw", "-M", "--no-abbrev", "--root", "--diff-merges=separate", "--date=raw", "--no-color",
+    f"--format={LOG_FORMAT}",
+)  # fmt: skip
+"""How the log is asked for: each merge is listed once per parent, with its diff against that parent."""
+_FIELDS = 6
 NO_BLOB = "0" * 40
-TAG_FORMAT = "%(objecttype)%1f%(refname:short)%1f%(*objectname)%1f%(taggerdate:iso-strict)%1f%(contents)%1e"
-"""What `git for-each-ref` says of each tag: enough to tell annotated tags (revisions) apart."""
+EMPTY_BLOBS = frozenset(
+    {"e69de29bb2d1d6434b8b29ae775ad8c2e48c5391", "473a0f4c3be8a93681a267e3b1e9a7dcda1185436fe141f7749120a303721813"}
+)
+"""The empty file's id in SHA-1 and SHA-256 repositories."""
+_SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _RECORD_START = re.compile(r"^(\s*)-\s+id:\s*['\"]?([A-Za-z][A-Za-z0-9.]*)", re.MULTILINE)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +75,11 @@ class Commit:
     """Author email after .mailmap; used only to map authors to teams, never published."""
     subject: str
     notes: tuple[str, ...]
-    """The commit's own `Change-note:` trailers."""
+    """The commit's own `Change-note:` trailers, in order, each once."""
     changes: tuple[FileChange, ...]
+    """Against the first parent."""
+    merged: tuple[FileChange, ...] = ()
+    """For a merge, its changes against the other parents: the renames git found across the merge."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +115,12 @@ class History:
     """Paths with edits not yet committed."""
     chain: tuple[Commit, ...] = ()
     """The first-parent line, newest first."""
+    notes: tuple[HistoryNote, ...] = ()
+    """What in the log could not be read as it stands, and what was shown instead."""
 
 
 @dataclass(slots=True)
-class _Index:
+class LogIndex:
     """The parsed log, indexed for following files; cached per HEAD."""
 
     chain: tuple[Commit, ...]
@@ -108,48 +130,145 @@ class _Index:
     """For each merge on the chain, the commits it merged."""
     boundary: frozenset[str]
     """Commits at the edge of a shallow clone, whose changes are not real."""
+    notes: tuple[HistoryNote, ...] = ()
+    renames: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    """For each merge on the chain, (old, new) of every rename on its merged side and across it."""
 
 
-def parse_log(text: str) -> list[Commit]:
-    """Parse the output of `git log -z --raw --format=LOG_FORMAT`."""
-    commits = []
-    for chunk in text.split(RECORD)[1:]:
-        sha, parents, date, author, email, subject, notes, raw = chunk.split(FIELD, 7)
-        commits.append(
-            Commit(
-                sha=sha,
-                parents=tuple(parents.split()),
-                date=datetime.fromisoformat(date),
-                author=author,
-                email=email,
-                subject=subject,
-                notes=tuple(n.strip() for n in notes.split(NOTES) if n.strip()),
-                changes=tuple(_parse_raw(raw)),
-            )
-        )
-    return commits
+def read_log(repo: Repository, *revisions: str) -> tuple[list[Commit], list[HistoryNote]]:
+    """Every commit `git log` lists for the revisions, parsed, and notes on what could not be read."""
+    return parse_log(repo.run_bytes("log", *LOG_OPTIONS, *revisions, "--"))
 
 
-def _parse_raw(raw: str) -> Iterable[FileChange]:
-    """Parse `--raw -z` entries: `:mode mode old new STATUS\\0path\\0[path\\0]`."""
-    tokens = raw.split("\0")
+def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
+    """Parse the output of `git log` with LOG_OPTIONS: commits in the order git listed them, and notes."""
+    tokens = data.split(b"\0")
+    drafts: dict[str, Commit] = {}
+    merged: dict[str, list[FileChange]] = {}
+    raw_dates: dict[str, bytes] = {}
+    notes: list[HistoryNote] = []
     position = 0
     while position < len(tokens):
-        token = tokens[position].lstrip("\n")
-        position += 1
-        if not token.startswith(":"):
-            continue
-        _, _, old_blob, new_blob, status = token[1:].split(" ")
-        letter = status[0]
-        if letter in "RC":
-            old_path, path = tokens[position], tokens[position + 1]
-            position += 2
-        else:
-            old_path = path = tokens[position]
+        first = tokens[position].lstrip(b"\n")
+        if not first:
             position += 1
+            continue
+        if not _SHA.fullmatch(first) or position + _FIELDS > len(tokens):
+            raise GitError(f"git log printed something unexpected near {first[:40]!r}; is this a git repository?")
+        _, parents, date, name, email, body = tokens[position : position + _FIELDS]
+        position += _FIELDS
+        changes, position = _parse_raw(tokens, position)
+        sha = first.decode()
+        if sha in drafts:  # a merge, listed again with its diff against its next parent
+            merged.setdefault(sha, []).extend(changes)
+            continue
+        message = body.decode("utf-8", errors="replace")
+        raw_dates[sha] = date
+        drafts[sha] = Commit(
+            sha=sha,
+            parents=tuple(parents.decode().split()),
+            date=EPOCH,
+            author=name.decode("utf-8", errors="replace"),
+            email=email.decode("utf-8", errors="replace"),
+            subject=subject_of(message),
+            notes=tuple(dict.fromkeys(trailers.values(message, NOTE_KEY))),
+            changes=tuple(changes),
+        )
+        if trailers.stray(message, NOTE_KEY):
+            notes.append(
+                HistoryNote(
+                    sha,
+                    message=f"a {NOTE_KEY}: line is not in the message's last paragraph of trailers, so git does "
+                    "not read it as a trailer and the change was published as minor (GitHub's squash merge adds "
+                    "Co-authored-by: lines after a blank line: keep the Change-note: beside them)",
+                )
+            )
+    dates = _dates(drafts, raw_dates, notes)
+    commits = [replace(c, date=dates[sha], merged=tuple(merged.get(sha, ()))) for sha, c in drafts.items()]
+    return commits, notes
+
+
+def subject_of(message: str) -> str:
+    """A message's subject as git's %s gives it: its first paragraph, on one line."""
+    lines: list[str] = []
+    for line in message.lstrip("\n").split("\n"):
+        if not line.strip():
+            if lines:
+                break
+            continue
+        lines.append(line.strip())
+    return " ".join(lines)
+
+
+def _parse_raw(tokens: list[bytes], position: int) -> tuple[list[FileChange], int]:
+    """Parse the `--raw -z` entries from a position: `:mode mode old new STATUS\\0path\\0[path\\0]`."""
+    changes: list[FileChange] = []
+    while position < len(tokens):
+        token = tokens[position].lstrip(b"\n")
+        if not token:
+            position += 1
+            continue
+        if not token.startswith(b":"):
+            break
+        fields = token[1:].decode("ascii", errors="replace").split(" ")
+        letter = fields[4][:1] if len(fields) == 5 else "?"
+        old_blob, new_blob = (fields[2], fields[3]) if len(fields) == 5 else (NO_BLOB, NO_BLOB)
+        if letter in ("R", "C"):
+            old_path, path = (os.fsdecode(t) for t in tokens[position + 1 : position + 3])
+            position += 3
+        else:
+            old_path = path = os.fsdecode(tokens[position + 1]) if position + 1 < len(tokens) else ""
+            position += 2
         if letter == "C":  # a copy leaves the source alone: for the copy, it is an addition
             letter, old_path = "A", path
-        yield FileChange(letter, path, old_path, old_blob, new_blob)
+        if letter == "R" and (old_blob in EMPTY_BLOBS or new_blob in EMPTY_BLOBS):
+            # Two empty files are alike, not the same file: a deletion and an addition.
+            changes.append(FileChange("D", old_path, old_path, old_blob, NO_BLOB))
+            letter, old_path, old_blob = "A", path, NO_BLOB
+        changes.append(FileChange(letter, path, old_path, old_blob, new_blob))
+    return changes, position
+
+
+def _dates(drafts: dict[str, Commit], raw: dict[str, bytes], notes: list[HistoryNote]) -> dict[str, datetime]:
+    """Each commit's date; one git cannot give (or Python cannot hold) is its parent's, with a note."""
+    dates: dict[str, datetime] = {}
+    unreadable: list[str] = []
+    for sha, text in raw.items():
+        when, problem = parse_raw_date(text)
+        if problem:
+            notes.append(HistoryNote(sha, message=problem))
+        if when is None:
+            unreadable.append(sha)
+        else:
+            dates[sha] = when
+    for sha in unreadable:
+        seen = set()
+        parent = drafts[sha].parents[0] if drafts[sha].parents else None
+        while parent is not None and parent not in dates and parent in drafts and parent not in seen:
+            seen.add(parent)
+            parent = drafts[parent].parents[0] if drafts[parent].parents else None
+        dates[sha] = dates.get(parent or "", EPOCH)
+    return dates
+
+
+def parse_raw_date(text: bytes) -> tuple[datetime | None, str]:
+    """A `--date=raw` date (`1600000000 +0100`) and what was wrong with it, if anything."""
+    parts = text.decode("ascii", errors="replace").split()
+    if len(parts) != 2 or not re.fullmatch(r"-?[0-9]+", parts[0]):
+        return None, "the commit's date cannot be read; it is shown with its parent's date"
+    offset = parts[1]
+    zone: timezone = UTC
+    problem = ""
+    match = re.fullmatch(r"([+-])([0-9]{2})([0-9]{2})", offset)
+    if match is None or int(match.group(2)) > 23 or int(match.group(3)) > 59:
+        problem = f"the commit's time zone ({offset}) is not a real offset; its time is shown in UTC"
+    else:
+        minutes = int(match.group(2)) * 60 + int(match.group(3))
+        zone = timezone(timedelta(minutes=-minutes if match.group(1) == "-" else minutes))
+    try:
+        return datetime.fromtimestamp(int(parts[0]), tz=zone), problem
+    except (OverflowError, OSError, ValueError):
+        return None, f"the commit's date ({parts[0]} seconds after 1970) is out of range; it is shown with its parent's"
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,19 +283,22 @@ class RepoState:
     mailmap: str
     """A key for the .mailmap, which changes the author names in the log."""
     tags: str = ""
-    """The tags as `git for-each-ref` lists them, for plan revisions."""
+    """The tags as `git for-each-ref` lists them (techplan.history.revisions.TAG_FORMAT), for plan revisions."""
 
 
 def repo_state(repo: Repository, folder: str) -> RepoState:
     """HEAD, whether the clone is shallow, and what is uncommitted in a folder: cheap, asked every build."""
+    # Imported here: revisions reads what this module parses.
+    from techplan.history.revisions import list_tags
+
     head = repo.head()
     mailmap = repo.root / ".mailmap"
     return RepoState(
         head=head,
         shallow=repo.is_shallow() if head else False,
         unpublished=_unpublished(repo, folder),
-        mailmap=content_key(mailmap.read_bytes()) if mailmap.exists() else "",
-        tags=repo.run("for-each-ref", f"--format={TAG_FORMAT}", "refs/tags") if head else "",
+        mailmap=content_key(mailmap.read_bytes()) if mailmap.is_file() else "",
+        tags=list_tags(repo) if head else "",
     )
 
 
@@ -192,21 +314,19 @@ def read_history(repo: Repository, state: RepoState, paths: list[str], cache: Di
     key = f"{repo.root}:{state.head}:{state.shallow}:{state.mailmap}"
     index = cache.get("log", key)
     if index is None:
-        text = repo.run(
-            "-c", "log.showSignature=false", "log", "-z", "--raw", "-M", "--no-abbrev", "--root",
-            "--diff-merges=first-parent", "--no-color", f"--format={LOG_FORMAT}", "HEAD",
-        )  # fmt: skip
+        commits, notes = read_log(repo, state.head)
         boundary = _shallow_boundary(repo) if state.shallow else frozenset()
-        index = build_index(parse_log(text), state.head, boundary)
+        index = build_index(commits, state.head, boundary, notes)
         cache.put("log", key, index)
     files = {path: _follow(index, path) for path in paths}
-    _mark_majors(repo, files, cache)
+    blob_notes = _mark_majors(repo, files, cache)
     return History(
         head=state.head,
         shallow=state.shallow,
         files=files,
         unpublished=state.unpublished,
         chain=index.chain,
+        notes=tuple(sorted(set(index.notes) | set(blob_notes))),
     )
 
 
@@ -217,17 +337,22 @@ def _shallow_boundary(repo: Repository) -> frozenset[str]:
     return frozenset(path.read_text().split()) if path.exists() else frozenset()
 
 
-def build_index(commits: list[Commit], head: str, boundary: frozenset[str]) -> _Index:
+def build_index(
+    commits: list[Commit], head: str, boundary: frozenset[str], notes: list[HistoryNote] | None = None
+) -> LogIndex:
     """Find the first-parent line, what each merge brought in, and which commits touch each path."""
     by_sha = {commit.sha: commit for commit in commits}
     chain: list[Commit] = []
+    on_chain: set[str] = set()
     sha: str | None = head
-    while sha is not None and sha in by_sha:
+    while sha is not None and sha in by_sha and sha not in on_chain:
         commit = by_sha[sha]
         chain.append(commit)
+        on_chain.add(sha)
         sha = commit.parents[0] if commit.parents else None
     seen: set[str] = set()
     carried: dict[str, list[Commit]] = {}
+    renames: dict[str, list[tuple[str, str]]] = {}
     for commit in reversed(chain):
         seen.add(commit.sha)
         merged: list[Commit] = []
@@ -241,16 +366,20 @@ def build_index(commits: list[Commit], head: str, boundary: frozenset[str]) -> _
             stack.extend(p for p in side.parents if p in by_sha and p not in seen)
         if merged:
             carried[commit.sha] = merged
+        moves = [(c.old_path, c.path) for side in merged for c in side.changes if c.status == "R"]
+        moves += [(c.old_path, c.path) for c in commit.merged if c.status == "R"]
+        if moves:
+            renames[commit.sha] = moves
     touches: dict[str, list[tuple[int, FileChange]]] = {}
     for position, commit in enumerate(chain):
         for change in commit.changes:
             touches.setdefault(change.path, []).append((position, change))
             if change.old_path != change.path:
                 touches.setdefault(change.old_path, []).append((position, change))
-    return _Index(tuple(chain), touches, carried, boundary)
+    return LogIndex(tuple(chain), touches, carried, boundary, tuple(notes or ()), renames)
 
 
-def _follow(index: _Index, path: str) -> list[Event]:
+def _follow(index: LogIndex, path: str) -> list[Event]:
     """Every first-parent commit that changed a file, following it back through renames."""
     events: list[Event] = []
     current, after = path, -1
@@ -272,31 +401,60 @@ def _follow(index: _Index, path: str) -> list[Event]:
         current = renamed_from
 
 
-def carried_notes(index: _Index, commit: Commit, change: FileChange) -> tuple[str, ...]:
-    """A change's notes: the commit's own, then those of merged commits that changed the same file."""
+def carried_notes(index: LogIndex, commit: Commit, change: FileChange) -> tuple[str, ...]:
+    """A change's notes: the commit's own, then those of merged commits that changed the same file.
+
+    The merged commits may know the file by another name: renamed on their side, or on the
+    main line while they were being written. Every name that leads to the file through a rename
+    on the merged side, or across the merge, counts.
+    """
     notes = list(commit.notes)
-    paths = {change.path, change.old_path}
-    for side in reversed(index.carried.get(commit.sha, [])):
-        if side.notes and any(c.path in paths or c.old_path in paths for c in side.changes):
+    sides = index.carried.get(commit.sha, [])
+    if not sides:
+        return tuple(notes)
+    names = _names_of(index.renames.get(commit.sha, []), {change.path, change.old_path})
+    for side in reversed(sides):
+        if side.notes and any(c.path in names or c.old_path in names for c in side.changes):
             notes.extend(n for n in side.notes if n not in notes)
     return tuple(notes)
 
 
-def _mark_majors(repo: Repository, files: dict[str, list[Event]], cache: DiskCache) -> None:
+def _names_of(moves: list[tuple[str, str]], names: set[str]) -> set[str]:
+    """Every name that leads to one of the names through the renames."""
+    names = set(names)
+    grew = True
+    while grew:
+        grew = False
+        for old, new in moves:
+            if new in names and old not in names:
+                names.add(old)
+                grew = True
+    return names
+
+
+def _mark_majors(repo: Repository, files: dict[str, list[Event]], cache: DiskCache) -> list[HistoryNote]:
     """Make noted events major, except whitespace-only edits; find records changed in data files."""
     facts: dict[tuple[str, str, bool], tuple[bool, tuple[str, ...]]] = cache.get("facts", "blobs") or {}
-    missing: dict[tuple[str, str, bool], FileChange] = {}
+    missing: dict[tuple[str, str, bool], tuple[FileChange, Event]] = {}
     for path, events in files.items():
         for event in events:
             change = _change_of(event)
             key = (change.old_blob, change.new_blob, _is_data(path))
             if key not in facts and (key[2] or (event.notes and change.status == "M")):
-                missing[key] = change
+                missing[key] = (change, event)
+    notes: list[HistoryNote] = []
     if missing:
         wanted = {b for old, new, _ in missing for b in (old, new) if b != NO_BLOB}
         blobs = repo.blobs(sorted(wanted))
         facts = dict(facts)
-        for (old_blob, new_blob, is_data), change in missing.items():
+        for (old_blob, new_blob, is_data), (change, event) in missing.items():
+            absent = [b for b in (old_blob, new_blob) if b != NO_BLOB and b not in blobs]
+            if absent:
+                notes.append(
+                    HistoryNote(event.commit.sha, event.path, 0, "the file's contents are not in this repository "
+                                "(a partial clone?); its change is shown without the records it changed")
+                )  # fmt: skip
+                continue  # not cached: a later fetch may bring the contents
             old = blobs.get(old_blob, b"").decode("utf-8", "replace")
             new = blobs.get(new_blob, b"").decode("utf-8", "replace")
             whitespace_only = change.status == "M" and old.split() == new.split()
@@ -308,11 +466,18 @@ def _mark_majors(repo: Repository, files: dict[str, list[Event]], cache: DiskCac
             whitespace_only, records = facts.get((change.old_blob, change.new_blob, _is_data(path)), (False, ()))
             major = bool(event.notes) and not whitespace_only
             events[number] = Event(event.commit, event.path, event.notes, major, records)
+    return notes
 
 
 def _change_of(event: Event) -> FileChange:
     """The change an event's commit made to the event's file."""
     return next(c for c in event.commit.changes if event.path in (c.path, c.old_path))
+
+
+def blob_after(event: Event) -> str:
+    """The file's blob after the event's commit (NO_BLOB when the commit deleted it)."""
+    change = next(c for c in event.commit.changes if event.path in (c.path, c.old_path))
+    return NO_BLOB if change.status == "D" else change.new_blob
 
 
 def _is_data(path: str) -> bool:
@@ -340,13 +505,13 @@ def _records(text: str) -> dict[str, tuple[str, ...]]:
 
 def _unpublished(repo: Repository, folder: str) -> frozenset[str]:
     """Paths in a folder with uncommitted edits, staged or not, including new files."""
-    output = repo.run("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", folder)
+    output = repo.run_bytes("status", "--porcelain=v1", "-z", "--untracked-files=all", "--", folder)
     paths: set[str] = set()
-    tokens = iter(output.split("\0"))
+    tokens: Iterator[bytes] = iter(output.split(b"\0"))
     for token in tokens:
         if len(token) < 4:
             continue
-        paths.add(token[3:])
-        if token[0] in "RC":
-            paths.add(next(tokens, ""))
+        paths.add(os.fsdecode(token[3:]))
+        if token[:1] in (b"R", b"C"):
+            paths.add(os.fsdecode(next(tokens, b"")))
     return frozenset(p for p in paths if p)

@@ -1,4 +1,9 @@
-"""Plan revisions: annotated tags, and the plan's files as each of them had it."""
+"""Plan revisions: annotated tags, and the plan's files as each of them had it.
+
+Tags are read by their full names (refs/tags/...), so a branch of the same name never stands in
+for one. Only an annotated tag that leads to a commit is a revision: a lightweight tag, or a tag
+of a file or folder, is noted and left out. A tag with no tagger line is dated by its commit.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from techplan.history.git import Repository
-from techplan.history.log import Commit
+from techplan.history.git import GitError, Repository
+from techplan.history.log import Commit, parse_raw_date
+from techplan.history.notes import HistoryNote
+from techplan.problems import Problem
 
 DEFAULT_PATTERN = "v*"
 """Tags that name plan revisions unless extra.plan.revisions says otherwise."""
+TAG_FORMAT = (
+    "%(refname)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(taggerdate:raw)%00%(contents)%00"
+)
+"""What `git for-each-ref` says of each tag, every field ended by a NUL byte no tag message can hold."""
+_TAG_FIELDS = 7
+_PREFIX = "refs/tags/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,37 +47,163 @@ class Revision:
     @property
     def slug(self) -> str:
         """The revision's name as a URL path segment."""
-        return "".join(c if c.isalnum() or c in "-_." else "-" for c in self.name)
+        return slug(self.name)
+
+
+def slug(name: str) -> str:
+    """A tag's name as a URL path segment: letters, digits, `-`, `_` and `.` kept, anything else a dash."""
+    return "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "-" for c in name)
+
+
+def list_tags(repo: Repository) -> str:
+    """Every tag as `git for-each-ref --format=TAG_FORMAT` lists it."""
+    return repo.run_bytes("for-each-ref", f"--format={TAG_FORMAT}", "refs/tags").decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True, slots=True)
+class _Tag:
+    name: str
+    commit: str
+    date: datetime | None
+    title: str
+    summary: str
 
 
 def read_revisions(
     repo: Repository, tag_list: str, pattern: str, prefix: str, chain: tuple[Commit, ...]
-) -> list[Revision]:
+) -> tuple[list[Revision], list[HistoryNote], list[Problem]]:
     """Every annotated tag matching the pattern, oldest first, with the plan's files at each.
 
-    `tag_list` is what `git for-each-ref --format=TAG_FORMAT refs/tags` printed. The files at a
-    tagged commit come from replaying the first-parent history already read (one `git ls-tree`
-    only for a tag off that line).
+    `tag_list` is what list_tags gave. The files at a tagged commit come from replaying the
+    first-parent history already read (one `git ls-tree` only for a tag off that line). Returns
+    the revisions, notes on tags that are not revisions, and problems: two tags that would be
+    published at the same address.
     """
-    tags = []
-    for record in tag_list.split("\x1e"):
-        fields = record.strip("\n").split("\x1f")
-        if len(fields) != 5:
+    notes: list[HistoryNote] = []
+    tags: list[_Tag] = []
+    nested: list[tuple[str, str, str]] = []
+    fields = tag_list.split("\0")
+    for start in range(0, len(fields) - _TAG_FIELDS + 1, _TAG_FIELDS):
+        refname, kind, _, target_kind, target, tagged, message = fields[start : start + _TAG_FIELDS]
+        refname = refname.lstrip("\n")
+        name = refname.removeprefix(_PREFIX)
+        if not refname.startswith(_PREFIX) or not fnmatch.fnmatchcase(name, pattern):
             continue
-        kind, name, commit, tagged, message = fields
-        if kind != "tag" or not commit or not fnmatch.fnmatchcase(name, pattern):
-            continue  # lightweight tags have no message, date or author: they are not revisions
+        if kind != "tag":
+            notes.append(
+                HistoryNote(target if kind == "commit" else "", refname, 0, "a lightweight tag has no message or "
+                            "date, so it is not a revision; revisions are annotated tags (git tag -a)")
+            )  # fmt: skip
+            continue
+        when, problem = parse_raw_date(tagged.encode()) if tagged else (None, "")
         title, _, summary = message.strip().partition("\n")
-        tags.append((datetime.fromisoformat(tagged), name, commit, title.strip(), _strip_signature(summary)))
-    tags.sort(key=lambda tag: (tag[0], tag[1]))
-    trees = trees_at(chain, prefix, {commit for _, _, commit, _, _ in tags})
+        tag = _Tag(name, target, when, title.strip(), _strip_signature(summary))
+        if problem:
+            notes.append(HistoryNote(target, refname, 0, problem.replace("commit's", "tag's")))
+        if target_kind == "commit":
+            tags.append(tag)
+        elif target_kind == "tag":
+            nested.append((refname, message, name))
+            tags.append(tag)
+        else:
+            notes.append(
+                HistoryNote("", refname, 0, f"the tag points at a {target_kind or 'missing object'}, not at a "
+                            "commit, so it is not a revision")
+            )  # fmt: skip
+    if nested:
+        peeled = _peel(repo, [refname for refname, _, _ in nested])
+        for refname, _, name in nested:
+            commit = peeled.get(refname)
+            index = next(i for i, t in enumerate(tags) if t.name == name)
+            if commit is None:
+                notes.append(HistoryNote("", refname, 0, "the tag does not lead to a commit, so it is not a revision"))
+                del tags[index]
+            else:
+                tags[index] = _Tag(name, commit, tags[index].date, tags[index].title, tags[index].summary)
+    dates = {c.sha: c.date for c in chain}
+    undated = [t.commit for t in tags if t.date is None and t.commit not in dates]
+    dates.update(_commit_dates(repo, undated))
+    revisions_by_tag = []
+    for tag in tags:
+        when = tag.date
+        if when is None:
+            when = dates.get(tag.commit)
+            notes.append(
+                HistoryNote(tag.commit, _PREFIX + tag.name, 0, "the tag has no tagger line, so the revision is "
+                            "dated by its commit")
+            )  # fmt: skip
+        if when is None:
+            notes.append(HistoryNote(tag.commit, _PREFIX + tag.name, 0, "the tagged commit cannot be read"))
+            continue
+        revisions_by_tag.append((when, tag))
+    revisions_by_tag.sort(key=lambda pair: (pair[0], pair[1].name))
+    problems = _slug_problems([tag.name for _, tag in revisions_by_tag])
+    trees = trees_at(chain, prefix, {tag.commit for _, tag in revisions_by_tag})
     revisions = []
-    for date, name, commit, title, summary in tags:
-        files = trees.get(commit)
+    for when, tag in revisions_by_tag:
+        files = trees.get(tag.commit)
         if files is None:
-            files = _ls_tree(repo, commit, prefix)
-        revisions.append(Revision(name, title, summary, date, commit, files))
-    return revisions
+            try:
+                files = repo.tree(tag.commit, prefix)
+            except GitError as error:
+                message = f"the tagged files cannot be read: {error}"
+                notes.append(HistoryNote(tag.commit, _PREFIX + tag.name, 0, message))
+                continue
+        revisions.append(Revision(tag.name, tag.title, tag.summary, when, tag.commit, files))
+    return revisions, notes, problems
+
+
+def _peel(repo: Repository, refnames: list[str]) -> dict[str, str]:
+    """The commit each tag leads to through tags of tags; tags that lead to no commit are left out."""
+    wanted = "".join(f"{refname}^{{commit}}\n" for refname in refnames).encode()
+    try:
+        output = repo.run_bytes("cat-file", "--batch-check", stdin=wanted).decode("utf-8", "replace")
+    except GitError:
+        return {}
+    peeled = {}
+    for refname, line in zip(refnames, output.splitlines(), strict=False):
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "commit":
+            peeled[refname] = parts[0]
+    return peeled
+
+
+def _commit_dates(repo: Repository, shas: list[str]) -> dict[str, datetime]:
+    """The committer dates of commits off the first-parent line, in one `git log`."""
+    if not shas:
+        return {}
+    try:
+        output = repo.run_bytes("log", "--no-walk=unsorted", "--format=%H %cd", "--date=raw", *shas, "--")
+    except GitError:
+        return {}
+    dates = {}
+    for line in output.decode("ascii", "replace").splitlines():
+        sha, _, raw = line.partition(" ")
+        when, _ = parse_raw_date(raw.encode())
+        if when is not None:
+            dates[sha] = when
+    return dates
+
+
+def _slug_problems(names: list[str]) -> list[Problem]:
+    """A problem for each tag whose address another revision already has."""
+    problems = []
+    first: dict[str, str] = {}
+    for name in names:
+        key = slug(name).lower()  # case-insensitive file systems and hosts would merge them too
+        if key in first:
+            problems.append(
+                Problem(
+                    _PREFIX + name,
+                    1,
+                    "revisions",
+                    f"the tags {first[key]} and {name} would both be published at revisions/{slug(name)}/; "
+                    f"rename one of them, like: git tag {name}-2 {name} && git tag -d {name}",
+                )
+            )
+        else:
+            first[key] = name
+    return problems
 
 
 def trees_at(chain: tuple[Commit, ...], prefix: str, wanted: Iterable[str]) -> dict[str, dict[str, str]]:
@@ -81,20 +220,6 @@ def trees_at(chain: tuple[Commit, ...], prefix: str, wanted: Iterable[str]) -> d
         if commit.sha in wanted:
             trees[commit.sha] = dict(tree)
     return trees
-
-
-def _ls_tree(repo: Repository, commit: str, prefix: str) -> dict[str, str]:
-    """The plan's files at a commit off the first-parent line, from `git ls-tree`."""
-    output = repo.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", prefix)
-    files = {}
-    for entry in output.split("\0"):
-        if not entry:
-            continue
-        meta, _, path = entry.partition("\t")
-        _, kind, sha = meta.split()
-        if kind == "blob":
-            files[path.removeprefix(prefix)] = sha
-    return files
 
 
 def _strip_signature(summary: str) -> str:

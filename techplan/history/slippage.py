@@ -5,13 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import yaml
-
-from techplan.cache import DiskCache
-from techplan.history.git import Repository
-from techplan.history.log import NO_BLOB, Event, History
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from techplan.history.log import NO_BLOB, History, blob_after
+from techplan.history.past import PastReader
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,24 +49,20 @@ class DueHistory:
         return (self.current - self.original).days
 
 
-def read_slippage(repo: Repository, history: History, files: list[str], cache: DiskCache) -> dict[str, DueHistory]:
+def read_slippage(past: PastReader, history: History, files: list[str]) -> dict[str, DueHistory]:
     """The due-date history of every milestone in the given milestone files (paths from the repository root).
 
-    Each version of each file is read once (one `git cat-file --batch` for all that the cache
-    does not already know) and only its ids and due dates are kept.
+    Each version of each file is read once, through the past reader (one `git cat-file --batch`
+    for all that the cache does not already know), and only its valid ids and due dates are kept;
+    a version that cannot be read adds a history note and is skipped.
     """
     order = {commit.sha: position for position, commit in enumerate(history.chain)}
     events = sorted(
         ((order.get(event.commit.sha, 0), path, event) for path in files for event in history.files.get(path, [])),
         key=lambda item: -item[0],  # oldest first
     )
-    blobs = {_blob(event) for _, _, event in events} - {NO_BLOB}
-    dues = {blob: cache.get("dues", blob) for blob in blobs}
-    missing = sorted(blob for blob, value in dues.items() if value is None)
-    if missing:
-        for blob, data in repo.blobs(missing).items():
-            dues[blob] = read_dues(data)
-            cache.put("dues", blob, dues[blob])
+    versions = [(blob_after(event), event.commit.sha, path) for _, path, event in events]
+    dues = past.dues(v for v in versions if v[0] != NO_BLOB)
     per_file: dict[str, dict[str, date]] = {}
     seen: dict[str, tuple[date, datetime, list[Reforecast]]] = {}
     position = 0
@@ -84,7 +75,7 @@ def read_slippage(repo: Repository, history: History, files: list[str], cache: D
         position += 1
         before = _merged(per_file)
         for _, path, event in commit_events:
-            per_file[path] = dues.get(_blob(event)) or {}
+            per_file[path] = dues.get(blob_after(event)) or {}
         after = _merged(per_file)
         event = commit_events[0][2]
         for record_id, due in after.items():
@@ -100,28 +91,9 @@ def read_slippage(repo: Repository, history: History, files: list[str], cache: D
     }
 
 
-def _blob(event: Event) -> str:
-    """The file's blob after the event's commit."""
-    return next(c.new_blob for c in event.commit.changes if event.path in (c.path, c.old_path))
-
-
 def _merged(per_file: dict[str, dict[str, date]]) -> dict[str, date]:
     """Every milestone's due date across files."""
     merged: dict[str, date] = {}
     for dues in per_file.values():
         merged.update(dues)
     return merged
-
-
-def read_dues(data: bytes) -> dict[str, date]:
-    """The due date of each milestone in one version of a milestones file; {} if it cannot be read."""
-    try:
-        content = yaml.load(data.decode("utf-8-sig"), Loader=_Loader)
-    except (yaml.YAMLError, UnicodeDecodeError):
-        return {}
-    items = content.get("milestones") if isinstance(content, dict) else None
-    dues: dict[str, date] = {}
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("id"), str) and type(item.get("due")) is date:
-            dues[item["id"]] = item["due"]
-    return dues

@@ -284,6 +284,8 @@ def parse_date(text: str, example: str = "2024-03-31") -> tuple[date | None, str
     exact = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
     if exact:
         year, month, day = (int(part) for part in exact.groups())
+        if year < 1:
+            return None, f"{text} is not a real date: there is no year 0"
         if not 1 <= month <= 12:
             return None, f"{text} is not a real date: there is no month {month}"
         days = calendar.monthrange(year, month)[1]

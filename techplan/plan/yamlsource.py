@@ -21,7 +21,15 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's loader where PyYAML was built with it (it is, in the wheels on PyPI)."""
 
 _MAX_DEPTH = 50
-"""Deeper nesting than any plan file needs; stops alias loops (`&a [*a]`)."""
+"""Deeper nesting than any plan file needs."""
+MAX_BYTES = 2_000_000
+"""The largest file read: a plan of a thousand milestones is about 500 kB."""
+MAX_VALUES = 100_000
+"""The most values a file may hold once anchors (&a) and aliases (*a) are expanded: a plan of a
+thousand milestones holds about 20,000. A few hundred bytes of nested aliases can stand for
+billions of values ("billion laughs"): the limit stops them before anything walks them."""
+MAX_TEXT = 10_000_000
+"""The most characters of text a file may hold once aliases are expanded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +93,16 @@ def read_yaml_from(
 
 def parse_yaml_bytes(data: bytes, display_path: str) -> tuple[YamlNode | None, list[Problem]]:
     """Decode and parse a file's bytes."""
+    if len(data) > MAX_BYTES:
+        return None, [
+            Problem(
+                display_path,
+                1,
+                "file",
+                f"the file is {len(data):,} bytes, more than the {MAX_BYTES:,} a plan data file may be; "
+                "keep only the plan's data in it",
+            )
+        ]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -112,13 +130,78 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlNode | None, list[Prob
     """
     try:
         root = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
+    except yaml.YAMLError as error:
+        if "maximum nesting depth" in str(error):
+            line = error.problem_mark.line + 1 if getattr(error, "problem_mark", None) else 1
+            return None, [Problem(display_path, line, "YAML syntax", _TOO_DEEP)]
         return None, [_explain_syntax_error(text, display_path)]
+    except RecursionError:  # the pure-Python parser, where libyaml is missing
+        return None, [Problem(display_path, 1, "YAML syntax", _TOO_DEEP)]
     if root is None:
         return None, [Problem(display_path, 1, "file", "the file is empty")]
+    too_big = _too_big(root, display_path)
+    if too_big is not None:
+        return None, [too_big]
     problems: list[Problem] = []
     node = _convert(root, display_path, problems, depth=0)
     return node, problems
+
+
+_TOO_DEEP = "the data is nested too deeply; plan data needs a few levels of fields and lists"
+
+
+def _too_big(root: yaml.Node, path: str) -> Problem | None:
+    """A problem if the file, with its aliases expanded, holds too much (or refers to itself); else None.
+
+    Every node's expanded size is worked out once (aliases share nodes), so this takes time in
+    proportion to the file, however much its aliases stand for.
+    """
+    sizes: dict[int, tuple[int, int]] = {}
+    active: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = _children(node)
+            values = 1 + sum(sizes[id(child)][0] for child in children)
+            text = (len(node.value) if isinstance(node, yaml.ScalarNode) else 0) + sum(
+                sizes[id(child)][1] for child in children
+            )
+            sizes[key] = (values, text)
+            active.discard(key)
+            if values > MAX_VALUES or text > MAX_TEXT:
+                what = f"{MAX_VALUES:,} values" if values > MAX_VALUES else f"{MAX_TEXT:,} characters of text"
+                return Problem(
+                    path,
+                    node.start_mark.line + 1,
+                    "YAML syntax",
+                    f"with its aliases (*name) expanded the file holds more than {what}; plan data does not need "
+                    "anchors (&name) and aliases: write the values out",
+                )
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            return Problem(
+                path,
+                node.start_mark.line + 1,
+                "YAML syntax",
+                "an alias (*name) refers to the data it is inside, so it never ends; write the values out",
+            )
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return None
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    """A node's keys, values and items."""
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _explain_syntax_error(text: str, display_path: str) -> Problem:
@@ -133,6 +216,8 @@ def _explain_syntax_error(text: str, display_path: str) -> Problem:
         return _syntax_problem(error, display_path)
     except YAMLError as error:
         return Problem(display_path, 1, "YAML syntax", str(error))
+    except RecursionError:
+        return Problem(display_path, 1, "YAML syntax", _TOO_DEEP)
     return Problem(display_path, 1, "YAML syntax", "the file is not valid YAML")
 
 

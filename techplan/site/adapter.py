@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from mkdocs.structure.toc import AnchorLink, TableOfContents
 from techplan.site.archive import ArchiveWriter
 from techplan.cache import DiskCache, cache_folder
 from techplan.history.changes import HistoryUnavailable
+from techplan.history.notes import history_report
 from techplan.plan.settings import PlanConfig, load_config
 from techplan.site.urls import relative_url
 from techplan.history.git import Repository
@@ -47,6 +49,9 @@ from techplan.site.views import (
     publish_history,
     revisions_markdown,
 )
+
+
+log = logging.getLogger("mkdocs.plugins.techplan")
 
 
 class PlanSite:
@@ -123,6 +128,10 @@ class PlanSite:
             )
         except HistoryUnavailable as error:
             raise PluginError(f"The plan's history cannot be published: {error}") from None
+        if self.published.problems:
+            raise PluginError(render_report(self.published.problems))
+        if self.published.notes:
+            log.info(history_report(self.published.notes))
         self.renderer.slippage = self.published.slippage
         changes_page.content_string = self.published.changes_page
         self._slots[CHANGES_PAGE] = Slots(self.published.changes_slots)

@@ -26,15 +26,15 @@ from techplan.history.changes import sources_of
 from techplan.plan.settings import PlanConfig
 from techplan.compare.datadiff import DataChange, diff_plans
 from techplan.site.urls import relative_url
-from techplan.plan.load import load_plan
 from techplan.site.mdlinks import PageLinks
 from techplan.plan.model import Plan
 from techplan.site.opendata import plan_data
 from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.compare.redline import Block, extract_blocks, redline
 from techplan.site.render import Renderer, Slots
+from techplan.history.notes import HistoryNote
+from techplan.history.past import PastReader
 from techplan.history.revisions import Revision
-from techplan.plan.sources import TreeFiles
 
 FOLDER = "revisions"
 """Where point-in-time views live in the site."""
@@ -90,6 +90,8 @@ class RevisionView:
     pages_removed: tuple[str, ...]
     changes: tuple[DataChange, ...]
     """Data changes since the previous revision, in plain English."""
+    unread: tuple[str, ...] = ()
+    """What of the revision could not be read (invalid data, missing pages): said on its page."""
 
     @property
     def milestones_changed(self) -> int:
@@ -115,7 +117,7 @@ class ArchiveIndex:
 def index_archive(
     settings: PlanConfig,
     revisions: list[Revision],
-    fetch: Fetch,
+    past: PastReader,
     cache: DiskCache,
     page_order: list[str],
 ) -> ArchiveIndex:
@@ -123,7 +125,7 @@ def index_archive(
     infos: dict[str, PageInfo] = dict(cache.get("archive", "page-info") or {})
     wanted = sorted({blob for r in revisions for path, blob in r.files.items() if path.endswith(".md")} - infos.keys())
     if wanted:
-        for blob, raw in fetch(wanted).items():
+        for blob, raw in past.contents(wanted).items():
             text = raw.decode("utf-8", "replace")
             heading = find_title(text)
             infos[blob] = PageInfo(
@@ -133,12 +135,17 @@ def index_archive(
     index = ArchiveIndex()
     previous: tuple[Plan, RevisionView] | None = None
     for revision in revisions:
-        plan = load_revision_plan(settings, revision, fetch, cache)
+        plan, unread = past.plan_at(settings, revision.files, revision.commit, f"revision {revision.name}")
         pages: dict[str, str] = {}
         changed: list[str] = []
         for page in sorted(p for p in revision.files if p.endswith(".md")):
             blob = revision.files[page]
-            info = infos[blob]
+            info = infos.get(blob)
+            if info is None:
+                display = settings.display(settings.plan_dir / page)
+                past.notes.append(HistoryNote(revision.commit, display, 0, "the page is not in the repository"))
+                unread.append(f"{display}: the page is not in the repository; it shows as could not be read")
+                info = PageInfo("", ())
             sources = sources_of(plan, page, info.blocks)
             shown = tuple((f, revision.files[f]) for f in sources if f != page and f in revision.files)
             key = content_key(json.dumps([page, blob, shown]).encode())[:24]
@@ -169,6 +176,7 @@ def index_archive(
             pages_changed=tuple(changed),
             pages_removed=removed,
             changes=data_changes,
+            unread=tuple(unread),
         )
         index.revisions.append(view)
         previous = (plan, view)
@@ -193,10 +201,9 @@ def archive_url(revision: Revision, page: str) -> str:
     return f"{FOLDER}/{revision.slug}/pages/{page.removesuffix('.md')}.html"
 
 
-def load_revision_plan(settings: PlanConfig, revision: Revision, fetch: Fetch, cache: DiskCache) -> Plan:
-    """The plan's data as a revision had it; problems in old data are not this build's to report."""
-    files = TreeFiles(revision.files, fetch)
-    plan, _ = load_plan(settings, pages=[], cache=cache, files=files)
+def load_revision_plan(settings: PlanConfig, revision: Revision, past: PastReader) -> Plan:
+    """The plan's data as a revision had it: what passes today's checks (the rest is noted, never fatal)."""
+    plan, _ = past.plan_at(settings, revision.files, revision.commit, f"revision {revision.name}")
     return plan
 
 
@@ -228,6 +235,7 @@ class ArchiveWriter:
         extensions, configs = markdown_config
         self._markdown = markdown_lib.Markdown(extensions=[*extensions, self._links], extension_configs=configs)
         self._plans: dict[str, Plan] = {}
+        self._past = PastReader(fetch, cache)
         self._blobs: dict[str, bytes] = {}
         """Markdown of page versions, read from git in one batch."""
         self._views = {view.name: view for view in index.revisions}
@@ -259,7 +267,7 @@ class ArchiveWriter:
         for view in self.index.revisions:
             key = self._key("revision", view.name, view.title, view.summary, view.pages, [
                 (self.index.versions[k].url, self.index.versions[k].title) for k in view.pages.values()
-            ], view.pages_changed, view.changes)  # fmt: skip
+            ], view.pages_changed, view.changes, view.unread)  # fmt: skip
             outputs.append((view.url, key, partial(self._revision_page, view)))
             previous = self._view(view.previous) if view.previous else None
             key = self._key("redline", view.name, previous.pages if previous else None, view.pages, view.changes)
@@ -353,7 +361,7 @@ class ArchiveWriter:
     def _plan(self, name: str) -> Plan:
         """A revision's data, loaded once."""
         if name not in self._plans:
-            self._plans[name] = load_revision_plan(self.settings, self.revisions[name], self.fetch, self.cache)
+            self._plans[name] = load_revision_plan(self.settings, self.revisions[name], self._past)
         return self._plans[name]
 
     def _content(self, version: Version) -> tuple[str, tuple[str, ...], tuple[Block, ...]]:
@@ -370,7 +378,12 @@ class ArchiveWriter:
         """Render a version's Markdown with the data, links and references of its revision."""
         if version.blob not in self._blobs:
             self._blobs.update(self.fetch([version.blob]))
-        text = self._blobs[version.blob].decode("utf-8", "replace")
+        raw = self._blobs.get(version.blob)
+        text = (
+            raw.decode("utf-8", "replace")
+            if raw is not None
+            else f"# {version.title}\n\nThis version of the page could not be read from the repository.\n"
+        )
         plan = self._plan(view.name)
         urls = {page: self.index.versions[key].url for page, key in view.pages.items()}
         renderer = Renderer(

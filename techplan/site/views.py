@@ -18,7 +18,10 @@ from techplan.history.log import Commit, RepoState
 from techplan.plan.model import Plan
 from techplan.plan.prose import find_title
 from techplan.site.render import Renderer, Slots
+from techplan.history.notes import HistoryNote
+from techplan.history.past import PastReader
 from techplan.history.revisions import Revision, read_revisions
+from techplan.problems import Problem
 from techplan.history.slippage import DueHistory, read_slippage
 
 CHANGES_PAGE = "whats-changed.md"
@@ -75,6 +78,10 @@ class Published:
     """The point-in-time views the revisions make."""
     slippage: dict[str, DueHistory] = field(default_factory=dict)
     """How each milestone's due date moved, by id."""
+    notes: tuple[HistoryNote, ...] = ()
+    """What the history holds that could not be read; listed in the build's output, never fatal."""
+    problems: tuple[Problem, ...] = ()
+    """What must be fixed before the history can be published (two tags with one address)."""
 
 
 def publish_history(
@@ -100,15 +107,18 @@ def publish_history(
         if published is None:
             changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
             chain = changelog.history.chain
-            revisions = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
-            archive = index_archive(settings, revisions, repo.blobs, cache, list(plan.pages))
+            revisions, tag_notes, problems = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
+            past = PastReader(repo.blobs, cache)
+            archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
-            slippage = read_slippage(repo, changelog.history, milestone_files, cache)
+            slippage = read_slippage(past, changelog.history, milestone_files)
             published = replace(
                 HistoryViews(renderer, changelog, settings, site).publish(changes_url),
                 revisions=revisions,
                 archive=archive,
                 slippage=slippage,
+                notes=tuple(sorted({*changelog.history.notes, *tag_notes, *past.notes})),
+                problems=tuple(problems),
             )
             cache.put("published", key, published)
         return published
@@ -256,10 +266,7 @@ class HistoryViews:
         updates = self.changelog.plan_updates()
         if not updates:
             lines.append("No change has a change note yet.")
-        months: dict[str, list[Update]] = {}
-        for update in updates:
-            months.setdefault(format_month(self.changelog.local_date(update.commit)), []).append(update)
-        for month, entries in months.items():
+        for month, entries in _months(updates, self.changelog):
             lines += [f"## {month}", slots.hold(self._render("partials/plan-changes.html", page_url, updates=entries))]
         return "\n".join(lines)
 
@@ -352,6 +359,22 @@ class HistoryViews:
         if host:
             return f"tag:{host},{update.commit.date.date().isoformat()}:commit/{update.sha}"
         return f"urn:git:commit:{update.sha}"
+
+
+def _months(updates: list[Update], changelog: ChangeLog) -> list[tuple[str, list[Update]]]:
+    """Updates in publication order, grouped by the month of their dates, never reordered.
+
+    Commit dates can run backwards (a commit dated before its parent); publication order is
+    the order of the first-parent line, so such a commit starts a group of its own month.
+    """
+    groups: list[tuple[str, list[Update]]] = []
+    for update in updates:
+        month = format_month(changelog.local_date(update.commit))
+        if groups and groups[-1][0] == month:
+            groups[-1][1].append(update)
+        else:
+            groups.append((month, [update]))
+    return groups
 
 
 def _entry_title(update: Update) -> str:

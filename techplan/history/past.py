@@ -1,0 +1,118 @@
+"""The one way the build reads past versions of the plan's files: bounded, checked, and never raising.
+
+Every past version goes through the same reader and checker as today's files (bounded YAML,
+every date and id checked), so a version that would not pass `techplan check` today is read
+for what it validly says and the rest becomes a history note, never a traceback, a hang or a
+failed build. Parsed results are cached by blob, so each version is read once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+
+from techplan.cache import DiskCache
+from techplan.history.notes import HistoryNote
+from techplan.plan.load import load_plan
+from techplan.plan.model import Plan
+from techplan.plan.settings import PlanConfig
+from techplan.plan.sources import TreeFiles
+from techplan.plan.spec import MILESTONES_FILE
+from techplan.plan.validate import RecordChecker
+from techplan.plan.yamlsource import parse_yaml_bytes
+from techplan.problems import Problem
+
+Fetch = Callable[[list[str]], dict[str, bytes]]
+"""Reads blobs by sha; a blob the repository lacks is left out of the result."""
+
+Dues = dict[str, date]
+"""The due date of each milestone in one version of a milestones file."""
+
+
+class PastReader:
+    """Reads past file versions for one build or one comparison, collecting notes on what it could not read."""
+
+    def __init__(self, fetch: Fetch, cache: DiskCache | None = None) -> None:
+        self._fetch = fetch
+        self.cache = cache or DiskCache(None)
+        self.notes: list[HistoryNote] = []
+        """What could not be read, in the order it was met."""
+        self._contents: dict[str, bytes] = {}
+
+    def contents(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The bytes of each blob, read in one go; blobs the repository lacks are left out."""
+        wanted = [sha for sha in dict.fromkeys(shas) if sha not in self._contents]
+        if wanted:
+            self._contents.update(self._fetch(wanted))
+        return {sha: self._contents[sha] for sha in shas if sha in self._contents}
+
+    def dues(self, versions: Iterable[tuple[str, str, str]]) -> dict[str, Dues]:
+        """The due dates in each (blob, commit, path) version of a milestones file, by blob.
+
+        A version that cannot be read, wholly or in part, gives the dates it validly holds and a
+        note on the first commit that published it.
+        """
+        first: dict[str, tuple[str, str]] = {}
+        for blob, commit, path in versions:
+            first.setdefault(blob, (commit, path))
+        results: dict[str, tuple[Dues, tuple[Problem, ...]]] = {}
+        for blob in first:
+            cached = self.cache.get("dues", blob)
+            if cached is not None:
+                results[blob] = cached
+        missing = [blob for blob in first if blob not in results]
+        found = self.contents(missing)
+        for blob in missing:
+            commit, path = first[blob]
+            if blob not in found:
+                self.notes.append(HistoryNote(commit, path, 0, "this version is not in the repository; skipped"))
+                results[blob] = ({}, ())
+                continue
+            results[blob] = read_dues(found[blob], path)
+            self.cache.put("dues", blob, results[blob])
+        for blob, (_, problems) in results.items():
+            commit, path = first[blob]
+            self.notes += [HistoryNote(commit, path, p.line, f"{p.field}: {p.message}") for p in problems]
+        return {blob: dues for blob, (dues, _) in results.items()}
+
+    def plan_at(self, settings: PlanConfig, files: dict[str, str], commit: str, what: str) -> tuple[Plan, list[str]]:
+        """The plan's data as a past commit had it (files: blob by path in the plan directory).
+
+        Records that do not pass today's checks are left out; what was wrong comes back as
+        sentences for the page that shows this version (`what` names it: "revision v3"), and as notes.
+        """
+        tree = TreeFiles(files, lambda shas: self.contents(shas))
+        tree.prefetch([p for p in files if p.endswith((".yml", ".yaml"))])
+        try:
+            plan, problems = load_plan(settings, pages=[], cache=self.cache, files=tree)
+        except Exception as error:
+            message = f"the data of {what} could not be read ({type(error).__name__}: {error})"
+            self.notes.append(HistoryNote(commit, "", 0, message))
+            return Plan(phases=(), milestones=(), measures=()), [message]
+        said = []
+        for problem in problems:
+            self.notes.append(HistoryNote(commit, problem.path, problem.line, f"{problem.field}: {problem.message}"))
+            said.append(f"{problem.path}:{problem.line}: {problem.field}: {problem.message}")
+        return plan, said
+
+
+def read_dues(data: bytes, path: str) -> tuple[Dues, tuple[Problem, ...]]:
+    """The due dates one version of a milestones file validly holds, and the problems with the rest.
+
+    The file is read and checked as `techplan check` reads today's: a milestone whose id or due
+    date does not pass is left out, whatever else in the file is wrong.
+    """
+    try:
+        node, problems = parse_yaml_bytes(data, path)
+        if node is None:
+            return {}, tuple(problems)
+        checker = RecordChecker(path)
+        checked = checker.check_record(node, MILESTONES_FILE)
+        dues: Dues = {}
+        for record in checked.values.get("milestones", []) or []:
+            record_id, due = record.values.get("id"), record.values.get("due")
+            if isinstance(record_id, str) and isinstance(due, date):
+                dues.setdefault(record_id, due)
+        return dues, tuple(problems + checker.problems)
+    except Exception as error:
+        return {}, (Problem(path, 1, "file", f"could not be read ({type(error).__name__})"),)
