@@ -16,6 +16,8 @@ from techplan.cache import DiskCache, cache_folder
 from techplan.compare.diff import DiffError, PlanDiff, diff_plan, render_json, render_markdown
 from techplan.edit.session import EditError, add_edit_commands, replace_file
 from techplan.errors import TechplanError
+from techplan.history.audit import audit_history
+from techplan.history.notes import HistoryNote, history_report
 from techplan.plan.load import load_plan
 from techplan.plan.schemacheck import schema_problems
 from techplan.plan.settings import load_config, site_settings
@@ -65,6 +67,17 @@ def _parser() -> argparse.ArgumentParser:
         choices=("text", "github"),
         default="text",
         help="text (default) or github: annotations that show on a pull request's diff",
+    )
+    check.add_argument(
+        "--history",
+        action="store_true",
+        help="also read the plan's whole git history: every past version of every data file, every tag and "
+        "commit, and list what cannot be read (history cannot be changed, so this exits 0 unless --strict)",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="with --history: exit 1 if the history holds anything that cannot be read",
     )
     check.set_defaults(run=run_check)
 
@@ -120,7 +133,13 @@ def run_check(args: argparse.Namespace) -> int:
         )
         return 2
     plan, plan_problems = load_plan(settings)
+    notes: list[HistoryNote] = []
+    if args.history:
+        history_notes, history_problems = audit_history(settings, DiskCache(cache_folder(settings.root)))
+        notes, plan_problems = history_notes, plan_problems + history_problems
     problems = sorted(set(problems + plan_problems))
+    if notes:
+        print(history_report(notes), file=sys.stderr if args.format == "github" else sys.stdout)
     if problems:
         if args.format == "github":
             print("\n".join(problem.render_github() for problem in problems))
@@ -129,8 +148,9 @@ def run_check(args: argparse.Namespace) -> int:
     print(
         f"The plan is clean: {len(plan.phases)} phases, {len(plan.milestones)} milestones, "
         f"{len(plan.measures)} measures, {len(plan.pages)} pages."
+        + (" Its history reads cleanly." if args.history and not notes else "")
     )
-    return 0
+    return 1 if notes and args.strict else 0
 
 
 def run_diff(args: argparse.Namespace) -> int:

@@ -44,6 +44,38 @@ class GitRepo:
         assert result.returncode == 0, f"git {' '.join(args)} failed: {result.stderr}"
         return result.stdout
 
+    def git_bytes(self, *args: str, stdin: bytes = b"") -> bytes:
+        """Run git with bytes in and out, for objects no porcelain command would write."""
+        env = {**os.environ, **HERMETIC}
+        result = subprocess.run(["git", *args], cwd=self.root, env=env, input=stdin, capture_output=True, check=False)
+        assert result.returncode == 0, f"git {' '.join(args)} failed: {result.stderr.decode(errors='replace')}"
+        return result.stdout
+
+    def write_object(self, kind: str, content: bytes) -> str:
+        """Store an object exactly as given, however malformed (`git hash-object --literally`); its sha."""
+        return self.git_bytes("hash-object", "-t", kind, "-w", "--literally", "--stdin", stdin=content).decode().strip()
+
+    def craft_commit(
+        self,
+        message: bytes,
+        committer: bytes = b"Policy Editor <policy.editor@personal.example> 1609750800 +0000",
+        author: bytes | None = None,
+    ) -> str:
+        """Commit the work tree as it is with a hand-written commit object (odd dates, bytes); HEAD moves to it."""
+        self.git("add", "-A")
+        tree = self.git("write-tree").strip()
+        parent = self.head()
+        content = b"tree %s\nparent %s\nauthor %s\ncommitter %s\n\n%s" % (
+            tree.encode(),
+            parent.encode(),
+            author or committer,
+            committer,
+            message,
+        )
+        sha = self.write_object("commit", content)
+        self.git("update-ref", "HEAD", sha)
+        return sha
+
     def write(self, name: str, text: str) -> None:
         """Write a file in the work tree."""
         path = self.root / name
@@ -67,11 +99,13 @@ class GitRepo:
         self.git("commit", "-q", "--allow-empty", "-m", message, date=date, **identity)
         return self.head()
 
-    def merge(self, branch: str, message: str, note: str | None = None, date: str = "2020-07-01T09:00:00+01:00") -> str:
+    def merge(
+        self, branch: str, message: str, note: str | None = None, date: str = "2020-07-01T09:00:00+01:00", *options: str
+    ) -> str:
         """Merge a branch into the current one with a merge commit, as a pull request does."""
         if note is not None:
             message += f"\n\nChange-note: {note}"
-        self.git("merge", "-q", "--no-ff", branch, "-m", message, date=date)
+        self.git("merge", "-q", "--no-ff", *options, branch, "-m", message, date=date)
         return self.head()
 
     def head(self) -> str:

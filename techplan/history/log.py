@@ -32,10 +32,10 @@ NOTE_KEY = "Change-note"
 LOG_FORMAT = "%H%x00%P%x00%cd%x00%aN%x00%aE%x00%B"
 """sha, parents, committer date (raw: seconds and offset), author name and email after .mailmap, message."""
 LOG_OPTIONS = (
-    "-z", "--raw", "-M", "--no-abbrev", "--root", "--diff-merges=separate", "--date=raw", "--no-color",
+    "-z", "--raw", "-M", "--no-abbrev", "--root", "--diff-merges=first-parent", "--date=raw", "--no-color",
     f"--format={LOG_FORMAT}",
 )  # fmt: skip
-"""How the log is asked for: each merge is listed once per parent, with its diff against that parent."""
+"""How the log is asked for: every commit once, with its diff against its first parent (a merge's too)."""
 _FIELDS = 6
 NO_BLOB = "0" * 40
 EMPTY_BLOBS = frozenset(
@@ -78,8 +78,6 @@ class Commit:
     """The commit's own `Change-note:` trailers, in order, each once."""
     changes: tuple[FileChange, ...]
     """Against the first parent."""
-    merged: tuple[FileChange, ...] = ()
-    """For a merge, its changes against the other parents: the renames git found across the merge."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +130,8 @@ class LogIndex:
     """Commits at the edge of a shallow clone, whose changes are not real."""
     notes: tuple[HistoryNote, ...] = ()
     renames: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    """For each merge on the chain, (old, new) of every rename on its merged side and across it."""
+    """For each merge on the chain, (old, new) of every rename on its merged side, and on the first-parent
+    line since the merged side left it."""
 
 
 def read_log(repo: Repository, *revisions: str) -> tuple[list[Commit], list[HistoryNote]]:
@@ -144,7 +143,6 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
     """Parse the output of `git log` with LOG_OPTIONS: commits in the order git listed them, and notes."""
     tokens = data.split(b"\0")
     drafts: dict[str, Commit] = {}
-    merged: dict[str, list[FileChange]] = {}
     raw_dates: dict[str, bytes] = {}
     notes: list[HistoryNote] = []
     position = 0
@@ -159,9 +157,6 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
         position += _FIELDS
         changes, position = _parse_raw(tokens, position)
         sha = first.decode()
-        if sha in drafts:  # a merge, listed again with its diff against its next parent
-            merged.setdefault(sha, []).extend(changes)
-            continue
         message = body.decode("utf-8", errors="replace")
         raw_dates[sha] = date
         drafts[sha] = Commit(
@@ -184,7 +179,7 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
                 )
             )
     dates = _dates(drafts, raw_dates, notes)
-    commits = [replace(c, date=dates[sha], merged=tuple(merged.get(sha, ()))) for sha, c in drafts.items()]
+    commits = [replace(c, date=dates[sha]) for sha, c in drafts.items()]
     return commits, notes
 
 
@@ -350,24 +345,32 @@ def build_index(
         chain.append(commit)
         on_chain.add(sha)
         sha = commit.parents[0] if commit.parents else None
-    seen: set[str] = set()
+    published: dict[str, int] = {}
+    """Each commit read so far, by the chain position at which it was published."""
     carried: dict[str, list[Commit]] = {}
     renames: dict[str, list[tuple[str, str]]] = {}
-    for commit in reversed(chain):
-        seen.add(commit.sha)
+    for position in range(len(chain) - 1, -1, -1):  # oldest first
+        commit = chain[position]
+        published[commit.sha] = position
         merged: list[Commit] = []
-        stack = [p for p in commit.parents[1:] if p in by_sha and p not in seen]
+        stack = [p for p in commit.parents[1:] if p in by_sha and p not in published]
+        fork = len(chain)
         while stack:
             side = by_sha[stack.pop()]
-            if side.sha in seen:
+            if side.sha in published:
                 continue
-            seen.add(side.sha)
+            published[side.sha] = position
             merged.append(side)
-            stack.extend(p for p in side.parents if p in by_sha and p not in seen)
-        if merged:
-            carried[commit.sha] = merged
+            for parent in side.parents:
+                if published.get(parent, position) > position:
+                    fork = min(fork, published[parent])  # where the merged side left the line
+                elif parent not in published and parent in by_sha:
+                    stack.append(parent)
+        if not merged:
+            continue
+        carried[commit.sha] = merged
         moves = [(c.old_path, c.path) for side in merged for c in side.changes if c.status == "R"]
-        moves += [(c.old_path, c.path) for c in commit.merged if c.status == "R"]
+        moves += [(c.old_path, c.path) for main in chain[position + 1 : fork] for c in main.changes if c.status == "R"]
         if moves:
             renames[commit.sha] = moves
     touches: dict[str, list[tuple[int, FileChange]]] = {}

@@ -17,7 +17,7 @@ from techplan.plan.load import load_plan
 from techplan.plan.model import Plan
 from techplan.plan.settings import PlanConfig
 from techplan.plan.sources import TreeFiles
-from techplan.plan.spec import MILESTONES_FILE
+from techplan.plan.spec import FILES, MILESTONES_FILE
 from techplan.plan.validate import RecordChecker
 from techplan.plan.yamlsource import parse_yaml_bytes
 from techplan.problems import Problem
@@ -94,6 +94,44 @@ class PastReader:
             self.notes.append(HistoryNote(commit, problem.path, problem.line, f"{problem.field}: {problem.message}"))
             said.append(f"{problem.path}:{problem.line}: {problem.field}: {problem.message}")
         return plan, said
+
+    def check_versions(self, versions: dict[str, tuple[str, str]]) -> None:
+        """Check past versions of data files (blob → first commit and path) as `techplan check` checks today's.
+
+        Each version is checked on its own: what it says about other files (a dependency on a
+        milestone in another file) is left to the check of the plan at a revision.
+        """
+        results: dict[str, tuple[Problem, ...]] = {}
+        for blob, (_, path) in versions.items():
+            cached = self.cache.get("version-check", f"{blob}:{path.rsplit('/', 1)[-1]}")
+            if cached is not None:
+                results[blob] = cached
+        missing = [blob for blob in versions if blob not in results]
+        found = self.contents(missing)
+        for blob in missing:
+            commit, path = versions[blob]
+            if blob not in found:
+                self.notes.append(HistoryNote(commit, path, 0, "this version is not in the repository"))
+                continue
+            results[blob] = check_version(found[blob], path)
+            self.cache.put("version-check", f"{blob}:{path.rsplit('/', 1)[-1]}", results[blob])
+        for blob, problems in results.items():
+            commit, path = versions[blob]
+            self.notes += [HistoryNote(commit, path, p.line, f"{p.field}: {p.message}") for p in problems]
+
+
+def check_version(data: bytes, path: str) -> tuple[Problem, ...]:
+    """The problems `techplan check` would find in one version of a data file, on its own."""
+    spec = FILES.get(path.rsplit("/", 1)[-1])
+    try:
+        node, problems = parse_yaml_bytes(data, path)
+        if node is None or spec is None:
+            return tuple(problems)
+        checker = RecordChecker(path)
+        checker.check_record(node, spec)
+        return tuple(problems + checker.problems)
+    except Exception as error:
+        return (Problem(path, 1, "file", f"could not be read ({type(error).__name__})"),)
 
 
 def read_dues(data: bytes, path: str) -> tuple[Dues, tuple[Problem, ...]]:
