@@ -35,8 +35,9 @@ site: $(STAMP)
 
 ## serve: preview on http://$(ADDR)/ and reload the browser on every save
 # MkDocs 1.6.1 reads its live-reload flag wrongly with some click releases, so ask for it.
+# The engine's templates and assets reload too (this site has no overrides/ folder of its own).
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --livereload --watch overrides --dev-addr $(ADDR)
+	$(BIN)/mkdocs serve --livereload --watch techplan/theme --dev-addr $(ADDR)
 
 ## test: lint, then run the whole test suite (.ci/ensure-browser installs the browser tests' tools where it can)
 # The tools come first, so that npm is there for node_modules when it was missing.
