@@ -3,10 +3,11 @@
 The wheel is built from a copy of this checkout's package files, installed with its dependencies
 (pinned by requirements.lock) into a fresh virtual environment outside the checkout, and that
 environment's `mkdocs build --strict` (and `properdocs build --strict`) builds a small plan
-repository with history: commits with change notes, a minor edit, a rename and two revisions. Its
-mkdocs.yml names Material and the `techplan` plugin, nothing else: no hooks, no overrides, no
-settings that only this repository's site has. Nothing in that environment can import techplan
-from this checkout, and every build runs outside it without PYTHONPATH.
+repository with history: commits with change notes, a minor edit, a rename and two revisions; its
+`techplan` command checks the plan and compares two revisions. The plan's mkdocs.yml names
+Material and the `techplan` plugin, nothing else: no hooks, no overrides, no settings that only
+this repository's site has. Nothing in that environment can import techplan from this checkout,
+and every build runs outside it without PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from bs4 import BeautifulSoup
 from gitrepo import HERMETIC, GitRepo
 from plansite import REPO, other_host_requests, page, site_differences, text_of
 
@@ -173,13 +175,15 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     _pip("wheel", "--quiet", "--no-deps", "--wheel-dir", str(root / "dist"), str(source))
     [wheel] = (root / "dist").glob("techplan-*.whl")
     venv = root / "venv"
-    # No pip of its own: this environment's pip installs into it, which saves a few seconds.
+    # No pip of its own: this environment's pip installs into it. Compiling every module of every
+    # dependency takes longer than the few the builds import.
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     _pip(
         "--python",
         str(venv / "bin" / "python"),
         "install",
         "--quiet",
+        "--no-compile",
         "--constraint",
         str(REPO / "requirements.lock"),
         str(wheel),
@@ -253,10 +257,24 @@ def test_the_environment_cannot_reach_this_checkout(engine: Engine, second: dict
     module = Path(found["file"]).resolve()
     assert module.is_relative_to(engine.venv.resolve()) and "site-packages" in module.parts
     assert not any((site_of(second) / entry).resolve().is_relative_to(REPO) for entry in found["path"])
-    # The commands that build are the environment's own.
-    for command in ("mkdocs", "properdocs"):
-        shebang = (engine.venv / "bin" / command).read_text(encoding="utf-8").splitlines()[0]
-        assert shebang == f"#!{engine.venv / 'bin' / 'python'}"
+    # The commands that build are the environment's own (pip writes a longer preamble for long paths).
+    for command in ("mkdocs", "properdocs", "techplan"):
+        preamble = (engine.venv / "bin" / command).read_text(encoding="utf-8").splitlines()[:3]
+        assert any(str(engine.venv / "bin" / "python") in line for line in preamble), command
+
+
+def test_the_techplan_command_works_from_the_wheel(engine: Engine, second: dict[str, str]) -> None:
+    """The installed `techplan` command checks the plan and compares its revisions with the package's templates."""
+    check = engine.run("techplan", "check", cwd=site_of(second))
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.startswith("The plan is clean: 2 phases, 2 milestones,")
+    diff = engine.run("techplan", "diff", "--format", "html", "v1", "v2", cwd=site_of(second))
+    assert diff.returncode == 0, diff.stderr
+    html = BeautifulSoup(diff.stdout, "html.parser")
+    assert "M1.2 due date moved from 30 June 2022 to 31 December 2022: 6 months later." in text_of(html)
+    assert [text_of(ins) for ins in html.find_all("ins") if "vision" in text_of(ins)] == [
+        "[inserted: The vision comes first. ]"
+    ]
 
 
 def test_phase_page_has_its_milestones_table_and_references(second: dict[str, str]) -> None:
