@@ -35,21 +35,25 @@ site: $(STAMP)
 
 ## serve: preview on http://$(ADDR)/ and reload the browser on every save
 # MkDocs 1.6.1 reads its live-reload flag wrongly with some click releases, so ask for it.
+# The engine's templates and assets reload too (this site has no overrides/ folder of its own).
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --livereload --watch overrides --dev-addr $(ADDR)
+	$(BIN)/mkdocs serve --livereload --watch techplan/theme --dev-addr $(ADDR)
 
-## test: run the whole test suite (the browser tests need Chromium: .ci/ensure-browser installs it where it can)
-test: $(STAMP) $(NODE_STAMP)
-	@bash .ci/ensure-browser || echo "note: no Chromium, so the browser tests will skip"
+## test: lint, then run the whole test suite (.ci/ensure-browser installs the browser tests' tools where it can)
+# The tools come first, so that npm is there for node_modules when it was missing.
+test: lint
+	@bash .ci/ensure-browser || echo "note: a browser test tool is missing: the tests that need it skip (fail under TECHPLAN_REQUIRE_BROWSER)"
+	@$(MAKE) --no-print-directory $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 ## check: check the plan's pages and data without building
 check: $(STAMP)
 	$(BIN)/techplan check
 
-## lint: ruff over the engine, hooks and tests
+## lint: ruff's checks and its formatting over the engine, hooks, tests and benchmarks
 lint: $(STAMP)
-	$(BIN)/ruff check techplan hooks tests
+	$(BIN)/ruff check techplan hooks tests bench
+	$(BIN)/ruff format --check techplan hooks tests bench
 
 ## demo: replay four years of the plan's history into .demo/repo and build its site into .demo/site
 demo: $(STAMP)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 from gitrepo import GitRepo
@@ -205,3 +207,80 @@ def page(root: Path, url: str) -> BeautifulSoup:
 def text_of(element: object) -> str:
     """An element's text with whitespace collapsed, as a reader would read it."""
     return " ".join(element.get_text(" ").split())  # type: ignore[attr-defined]
+
+
+FETCHED = (
+    ("script", "src"),
+    ("link", "href"),
+    ("img", "src"),
+    ("img", "srcset"),
+    ("iframe", "src"),
+    ("source", "src"),
+    ("source", "srcset"),
+    ("video", "src"),
+    ("video", "poster"),
+    ("audio", "src"),
+    ("embed", "src"),
+    ("object", "data"),
+    ("image", "href"),
+    ("use", "href"),
+    ("form", "action"),
+)
+"""(element, attribute): what a browser fetches, or sends, by itself. Links readers follow are not here."""
+
+_HOST = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+"""A URL that names a host: https://..., //host/..."""
+
+
+def other_host_requests(site: Path, own_host: str) -> tuple[list[str], int]:
+    """What the built site's pages and stylesheets would ask of hosts but its own; and how many URLs were checked."""
+    found: list[str] = []
+    checked = 0
+
+    def elsewhere(url: str) -> bool:
+        return bool(_HOST.match(url)) and urlsplit(url if "://" in url else "https:" + url).hostname != own_host
+
+    for path in sorted(site.rglob("*.html")):
+        html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for tag, attribute in FETCHED:
+            for element in html.find_all(tag):
+                value = element.get(attribute)
+                if value is None:
+                    continue
+                checked += 1
+                urls = (
+                    [part.split()[0] for part in value.split(",") if part.strip()] if "srcset" in attribute else [value]
+                )
+                found += [f"{path.relative_to(site)}: <{tag} {attribute}={url}>" for url in urls if elsewhere(url)]
+        styles = [s.get_text() for s in html.find_all("style")] + [e["style"] for e in html.select("[style]")]
+        found += [f"{path.relative_to(site)}: <style> {style[:80]}" for style in styles if _css_reaches_out(style)]
+    for path in sorted(site.rglob("*.css")):
+        css = path.read_text(encoding="utf-8")
+        checked += 1
+        if _css_reaches_out(css):
+            found.append(f"{path.relative_to(site)}: url() or @import")
+    return found, checked
+
+
+def _css_reaches_out(css: str) -> bool:
+    """Whether CSS loads anything from a URL that names a host, or imports anything at all."""
+    urls = re.findall(r"url\(\s*['\"]?([^'\")]+)", css)
+    return "@import" in css.lower() or any(_HOST.match(url) for url in urls)
+
+
+GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
+"""The one line where a MkDocs build and a ProperDocs build of the same site may differ."""
+
+
+def site_differences(site: Path, other: Path) -> list[str]:
+    """The files two builds of a site do not share or that differ, but for the generator each page names."""
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    others = {p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file()}
+    differing = sorted(files ^ others)
+    for name in sorted(files & others):
+        left, right = (site / name).read_bytes(), (other / name).read_bytes()
+        if name.endswith(".html"):
+            left, right = (GENERATOR.sub("", text.decode("utf-8")).encode() for text in (left, right))
+        if left != right:
+            differing.append(name)
+    return differing

@@ -8,6 +8,7 @@ same inputs through both and expect the same answers.
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -33,9 +34,12 @@ NODE = shutil.which("node")
 
 
 def _need_node() -> str:
-    """The path to node, or skip the test saying why."""
+    """The path to node, or skip the test saying why (fail instead where CI sets TECHPLAN_REQUIRE_BROWSER)."""
     if NODE is None:
-        pytest.skip("node not installed: the compare page's script cannot be tested without Node.js")
+        missing = "node not installed: the compare page's script cannot be tested without Node.js"
+        if os.environ.get("TECHPLAN_REQUIRE_BROWSER"):
+            pytest.fail(f"{missing} (TECHPLAN_REQUIRE_BROWSER is set, so this is a failure, not a skip)")
+        pytest.skip(missing)
     return NODE
 
 

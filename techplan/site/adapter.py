@@ -69,9 +69,10 @@ class PlanSite:
         self._reading_order: list[Page] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Put the engine's templates and assets on the theme's path; read the plan settings from extra.plan."""
+        """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
         self._mkdocs = config
         add_theme(config)
+        keep_fonts_local(config)
         self._markdown = None
         self.settings, self.problems = load_config(Path(config.config_file_path), Path(config.docs_dir))
         return config
@@ -317,6 +318,20 @@ def add_theme(config: MkDocsConfig) -> None:
         config.extra_css.append(STYLESHEET)
     if SCRIPT not in [str(script) for script in config.extra_javascript]:
         config.extra_javascript.append(SCRIPT)  # type: ignore[arg-type]
+
+
+MATERIAL_WEB_FONT = {"text": "Roboto", "code": "Roboto Mono"}
+"""The font Material fetches from Google Fonts when a site names none."""
+
+
+def keep_fonts_local(config: MkDocsConfig) -> None:
+    """Turn off Material's web fonts unless the site names a font: a plan site asks no other host for anything.
+
+    `theme: material` alone would load Roboto from Google Fonts on every page. A site that names
+    another font keeps it; naming Roboto itself reads the same as naming none.
+    """
+    if config.theme.name == "material" and config.theme.get("font") == MATERIAL_WEB_FONT:
+        config.theme["font"] = False
 
 
 def _walk(toc: TableOfContents | list[AnchorLink]) -> Iterator[AnchorLink]:
