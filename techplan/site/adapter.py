@@ -109,6 +109,7 @@ class PlanSite:
             self.render_markdown,
             cache,
             repr((config.markdown_extensions, config.mdx_configs)),
+            site_url=config.site_url or "",
         )
         self.renderer.licence = {"name": self.settings.licence, "url": self.settings.licence_url}
         urls = {m.id: self.renderer.url_of(m) for m in self.plan.milestones}
@@ -200,8 +201,8 @@ class PlanSite:
 
     def _absolute(self, url: str) -> str:
         """A page's address as readers see it, for feedback that says which page it is about."""
-        assert self._mkdocs is not None
-        return (self._mkdocs.site_url or "/").rstrip("/") + "/" + url
+        assert self.renderer is not None
+        return self.renderer.absolute_url(url)
 
     def on_page_context(self, context: dict[str, Any], page: Page) -> dict[str, Any]:
         """Give the page template its feeds and the list of its updates; list them in the TOC too."""
