@@ -244,6 +244,7 @@ class PlanSite:
             "name": config.site_name,
             "url": config.site_url or "",
             "stylesheets": self._stylesheets,
+            "favicon": config.theme.get("favicon") or "",
             "pages": {page: url for page, url in self.renderer.page_urls.items()},
             "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
         }
