@@ -27,6 +27,7 @@ from techplan.history.git import Repository
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import Phase, Plan
 from techplan.site.opendata import downloads
+from techplan.site.markup import without_toggle_autocomplete
 from techplan.site.printview import PrintedPage, assemble
 from techplan.problems import Problem, render_report
 from techplan.plan.prose import scan
@@ -217,8 +218,9 @@ class PlanSite:
         return context
 
     def on_post_page(self, output: str, page: Page) -> str:
-        """Link the page's feeds from its head, where feed readers and browsers look for them."""
+        """Make Material's own markup valid; link the page's feeds from its head, where feed readers look."""
         assert self.published is not None and self.renderer is not None
+        output = without_toggle_autocomplete(output)
         feeds = [
             (title, relative_url(path, page.url)) for title, path in self.published.feeds.get(page.file.src_uri, [])
         ]
@@ -227,6 +229,10 @@ class PlanSite:
         links = self.renderer.env.get_template("partials/plan-feed-links.html").render(feeds=feeds)
         head_end = output.find("</head>")
         return output if head_end < 0 else output[:head_end] + links + output[head_end:]
+
+    def on_post_template(self, output: str, template_name: str) -> str:
+        """Make Material's own markup valid on pages built from a template alone (404.html)."""
+        return without_toggle_autocomplete(output) if template_name.endswith(".html") else output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the point-in-time views: each page version once, linked from the cache when it can be."""
