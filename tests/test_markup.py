@@ -30,6 +30,7 @@ def test_other_inputs_and_text_keep_their_autocomplete() -> None:
         '<input type="text" class="md-search__input" name="query" autocomplete="off" required>',
         '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">',
         '<input data-autocomplete="x" type="checkbox">',
+        '<input data-md-toggle="x" autocompleted="x" type="checkbox">',
         "<code>&lt;input data-md-toggle=&quot;drawer&quot; autocomplete=&quot;off&quot;&gt;</code>",
         '<p>autocomplete="off" data-md-toggle</p>',
     ]

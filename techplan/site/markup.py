@@ -7,7 +7,7 @@ import re
 _TOGGLE = re.compile(r"<input\b[^>]*\bdata-md-toggle=[^>]*>")
 """Material's menu drawer and search: checkboxes that CSS opens and closes, written in base.html itself."""
 
-_AUTOCOMPLETE = re.compile(r"""\s+autocomplete(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""", re.IGNORECASE)
+_AUTOCOMPLETE = re.compile(r"""\s+autocomplete(?=[\s=/>])(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?""", re.I)
 
 
 def without_toggle_autocomplete(html: str) -> str:
