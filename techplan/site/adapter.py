@@ -29,6 +29,7 @@ from techplan.history.git import Repository
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import Phase, Plan
 from techplan.site.opendata import downloads
+from techplan.site.markup import without_toggle_autocomplete
 from techplan.site.printview import PrintedPage, assemble
 from techplan.problems import Problem, render_report
 from techplan.plan.prose import scan
@@ -115,6 +116,7 @@ class PlanSite:
             self.render_markdown,
             cache,
             repr((config.markdown_extensions, config.mdx_configs)),
+            site_url=config.site_url or "",
         )
         self.renderer.licence = {"name": self.settings.licence, "url": self.settings.licence_url}
         urls = {m.id: self.renderer.url_of(m) for m in self.plan.milestones}
@@ -210,8 +212,8 @@ class PlanSite:
 
     def _absolute(self, url: str) -> str:
         """A page's address as readers see it, for feedback that says which page it is about."""
-        assert self._mkdocs is not None
-        return (self._mkdocs.site_url or "/").rstrip("/") + "/" + url
+        assert self.renderer is not None
+        return self.renderer.absolute_url(url)
 
     def on_page_context(self, context: dict[str, Any], page: Page) -> dict[str, Any]:
         """Give the page template its feeds and the list of its updates; list them in the TOC too."""
@@ -226,8 +228,9 @@ class PlanSite:
         return context
 
     def on_post_page(self, output: str, page: Page) -> str:
-        """Link the page's feeds from its head, where feed readers and browsers look for them."""
+        """Make Material's own markup valid; link the page's feeds from its head, where feed readers look."""
         assert self.published is not None and self.renderer is not None
+        output = without_toggle_autocomplete(output)
         feeds = [
             (title, relative_url(path, page.url)) for title, path in self.published.feeds.get(page.file.src_uri, [])
         ]
@@ -236,6 +239,10 @@ class PlanSite:
         links = self.renderer.env.get_template("partials/plan-feed-links.html").render(feeds=feeds)
         head_end = output.find("</head>")
         return output if head_end < 0 else output[:head_end] + links + output[head_end:]
+
+    def on_post_template(self, output: str, template_name: str) -> str:
+        """Make Material's own markup valid on pages built from a template alone (404.html)."""
+        return without_toggle_autocomplete(output) if template_name.endswith(".html") else output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the point-in-time views: each page version once, linked from the cache when it can be."""
@@ -253,6 +260,7 @@ class PlanSite:
             "name": config.site_name,
             "url": config.site_url or "",
             "stylesheets": self._stylesheets,
+            "favicon": config.theme.get("favicon") or "",
             "pages": {page: url for page, url in self.renderer.page_urls.items()},
             "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
         }

@@ -387,7 +387,13 @@ class ArchiveWriter:
         plan = self._plan(view.name)
         urls = {page: self.index.versions[key].url for page, key in view.pages.items()}
         renderer = Renderer(
-            plan, self.renderer.env, urls, view.date.date(), self._convert_inline, markdown_key="archive"
+            plan,
+            self.renderer.env,
+            urls,
+            view.date.date(),
+            self._convert_inline,
+            markdown_key="archive",
+            site_url=self.renderer.site_url,
         )
         renderer.licence = self.renderer.licence  # the downloads beside its tables name the licence too
         renderer.revision_data = view.data_url

@@ -52,5 +52,8 @@ class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg]
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return self.engine.on_post_page(output, page)
 
+    def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
+        return self.engine.on_post_template(output_content, template_name)
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.engine.on_post_build(config)

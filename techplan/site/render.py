@@ -123,6 +123,14 @@ class Slots:
 _ID = re.compile(r'\sid="([^"]+)"')
 _TAG = re.compile(r"<[^>]*>")
 _H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.DOTALL)
+_PERMALINK = re.compile(r"<a\b[^>]*\bclass=\"headerlink\"[^>]*>.*?</a>", re.DOTALL)
+
+
+def heading_text(html_text: str) -> str:
+    """A heading's words as a reader reads them: no permalink, no tags, entities decoded (`&amp;` is `&`)."""
+    text = html.unescape(_TAG.sub("", _PERMALINK.sub("", html_text)))
+    # The toc extension's permalink sign, in case a site gives its links another class.
+    return " ".join(text.replace("¶", "").split())
 
 
 def feedback_link(target: str, title: str, url: str, section: str | None = None) -> str:
@@ -156,6 +164,7 @@ class Renderer:
         markdown: Callable[[str], str],
         cache: DiskCache | None = None,
         markdown_key: str = "",
+        site_url: str = "",
     ) -> None:
         self.plan = plan
         self.env = env
@@ -172,6 +181,8 @@ class Renderer:
         """The licence's name and URL, shown beside the downloads."""
         self.slippage: dict[str, DueHistory] = {}
         """How each milestone's due date has moved, when the build reads history."""
+        self.site_url = site_url
+        """Where the site is published (site_url), so feedback can name the page it is about."""
         self._markdown_key = markdown_key
         self._fingerprint: str | None = None
 
@@ -181,6 +192,16 @@ class Renderer:
         if self._fingerprint is None:
             self._fingerprint = self._compute_fingerprint(self._markdown_key)
         return self._fingerprint
+
+    def absolute_url(self, url: str) -> str:
+        """A site URL as readers see it, site_url in front, for feedback that says which page it is about."""
+        return (self.site_url or "/").rstrip("/") + "/" + url
+
+    def phase_feedback(self, phase: Phase) -> str:
+        """Where the phases table's "Give feedback" link for a phase goes: about the phase's own page."""
+        assert phase.consultation is not None
+        title = self.plan.titles.get(phase.index_page) or phase.name
+        return feedback_link(phase.consultation.feedback, title, self.absolute_url(self.url_of(phase)))
 
     def render_consultation(self, phase: Phase, title: str, page_url: str, absolute_url: str) -> str:
         """A phase page's consultation box: dates, a banner while open, and where feedback goes."""
@@ -197,7 +218,7 @@ class Renderer:
         template = self.env.get_template("partials/plan-section-feedback.html")
 
         def add(match: re.Match[str]) -> str:
-            section = " ".join(_TAG.sub("", match.group(2)).replace("¶", "").split())
+            section = heading_text(match.group(2))
             link = feedback_link(consultation.feedback, title, absolute_url, section)
             return match.group(0) + template.render(feedback=link, section=section)
 
@@ -211,7 +232,7 @@ class Renderer:
         parts = [
             repr(self.plan.phases), repr(self.plan.milestones), repr(self.plan.measures), self.today.isoformat(),
             sorted(self.page_urls.items()), [loader.get_source(self.env, name)[0] for name in names], markdown_key,
-            repr(sorted(self.slippage.items())), repr(self.licence),
+            repr(sorted(self.slippage.items())), repr(self.licence), self.site_url,
         ]  # fmt: skip
         return content_key(repr(parts).encode())
 
@@ -288,7 +309,10 @@ class Renderer:
                 "moved": sorted(moved.values(), key=lambda h: (-abs(h.days), h.id)),
             }
         elif name == "phases":
-            context = {"counts": {p.number: self._status_counts(p) for p in self.plan.phases}}
+            context = {
+                "counts": {p.number: self._status_counts(p) for p in self.plan.phases},
+                "feedback": {p.number: self.phase_feedback(p) for p in self.plan.phases if p.consultation},
+            }
         elif name == "coming-due":
             context = self._coming_due()
         return self.render(TEMPLATES[name], page_url, **context)

@@ -48,3 +48,45 @@
 
   document.querySelectorAll("[data-tp-filters]").forEach(setUp);
 })();
+
+/* Material's menu drawer and search are checkboxes that CSS opens and closes. Material writes
+   autocomplete="off" on them so that a browser coming back to a page does not restore them checked,
+   with the menu or the search open again; HTML does not allow that attribute on a checkbox, so the
+   build removes it (techplan/site/markup.py) and this keeps its promise: whenever a page is shown,
+   freshly loaded or back from the back/forward cache, the two start closed. A toggle the reader
+   has already used on this load is theirs and stays as it is. */
+(function () {
+  "use strict";
+
+  var toggles = Array.prototype.slice.call(document.querySelectorAll("input[data-md-toggle]"));
+  var used = [];
+  toggles.forEach(function (toggle) {
+    toggle.addEventListener("change", function () { used.push(toggle); });
+  });
+  window.addEventListener("pageshow", function (event) {
+    toggles.forEach(function (toggle) {
+      // click(), as Material's own setToggle does, so Material hears the change and closes it properly.
+      if (toggle.checked && (event.persisted || used.indexOf(toggle) === -1)) toggle.click();
+    });
+    used = [];
+  });
+})();
+
+/* Material's language selector takes every <link rel="alternate"> in a page for another language
+   version of the site and fetches the sitemap.xml beside it (mkdocs-material issue 8576). Ours are
+   the page's Atom feeds: rel="alternate" with an Atom type is how feed readers find a feed, and many
+   look for exactly that value, so it stays in the HTML. But a phase's feed sits in the phase's
+   folder, where there is no sitemap, so every page of a phase asked for one and got a 404. So the
+   feed links step out of Material's sight while it looks, when the document is ready, and come
+   straight back: Material's bundle runs before this script, so its DOMContentLoaded listener runs
+   before the one added here. */
+(function () {
+  "use strict";
+
+  if (document.readyState !== "loading") return;
+  var feeds = Array.prototype.slice.call(document.querySelectorAll('link[rel="alternate"][type="application/atom+xml"]'));
+  feeds.forEach(function (link) { link.removeAttribute("rel"); });
+  document.addEventListener("DOMContentLoaded", function () {
+    feeds.forEach(function (link) { link.setAttribute("rel", "alternate"); });
+  }, {once: true});
+})();
