@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -36,6 +37,9 @@ which JSON Schema cannot name)."""
 NUMBER_LIMIT = 10**15
 """Numbers in the plan lie between minus and plus this: a thousand million million, so every whole
 number is exact in JSON, CSV and a spreadsheet, and no sum of values overflows."""
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+"""Dates in the plan lie between these: wide enough for any plan, narrow enough to catch 9999-12-31."""
 SMALLEST_NUMBER = 0.000001
 """A number other than 0 is at least this far from 0: anything closer is a typing mistake or rounds to 0."""
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from techplan.plan.characters import refused_message, without_refused
 from techplan.plan.markup import markdown_problems
-from techplan.plan.spec import NUMBER_LIMIT, SMALLEST_NUMBER, Field, RecordSpec
+from techplan.plan.spec import EARLIEST_DATE, LATEST_DATE, NUMBER_LIMIT, SMALLEST_NUMBER, Field, RecordSpec
 from techplan.plan.yamlsource import YamlNode
 from techplan.problems import Problem, quote
 
@@ -367,8 +367,11 @@ def parse_date(text: str, example: str = "2024-03-31") -> tuple[date | None, str
     exact = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
     if exact:
         year, month, day = (int(part) for part in exact.groups())
-        if year == 0:
-            return None, f"{text} is not a real date: there is no year 0"
+        if not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+            return None, (
+                f"{text} is out of range; dates in the plan are between {EARLIEST_DATE.isoformat()} "
+                f"and {LATEST_DATE.isoformat()}"
+            )
         if not 1 <= month <= 12:
             return None, f"{text} is not a real date: there is no month {month}"
         days = calendar.monthrange(year, month)[1]

@@ -312,7 +312,9 @@ class Renderer:
             href=lambda record: relative_url(self.url_of(record), page_url),
             slippage=self.slippage,
             download=lambda name: relative_url(DOWNLOADS[name], page_url),
-            open_data=relative_url(self.page_urls[OPEN_DATA_PAGE], page_url) if OPEN_DATA_PAGE in self.page_urls else None,
+            open_data=relative_url(self.page_urls[OPEN_DATA_PAGE], page_url)
+            if OPEN_DATA_PAGE in self.page_urls
+            else None,
             revision_data=relative_url(self.revision_data, page_url) if self.revision_data else None,
             licence=self.licence,
             md=lambda text: self.render_field_markdown(text, page_url),

@@ -157,7 +157,7 @@ def compare_markdown(renderer: Renderer, published: Published, page_url: str) ->
 
 
 def open_data_markdown(renderer: Renderer, published: Published, page_url: str) -> tuple[str, Slots]:
-    """The Open data page: every download, feed and schema, its format and licence, and how CSV cells are neutralised."""
+    """The Open data page: every download, feed and schema, its format and licence, how CSV cells are neutralised."""
     slots = Slots()
     feeds = []
     if FEED in published.files:
