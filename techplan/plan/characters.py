@@ -66,8 +66,8 @@ def refused_message(text: str) -> str | None:
         return None
     places = []
     for char, offset in found[:3]:
-        before = " ".join(without_refused(text[:offset]).split())
-        where = f'after "{before[-20:]}"' if before else "at the start"
+        before = _last_words(without_refused(text[:offset]))
+        where = f'after "{before}"' if before else "at the start"
         places.append(f"{describe_character(char)} {where}")
     if len(found) > 3:
         places.append(f"{len(found) - 3} more")
@@ -89,6 +89,17 @@ def encodable(text: str) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _last_words(text: str, limit: int = 24) -> str:
+    """The end of a text, whole words where they fit in `limit` characters, "..." where it was cut."""
+    words = text.split()
+    kept: list[str] = []
+    while words and len(" ".join([words[-1], *kept])) <= limit:
+        kept.insert(0, words.pop())
+    if not kept and words:
+        return "..." + words[-1][-limit:]
+    return ("..." if words else "") + " ".join(kept)
 
 
 def publishable(text: str) -> str:
