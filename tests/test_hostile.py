@@ -13,21 +13,35 @@ XML parser, the calendar line by line, CSV with the csv module, JSON with a stri
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
 import re
+import tempfile
 import textwrap
 import xml.etree.ElementTree as ElementTree
+from datetime import date
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import feedparser
 import pytest
 from bs4 import BeautifulSoup
-from gitrepo import GitRepo
+from gitrepo import HERMETIC, GitRepo
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
 from plansite import MINI_PLAN, build, page, text_of, write_site
 
+from techplan.cache import DiskCache
 from techplan.plan.characters import UNPUBLISHABLE
+from techplan.plan.load import load_plan
 from techplan.plan.markup import URL_ATTRIBUTES, runs_script
+from techplan.plan.settings import load_config
+from techplan.site.opendata import downloads
+from techplan.site.render import Renderer, standalone_environment
+from techplan.site.safehtml import field_markdown
+from techplan.site.views import FEED, SiteInfo, publish_history
 
 MARK = "tp1337"
 """In every payload that would run or load something if it were live."""
@@ -382,3 +396,71 @@ def test_every_json_file_is_valid_and_the_data_exact(hostile: Path) -> None:
     changes = strict_json((hostile / "site/changes.json").read_text(encoding="utf-8"))
     notes = [event["note"] for events in changes["files"].values() for event in events]
     assert NOTE_MARKUP in notes
+
+
+# Characters the check accepts in text: everything but controls (tab and newline aside), line and
+# paragraph separators, surrogates and the two non-characters (techplan.plan.characters.REFUSED).
+ACCEPTED = st.characters(
+    codec="utf-8",
+    exclude_categories=("Cs",),
+    exclude_characters="".join(chr(c) for c in [*range(0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+    + "\u2028\u2029\ufffe\uffff",
+)
+# Commit messages are never checked: any character git can store in one, on one line (a trailer is
+# one line). RS, US and GS are left out: the git log parser uses them as separators (see the report).
+COMMITTED = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\n\r\x1d\x1e\x1f")
+
+
+@settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    title=st.text(ACCEPTED, min_size=1, max_size=80),
+    owner=st.text(ACCEPTED, min_size=1, max_size=40),
+    summary=st.text(ACCEPTED, min_size=1, max_size=200),
+    note=st.text(COMMITTED, min_size=1, max_size=120),
+)
+@example(title=FORMULA_TITLE, owner=MINUS_OWNER, summary="a < b && `<i>` [[M1.1]]", note=NOTE_CONTROLS)
+@example(title=PHASE_TITLE, owner=AT_OWNER, summary=RTL_TITLE, note=NOTE_MARKUP)
+def test_any_text_the_check_accepts_gives_valid_feeds_calendars_csv_and_json(
+    title: str, owner: str, summary: str, note: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder, patch.dict(os.environ, HERMETIC):
+        root = Path(folder)
+        files = dict(MINI_PLAN)
+        files["plan/phase1-vision/phase.yml"] = (
+            f"title: {yaml_string(title)}\nsummary: {yaml_string(summary)}\nstatus: published\n"
+        )
+        files["plan/phase1-vision/milestones.yml"] = milestones(
+            [{"id": "M1.1", "title": title, "owner": owner, "due": "2020-09-30", "status": "done", "summary": summary}]
+        )
+        files["plan/phase1-vision/index.md"] = "# Phase 1\n\n[[milestones]]\n"
+        files["plan/phase2-measures/milestones.yml"] = "milestones: []\n"
+        write_site(root, files, commit=False)
+        GitRepo(root).commit("An edit", note.strip() or "x", "2021-01-04T09:00:00+00:00")
+        plan_settings, _ = load_config(root / "mkdocs.yml")
+        plan, problems = load_plan(plan_settings)
+        assume(not problems)  # the check accepts it
+        [milestone] = plan.milestones
+        assert (milestone.title, milestone.owner, milestone.summary) == (title.strip(), owner.strip(), summary.strip())
+
+        urls = {"index.md": "", "roadmap.md": "roadmap/", "phase1-vision/index.md": "phase1-vision/"}
+        urls |= {"phase2-measures/index.md": "phase2-measures/"}
+        renderer = Renderer(plan, standalone_environment(), urls, date(2021, 4, 15), field_markdown([], {}))
+        site = SiteInfo("Mini plan", "https://plan.example.org/", None)
+        published = publish_history(plan_settings, plan, sorted(urls), renderer, site, DiskCache(None), "x/")
+        for path in (FEED, f"phase1-vision/{FEED}"):
+            ElementTree.fromstring(published.files[path].encode("utf-8"))
+            feed = feedparser.parse(published.files[path].encode("utf-8"))
+            assert not feed.bozo, feed.bozo_exception
+        phase_feed = feedparser.parse(published.files[f"phase1-vision/{FEED}"].encode("utf-8"))
+        assert phase_feed.feed.title == f"Mini plan: Phase 1: {title.strip()}"
+        strict_json(published.files["changes.json"])
+
+        licence = {"name": "OGL", "url": "https://example.org/ogl"}
+        out = downloads(plan, licence, "https://plan.example.org/", date(2021, 4, 15), {"M1.1": "phase1-vision/#M1.1"})
+        assert strict_json(out["data/milestones.json"])["milestones"][0]["title"] == title.strip()
+        [row] = list(csv.DictReader(io.StringIO(out["data/milestones.csv"], newline="")))
+        formula = title.strip().lstrip(" \n").startswith(FORMULA)
+        assert row["title"] == ("'" if formula else "") + title.strip()
+        lines = unfold(out["data/milestones.ics"])
+        [summary_line] = [line for line in lines if line.startswith("SUMMARY:")]
+        assert ics_text(summary_line.split(":", 1)[1]) == " ".join(f"M1.1: {title} (done)".split())
