@@ -674,3 +674,44 @@ def test_a_file_name_cannot_inject_github_workflow_commands(tmp_path: Path) -> N
         "plan/phase1-vision/x,line=9,title=hi::%0A\\n::error file=evil.yml,line=1::pwned.yml:1: file: "
         "not a plan data file; a phase folder can hold phase.yml, milestones.yml, measures.yml"
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            ("measure", "add-actual", "K1", "2023-03-31", "9" * 310),
+            f"{K}:11: actuals.value: 99999999999999999999... (310 digits) is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000",
+        ),
+        (
+            ("measure", "add-actual", "K1", "2023-03-31", "1e400"),
+            f"{K}:11: actuals.value: 1e400 is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000",
+        ),
+        (
+            ("milestone", "set", "M1.1", "summary=<script>alert(1)</script>"),
+            f"{M1}:8: summary: raw HTML (<script>) is not allowed in a summary; write plain text or Markdown, "
+            "like **bold** or [a link](https://example.org)",
+        ),
+        (
+            ("milestone", "set", "M1.1", "title=Vis\x1bion"),
+            f'{M1}:4: title: contains U+001B ESC after "Vis", an invisible character that cannot be published; '
+            "delete it (it often comes with text pasted from another program)",
+        ),
+    ],
+    ids=["huge whole number", "huge number with an exponent", "script in a summary", "escape in a title"],
+)
+def test_edit_commands_refuse_what_the_check_refuses_and_write_nothing(
+    tmp_path: Path, command: tuple[str, ...], expected: str
+) -> None:
+    write_site(tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in (M1, K)}
+    result = techplan(tmp_path, *command)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        "techplan: nothing was written: the edit would give the plan 1 problem:",
+        expected,
+    ]
+    assert {name: (tmp_path / name).read_bytes() for name in (M1, K)} == before

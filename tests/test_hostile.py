@@ -464,3 +464,31 @@ def test_any_text_the_check_accepts_gives_valid_feeds_calendars_csv_and_json(
         lines = unfold(out["data/milestones.ics"])
         [summary_line] = [line for line in lines if line.startswith("SUMMARY:")]
         assert ics_text(summary_line.split(":", 1)[1]) == " ".join(f"M1.1: {title} (done)".split())
+
+
+def test_open_data_page_lists_every_file_and_how_csv_cells_are_neutralised(hostile: Path) -> None:
+    html = page(hostile, "open-data/")
+    article = html.select_one("article")
+    links = [a["href"] for a in article.select("td a, p a") if not a["href"].startswith("http")]
+    for href in links:
+        assert (hostile / "site/open-data" / href).resolve().is_file(), href
+    named = [text_of(a) for a in article.select("td a")]
+    assert named == [
+        "milestones.csv",
+        "milestones.json",
+        "milestones.ics",
+        "measures.csv",
+        "measures.json",
+        "feed.xml",
+        "phase1-vision/feed.xml",
+        "phase2-measures/feed.xml",
+        "changes.json",
+    ]
+    schemas = [text_of(a) for a in article.select("p a") if a["href"].endswith(".schema.json")]
+    assert schemas == ["phase.schema.json", "milestones.schema.json", "measures.schema.json"]
+    assert "Open Government Licence v3.0" in text_of(article)
+    assert "a title written =SUM(A1:A9) is in the file as '=SUM(A1:A9)" in text_of(article)
+    # Every table of downloads says where to read about them.
+    for url in ("phase1-vision/", "phase2-measures/"):
+        downloads = page(hostile, url).select_one(".tp-downloads")
+        assert downloads.find("a", string="About the open data")["href"] == "../open-data/"
