@@ -335,7 +335,8 @@ class Renderer:
             references.append(self.render_reference(token, page_url))
             return placeholder(len(references) - 1)
 
-        html = sanitise_html(self.markdown(expand(text, hold)))
+        # The check keeps unpublishable characters out of today's data; an old revision may still hold them.
+        html = sanitise_html(self.markdown(expand(publishable(text), hold)))
         return Markup(fill_placeholders(html, references))
 
     def _status_counts(self, phase: Phase) -> list[tuple[str, str, int]]:
