@@ -125,7 +125,7 @@ def disallowed(html: str, text: str, plan: Plan) -> list[str]:
     for reference in soup.select("a.tp-ref"):
         status = reference.find_next_sibling()
         parts = [reference]
-        if status is not None and status.name == "span" and "tp-status" in status.get("class", []):
+        if status is not None and status.name == "span" and {"tp-status", "tp-latest"} & set(status.get("class", [])):
             parts.append(status)
         engine |= {id(e) for part in parts for e in [part, *part.find_all(True)]}
     # Only references the text makes can carry the engine's classes: a user cannot dress up as one.
@@ -166,7 +166,7 @@ CORPUS = [
     "!!! note\n    admonished",
     "## A heading",
     "x[^1]\n\n[^1]: a note",
-    "After [[M1.1]] and [[M1.2|the values]].",
+    "After [[M1.1]] and [[M1.2|the values]], and [[K1]] and [[K1|the measure]].",
     "[[[M1.1]]](javascript:alert(1)) and [x]([[M1.1]])",
     "{: title='[[M1.1]]' }",
     *(f"[x]({url})" for url in SCRIPT_LINKS + OTHER_UNSAFE if "\n" not in url),
