@@ -60,7 +60,10 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         help="check every page and data file; list every problem",
         description="Check every page and data file of the plan without building the site. "
-        "Exits 1 and lists every problem as path:line: field: message, or exits 0 when clean.",
+        "Exits 1 and lists every problem as path:line: field: message, or exits 0 when clean. "
+        "Warnings (path:line: warning: ...), such as a script in a page, are listed but leave the "
+        "exit status 0; a strict build (mkdocs build --strict, as make site runs) stops on them, "
+        "as it stops on every MkDocs warning.",
     )
     check.add_argument(
         "--format",
@@ -138,17 +141,22 @@ def run_check(args: argparse.Namespace) -> int:
         history_notes, history_problems = audit_history(settings, DiskCache(cache_folder(settings.root)))
         notes, plan_problems = history_notes, plan_problems + history_problems
     problems = sorted(set(problems + plan_problems))
+    errors = [problem for problem in problems if problem.is_error]
     if notes:
         print(history_report(notes), file=sys.stderr if args.format == "github" else sys.stdout)
     if problems:
         if args.format == "github":
             print("\n".join(problem.render_github() for problem in problems))
         print(render_report(problems), file=sys.stderr if args.format == "github" else sys.stdout)
+    if errors:
         return 1
-    print(
-        f"The plan is clean: {len(plan.phases)} phases, {len(plan.milestones)} milestones, "
+    summary = (
+        f"{len(plan.phases)} phases, {len(plan.milestones)} milestones, "
         f"{len(plan.measures)} measures, {len(plan.pages)} pages."
         + (" Its history reads cleanly." if args.history and not notes else "")
+    )
+    print(
+        f"The plan has no problems, only the warnings above: {summary}" if problems else f"The plan is clean: {summary}"
     )
     return 1 if notes and args.strict else 0
 

@@ -300,6 +300,166 @@ CASES = [
         ],
     ),
     (
+        "raw HTML in a milestone summary",
+        [(M1, "summary: The vision, published for consultation.", "summary: The vision <script>alert(1)</script>")],
+        [
+            f"{M1}:8: summary: raw HTML (<script>) is not allowed in a summary; write plain text or Markdown, "
+            "like **bold** or [a link](https://example.org)"
+        ],
+    ),
+    (
+        "raw HTML in a phase summary",
+        [(P1, "summary: Why the plan exists.", "summary: Why the plan <b>exists</b>.")],
+        [
+            f"{P1}:2: summary: raw HTML (<b>) is not allowed in a summary; write plain text or Markdown, "
+            "like **bold** or [a link](https://example.org)"
+        ],
+    ),
+    (
+        "javascript: link in a measure description",
+        [
+            (
+                K,
+                "    source: Digital maturity assessment",
+                "    source: Digital maturity assessment\n    description: See [the data](JavaScript:alert(1)).",
+            )
+        ],
+        [
+            f'{K}:12: description: the link "JavaScript:alert(1)" is not allowed in a description; link to an '
+            "https://, http:// or mailto: address or to a page of this site, like [a link](https://example.org)"
+        ],
+    ),
+    (
+        "javascript: link hidden behind an entity",
+        [(M1, "summary: The vision, published for consultation.", "summary: '[x](&#106;avascript:alert(1))'")],
+        [
+            f'{M1}:8: summary: the link "javascript:alert(1)" is not allowed in a summary; link to an '
+            "https://, http:// or mailto: address or to a page of this site, like [a link](https://example.org)"
+        ],
+    ),
+    (
+        "link to another site without a scheme",
+        [(M1, "summary: The vision, published for consultation.", "summary: See [this](//evil.example/).")],
+        [
+            f'{M1}:8: summary: the link "//evil.example/" is not allowed in a summary; link to an '
+            "https://, http:// or mailto: address or to a page of this site, like [a link](https://example.org)"
+        ],
+    ),
+    (
+        "image in a summary",
+        [(M1, "summary: The vision, published for consultation.", 'summary: "![chart](https://example.org/c.png)"')],
+        [
+            f"{M1}:8: summary: images are not allowed in a summary; link to the image instead, "
+            "like [the chart](https://example.org/chart.png)"
+        ],
+    ),
+    (
+        "event attribute set with an attribute list",
+        [(M1, "summary: The vision, published for consultation.", 'summary: "*Done*{: onclick=alert(1) }"')],
+        [f"{M1}:8: summary: onclick= runs a script in readers' browsers and is not allowed in a summary; remove it"],
+    ),
+    (
+        "control character in a title",
+        [(P1, "title: Vision", 'title: "Vis\\eion"')],
+        [
+            f'{P1}:1: title: contains U+001B ESC after "Vis", an invisible character that cannot be published; '
+            "delete it (it often comes with text pasted from another program)"
+        ],
+    ),
+    (
+        "several invisible characters in one field",
+        [(M1, "owner: NHSX", 'owner: "NH\\0S\\u2028X\\x9b"')],
+        [
+            f'{M1}:5: owner: contains U+0000 NUL after "NH", U+2028 LINE SEPARATOR after "NHS" and U+009B CSI '
+            'after "NHSX", invisible characters that cannot be published; delete them (they often come with '
+            "text pasted from another program)"
+        ],
+    ),
+    (
+        "control character in a feedback address",
+        [(P1, "closes: 2021-05-31", 'closes: 2021-05-31\n  feedback: "mailto:team@example.org\\a"')],
+        [
+            f'{P1}:7: consultation.feedback: contains U+0007 BEL after "mailto:team@example.org", an invisible '
+            "character that cannot be published; delete it (it often comes with text pasted from another program)"
+        ],
+    ),
+    (
+        "control character in a page",
+        [(PAGE1, "We start with", "We start\x1b with")],
+        [
+            f'{PAGE1}:3: text: contains U+001B ESC after "We start", an invisible character that cannot be '
+            "published; delete it (it often comes with text pasted from another program)"
+        ],
+    ),
+    (
+        "a 310-digit number",
+        [(K, "value: 80}", "value: " + "9" * 310 + "}")],
+        [
+            f"{K}:9: actuals.value: 99999999999999999999... (310 digits) is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000"
+        ],
+    ),
+    (
+        "a 17-digit number",
+        [(K, "value: 80}", "value: 12345678901234567}")],
+        [
+            f"{K}:9: actuals.value: 12345678901234567 is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000"
+        ],
+    ),
+    (
+        "a number beyond what a float holds",
+        [(K, "value: 80}", "value: 1.0e+400}")],
+        [
+            f"{K}:9: actuals.value: 1.0e+400 is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000"
+        ],
+    ),
+    (
+        "a huge number YAML reads as text",
+        [(K, "value: 80}", "value: 1e400}")],
+        [
+            f"{K}:9: actuals.value: 1e400 is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000"
+        ],
+    ),
+    (
+        "a number with an exponent YAML reads as text",
+        [(K, "value: 80}", "value: 8e1}")],
+        [
+            f'{K}:9: actuals.value: expected a number like 83 or 83.5, got "8e1"; '
+            "write the number out in full: value: 80"
+        ],
+    ),
+    (
+        "not a number",
+        [(K, "value: 80}", "value: .nan}")],
+        [f'{K}:9: actuals.value: .nan means "not a number"; write a number like 83 or 83.5'],
+    ),
+    (
+        "infinity",
+        [(K, "value: 80}", "value: -.inf}")],
+        [
+            f"{K}:9: actuals.value: -.inf means infinity; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000"
+        ],
+    ),
+    (
+        "a number too close to 0",
+        [(K, "value: 80}", "value: 0.0000001}")],
+        [f"{K}:9: actuals.value: 0.0000001 is too close to 0; write 0, or a number at least 0.000001 away from 0"],
+    ),
+    (
+        "a number that rounds to 0",
+        [(K, "value: 80}", "value: 1.0e-400}")],
+        [f"{K}:9: actuals.value: 1.0e-400 is too close to 0; write 0, or a number at least 0.000001 away from 0"],
+    ),
+    (
+        "a date far in the future",
+        [(M1, "due: 2020-09-30", "due: 9999-12-31")],
+        [f"{M1}:6: due: 9999-12-31 is out of range; dates in the plan are between 1900-01-01 and 2199-12-31"],
+    ),
+    (
         "a bad setting in mkdocs.yml",
         [("mkdocs.yml", "today: 2021-04-15", "today: soon")],
         ['mkdocs.yml:27: extra.plan.today: expected a date written YYYY-MM-DD, like 2024-04-30, got "soon"'],
@@ -439,3 +599,119 @@ def test_clean_plan_builds_strict_with_no_warnings(tmp_path: Path) -> None:
     built = build(tmp_path)
     assert built.returncode == 0, built.stderr
     assert "WARNING" not in built.stderr and "ERROR" not in built.stderr
+
+
+SCRIPTS_IN_A_PAGE = (
+    '<script>alert(1)</script>\n\n[Click](javascript:alert(2)) or <a href="#x" onclick="alert(3)">this</a>; '
+    "`<script>` in code is only words.\n\n## Milestones"
+)
+PAGE_WARNINGS = [
+    f"{PAGE1}:5: warning: <script>: a script in a page runs in every reader's browser; remove it "
+    "(the site adds the scripts it needs itself)",
+    f'{PAGE1}:7: warning: link: the link "javascript:alert(2)" runs a script instead of opening a page; '
+    "link to an https:// address or a page of this site",
+    f"{PAGE1}:7: warning: onclick: onclick= runs a script in every reader's browser; remove it",
+]
+
+
+def test_scripts_in_a_page_are_warnings_and_check_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_site(tmp_path)
+    edit(tmp_path, PAGE1, "## Milestones", SCRIPTS_IN_A_PAGE)
+    assert check(tmp_path, capsys) == (
+        0,
+        [
+            "The plan has 3 warnings:",
+            *PAGE_WARNINGS,
+            "The plan has no problems, only the warnings above: 2 phases, 3 milestones, 1 measures, 4 pages.",
+        ],
+    )
+
+
+def test_warnings_are_listed_beside_problems_and_annotate_as_warnings(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    edit(tmp_path, PAGE1, "## Milestones", SCRIPTS_IN_A_PAGE)
+    edit(tmp_path, M1, "status: done", "status: complete")
+    result = techplan(tmp_path, "check")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "The plan has 1 problem and 3 warnings:",
+        *PAGE_WARNINGS,
+        f'{M1}:7: status: "complete" is not a status; use one of: planned, in-progress, at-risk, delayed, '
+        "done, dropped",
+    ]
+    annotations = techplan(tmp_path, "check", "--format", "github").stdout.splitlines()
+    assert annotations[0] == (
+        f"::warning file={PAGE1},line=5::<script>: a script in a page runs in every reader's browser; "
+        "remove it (the site adds the scripts it needs itself)"
+    )
+    assert [line.split(" ", 1)[0] for line in annotations] == ["::warning"] * 3 + ["::error"]
+
+
+def test_a_strict_build_stops_on_page_warnings(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    edit(tmp_path, PAGE1, "## Milestones", SCRIPTS_IN_A_PAGE)
+    built = build(tmp_path)
+    assert built.returncode == 1
+    assert "Traceback" not in built.stderr
+    for warning in PAGE_WARNINGS:
+        assert f"WARNING -  {warning}" in built.stderr
+    assert "Aborted with 3 warnings in strict mode!" in built.stderr + built.stdout
+
+
+def test_a_file_name_cannot_inject_github_workflow_commands(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    name = "plan/phase1-vision/x,line=9,title=hi::%0A\n::error file=evil.yml,line=1::pwned.yml"
+    (tmp_path / name).write_text("milestones: []\n", encoding="utf-8")
+    result = techplan(tmp_path, "check", "--format", "github")
+    assert result.returncode == 1
+    # One line: the newline is shown as \n, and , : % in the file property are escaped as GitHub requires.
+    assert result.stdout.splitlines() == [
+        "::error file=plan/phase1-vision/x%2Cline=9%2Ctitle=hi%3A%3A%250A\\n%3A%3Aerror file=evil.yml%2Cline=1"
+        "%3A%3Apwned.yml,line=1::file: not a plan data file; a phase folder can hold phase.yml, milestones.yml, "
+        "measures.yml"
+    ]
+    assert result.stderr.splitlines()[1] == (
+        "plan/phase1-vision/x,line=9,title=hi::%0A\\n::error file=evil.yml,line=1::pwned.yml:1: file: "
+        "not a plan data file; a phase folder can hold phase.yml, milestones.yml, measures.yml"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (
+            ("measure", "add-actual", "K1", "2023-03-31", "9" * 310),
+            f"{K}:11: actuals.value: 99999999999999999999... (310 digits) is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000",
+        ),
+        (
+            ("measure", "add-actual", "K1", "2023-03-31", "1e400"),
+            f"{K}:11: actuals.value: 1e400 is too large; numbers in the plan are "
+            "between -1,000,000,000,000,000 and 1,000,000,000,000,000",
+        ),
+        (
+            ("milestone", "set", "M1.1", "summary=<script>alert(1)</script>"),
+            f"{M1}:8: summary: raw HTML (<script>) is not allowed in a summary; write plain text or Markdown, "
+            "like **bold** or [a link](https://example.org)",
+        ),
+        (
+            ("milestone", "set", "M1.1", "title=Vis\x1bion"),
+            f'{M1}:4: title: contains U+001B ESC after "Vis", an invisible character that cannot be published; '
+            "delete it (it often comes with text pasted from another program)",
+        ),
+    ],
+    ids=["huge whole number", "huge number with an exponent", "script in a summary", "escape in a title"],
+)
+def test_edit_commands_refuse_what_the_check_refuses_and_write_nothing(
+    tmp_path: Path, command: tuple[str, ...], expected: str
+) -> None:
+    write_site(tmp_path)
+    before = {name: (tmp_path / name).read_bytes() for name in (M1, K)}
+    result = techplan(tmp_path, *command)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        "techplan: nothing was written: the edit would give the plan 1 problem:",
+        expected,
+    ]
+    assert {name: (tmp_path / name).read_bytes() for name in (M1, K)} == before

@@ -1,67 +1,276 @@
-"""Material's own markup, made valid by the build: what is removed, and only that."""
+"""Data-field Markdown: which links are safe, what the one rendering path lets through, and the exports
+for text that never passed the check."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+import re
+from datetime import date
 from pathlib import Path
 
+import pytest
 from bs4 import BeautifulSoup
-from plansite import build, write_site
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from plansite import MINI_PLAN, write_site
 
-from techplan.site.markup import without_toggle_autocomplete
+from techplan.plan.load import load_plan
+from techplan.plan.markup import is_safe_link, markdown_problems, page_warnings, runs_script
+from techplan.plan.model import Location, Milestone, Plan
+from techplan.plan.prose import scan
+from techplan.plan.settings import load_config
+from techplan.site.opendata import csv_number, milestones_csv, milestones_ics, spreadsheet_text
+from techplan.site.render import Renderer, standalone_environment
+from techplan.site.safehtml import ATTRIBUTES, CLASSES, TAGS, field_markdown
 
-DRAWER = '<input class="md-toggle" data-md-toggle="drawer" type="checkbox" id="__drawer" autocomplete="off">'
-SEARCH = '<input class="md-toggle" data-md-toggle="search" type="checkbox" id="__search" autocomplete="off">'
-"""As Material's base.html writes them."""
+SCRIPT_LINKS = [
+    "javascript:alert(1)",
+    "JAVASCRIPT:alert(1)",
+    "JaVaScRiPt:alert(1)",
+    " javascript:alert(1)",
+    "\x01\x02javascript:alert(1)",
+    "\tjavascript:alert(1)",
+    "java\tscript:alert(1)",
+    "java\nscript:alert(1)",
+    "java\rscript:alert(1)",
+    "&#106;avascript:alert(1)",
+    "&#x6A;avascript:alert(1)",
+    "&#X6a;&#x61;&#x76;&#x61;script:alert(1)",
+    "&#0000106avascript:alert(1)",
+    "javascript&colon;alert(1)",
+    "jav&#x09;ascript:alert(1)",
+    "jav&Tab;ascript:alert(1)",
+    "&amp;#106;avascript:alert(1)",
+    "javascript :alert(1)",
+    "vbscript:msgbox(1)",
+    "VBScript:msgbox(1)",
+    "livescript:x",
+]
+OTHER_UNSAFE = [
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "DATA:text/html,<script>alert(1)</script>",
+    "//evil.example/",
+    "\\\\evil.example/",
+    "/\\evil.example/",
+    "\\/evil.example/",
+    " //evil.example/",
+    "file:///etc/passwd",
+    "ftp://example.org/",
+    "tel:+441234567890",
+    "%6Aavascript:alert(1)",
+    "\u00a0javascript:alert(1)",
+    "java\x00script:alert(1)",
+    "https://example.org/\x1b[2J",
+    "C:\\Windows",
+]
+SAFE = [
+    "https://example.org",
+    "HTTPS://example.org/a:b?c=d#e",
+    "http://example.org",
+    "mailto:team@example.org",
+    "&#109;&#97;&#105;&#108;&#116;&#111;&#58;team@example.org",
+    "../phase2-roadmap/",
+    "phase2-roadmap/index.html",
+    "/absolute/path",
+    "#M2.1",
+    "?q=1",
+    "./notes:2021",
+    "",
+]
 
 
-def test_the_drawer_and_search_toggles_lose_autocomplete_and_nothing_else() -> None:
-    page = f"<body>\n{DRAWER}\n{SEARCH}\n<p>text</p></body>"
-    assert without_toggle_autocomplete(page) == (
-        "<body>\n"
-        '<input class="md-toggle" data-md-toggle="drawer" type="checkbox" id="__drawer">\n'
-        '<input class="md-toggle" data-md-toggle="search" type="checkbox" id="__search">\n'
-        "<p>text</p></body>"
+@pytest.mark.parametrize("url", SCRIPT_LINKS)
+def test_script_links_in_any_spelling_are_neither_safe_nor_missed(url: str) -> None:
+    assert not is_safe_link(url)
+    assert runs_script(url)
+
+
+@pytest.mark.parametrize("url", OTHER_UNSAFE)
+def test_other_links_a_data_field_may_not_hold(url: str) -> None:
+    assert not is_safe_link(url)
+
+
+@pytest.mark.parametrize("url", SAFE)
+def test_web_email_and_in_site_links_are_safe(url: str) -> None:
+    assert is_safe_link(url)
+    assert not runs_script(url)
+
+
+@pytest.fixture(scope="module")
+def renderer(tmp_path_factory: pytest.TempPathFactory) -> Renderer:
+    """The site's renderer for the small plan, with the Markdown extensions its mkdocs.yml turns on."""
+    root = tmp_path_factory.mktemp("markup")
+    write_site(root, MINI_PLAN, commit=False)
+    plan_settings, _ = load_config(root / "mkdocs.yml")
+    plan, problems = load_plan(plan_settings)
+    assert problems == []
+    urls = {page: page.removesuffix("index.md").removesuffix(".md") for page in plan.pages}
+    extensions = ["attr_list", "tables", "toc", "footnotes", "admonition", "def_list", "abbr", "pymdownx.details"]
+    return Renderer(
+        plan,
+        standalone_environment(),
+        urls,
+        date(2021, 4, 15),
+        field_markdown(extensions, {"toc": {"permalink": True}}),
     )
 
 
-def test_other_inputs_and_text_keep_their_autocomplete() -> None:
-    untouched = [
-        # The search box: autocomplete is valid on a text input, and wanted there.
-        '<input type="text" class="md-search__input" name="query" autocomplete="off" required>',
-        '<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">',
-        '<input data-autocomplete="x" type="checkbox">',
-        '<input data-md-toggle="x" autocompleted="x" type="checkbox">',
-        "<code>&lt;input data-md-toggle=&quot;drawer&quot; autocomplete=&quot;off&quot;&gt;</code>",
-        '<p>autocomplete="off" data-md-toggle</p>',
-    ]
-    for markup in untouched:
-        assert without_toggle_autocomplete(markup) == markup
+def disallowed(html: str, text: str, plan: Plan) -> list[str]:
+    """Everything in a rendered field the allow-list does not allow, but for the engine's own references."""
+    found = []
+    soup = BeautifulSoup(html, "html.parser")
+    engine: set[int] = set()
+    for reference in soup.select("a.tp-ref"):
+        status = reference.find_next_sibling()
+        parts = [reference]
+        if status is not None and status.name == "span" and {"tp-status", "tp-latest"} & set(status.get("class", [])):
+            parts.append(status)
+        engine |= {id(e) for part in parts for e in [part, *part.find_all(True)]}
+    # Only references the text makes can carry the engine's classes: a user cannot dress up as one.
+    made = [t for t in scan(text) if t.is_reference and plan.record(t.name) is not None]
+    if len(soup.select("a.tp-ref")) > len(made):
+        found.append("more references than the text makes")
+    for element in soup.find_all(True):
+        if id(element) in engine:
+            continue
+        if element.name not in TAGS:
+            found.append(f"<{element.name}>")
+        for name, value in element.attrs.items():
+            if name == "class":
+                extra = set(value) - CLASSES.get(element.name, set())
+                if extra:
+                    found.append(f"<{element.name} class={sorted(extra)}>")
+            elif name not in ATTRIBUTES.get(element.name, set()):
+                found.append(f"<{element.name} {name}>")
+            elif name == "href" and not is_safe_link(value):
+                found.append(f"<{element.name} href={value!r}>")
+            elif name == "style" and not re.fullmatch(r"text-align:\s*(left|right|center)", value):
+                found.append(f"<{element.name} style={value!r}>")
+    return found
 
 
-def test_any_spelling_of_the_attribute_goes() -> None:
-    for attribute in (
-        'autocomplete="off"',
-        "autocomplete='off'",
-        "autocomplete=off",
-        "AUTOCOMPLETE = off",
-        "autocomplete",
-    ):
-        tag = f'<input class="md-toggle" data-md-toggle="search" {attribute} type="checkbox" id="__search">'
-        assert without_toggle_autocomplete(tag) == (
-            '<input class="md-toggle" data-md-toggle="search" type="checkbox" id="__search">'
-        ), attribute
+CORPUS = [
+    "Hi <script>alert(1)</script> there",
+    "<img src=x onerror=alert(1)>",
+    "<svg><script>alert(1)</script></svg>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<style>body{display:none}</style>",
+    "<iframe src=//evil.example></iframe>",
+    "*Done*{: .tp-status .tp-status--done }",
+    "[x](https://example.org){: onclick=alert(1) style='color:red' id=__drawer }",
+    '[x](https://example.org "t\\" onmouseover=\\"alert(1)")',
+    "![tracker](https://evil.example/pixel.png)",
+    "| a | b |\n|:--|--:|\n| 1 | 2 |",
+    "!!! note\n    admonished",
+    "## A heading",
+    "x[^1]\n\n[^1]: a note",
+    "After [[M1.1]] and [[M1.2|the values]], and [[K1]] and [[K1|the measure]].",
+    "[[[M1.1]]](javascript:alert(1)) and [x]([[M1.1]])",
+    "{: title='[[M1.1]]' }",
+    *(f"[x]({url})" for url in SCRIPT_LINKS + OTHER_UNSAFE if "\n" not in url),
+]
 
 
-def test_no_built_page_has_autocomplete_on_a_checkbox(tmp_path: Path) -> None:
-    """Every page, the 404 page (a template, not a page) and generated pages alike."""
-    write_site(tmp_path)
-    result = build(tmp_path)
-    assert result.returncode == 0, result.stderr
-    pages = sorted((tmp_path / "site").rglob("*.html"))
-    names = {p.relative_to(tmp_path / "site").as_posix() for p in pages}
-    assert {"404.html", "index.html", "whats-changed/index.html", "print/index.html"} <= names
-    for path in pages:
-        html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-        toggles = html.select("input[data-md-toggle]")
-        assert [t["id"] for t in toggles] == ["__drawer", "__search"], path
-        assert not html.select("input[type=checkbox][autocomplete], input[type=radio][autocomplete]"), path
+@pytest.mark.parametrize("text", CORPUS)
+def test_a_rendered_field_holds_only_allowed_markup(renderer: Renderer, text: str) -> None:
+    html = str(renderer.render_field_markdown(text, "phase1-vision/"))
+    assert disallowed(html, text, renderer.plan) == []
+    assert "alert(1)</script>" not in html  # shown as text at most, never an element
+
+
+def test_references_survive_and_user_markup_does_not(renderer: Renderer) -> None:
+    html = str(renderer.render_field_markdown("After [[M1.1]], *now* <b>bold</b>.", "phase1-vision/"))
+    soup = BeautifulSoup(html, "html.parser")
+    reference = soup.select_one("a.tp-ref")
+    assert reference is not None and reference["href"] == "#M1.1"
+    assert reference.get_text() == "M1.1: Publish the vision"
+    assert soup.select_one("span.tp-status--done") is not None
+    assert soup.select_one("em").get_text() == "now"
+    assert soup.select("b") == []
+    assert "<b>bold</b>" in soup.get_text()
+
+
+def test_a_reference_in_an_address_or_attribute_is_taken_out(renderer: Renderer) -> None:
+    html = str(renderer.render_field_markdown("[x]([[M1.1]]) and [y](https://example.org){: title='[[M1.2]]' }", ""))
+    soup = BeautifulSoup(html, "html.parser")
+    assert [a.attrs for a in soup.find_all("a")] == [{"href": ""}, {"href": "https://example.org", "title": ""}]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' :;&#[](){}!*_`|\n\tajsvcrpitonlgxd1@.-")) | st.characters()))
+def test_no_text_renders_to_markup_outside_the_allow_list(renderer: Renderer, text: str) -> None:
+    html = str(renderer.render_field_markdown(text, "phase1-vision/"))
+    assert disallowed(html, text, renderer.plan) == []
+    markdown_problems(text, "summary")  # never raises
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' :;&#[](){}!*_`|\nonscriptjavaclick")) | st.characters()))
+@settings(max_examples=200, deadline=None, database=None)
+def test_page_warnings_never_fail_on_any_text(text: str) -> None:
+    for line, what, message in page_warnings(text):
+        assert line >= 1 and what and message
+
+
+def milestone(title: str, owner: str, summary: str) -> Milestone:
+    return Milestone("M1.1", title, owner, date(2021, 3, 31), "done", (), summary, 1, Location("x", 1))
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(title=st.text(), owner=st.text(), summary=st.text())
+def test_calendar_and_csv_stay_valid_for_any_text_even_unchecked(title: str, owner: str, summary: str) -> None:
+    # Nothing the check refuses reaches the plan, but the exports do not rely on it.
+    plan = Plan(phases=(), milestones=(milestone(title, owner, summary),), measures=())
+    ics = milestones_ics(plan, "https://plan.example.org/", "plan.example.org", date(2021, 4, 15), {})
+    ics.encode("utf-8")
+    for line in ics.removesuffix("\r\n").split("\r\n"):
+        assert len(line.encode("utf-8")) <= 75
+        assert not re.search("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]", line), line
+    text = milestones_csv(plan)
+    text.encode("utf-8")
+    [row] = list(csv.DictReader(io.StringIO(text, newline="")))
+    for column in ("title", "owner"):
+        assert not row[column].lstrip(" \n").startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+44 20 7946 0000", "'+44 20 7946 0000"),
+        ("-5% fewer forms", "'-5% fewer forms"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("  =1", "'  =1"),
+        ("\n=1", "'\n=1"),
+        ("＝1+1", "'＝1+1"),
+        ("Fewer forms = better", "Fewer forms = better"),
+        ("'quoted'", "'quoted'"),
+        ("", ""),
+    ],
+)
+def test_spreadsheet_text_neutralises_what_would_start_a_formula(text: str, cell: str) -> None:
+    assert spreadsheet_text(text) == cell
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [(83.0, "83"), (-12.5, "-12.5"), (1234567.0, "1234567"), (1e15, "1000000000000000"), (0.000001, "0.000001")],
+)
+def test_csv_numbers_are_exact_and_never_neutralised(value: float, cell: str) -> None:
+    assert csv_number(value) == cell
+    assert float(cell) == value
+
+
+def test_the_json_schemas_say_the_same_ranges(tmp_path: Path) -> None:
+    from techplan.plan.spec import json_schema
+
+    point = json_schema("measures.yml")["properties"]["measures"]["items"]["properties"]["baseline"]
+    assert point["properties"]["value"]["minimum"] == -(10**15)
+    assert point["properties"]["value"]["maximum"] == 10**15
+    title = json_schema("milestones.yml")["properties"]["milestones"]["items"]["properties"]["title"]
+    assert re.match(title["pattern"], "Ordinary text\twith a tab")
+    assert not re.match(title["pattern"], "Escape \x1b[31m")
+    assert json.dumps(title["pattern"])  # plain JSON

@@ -315,8 +315,8 @@ def _warnings(
                 f"{data_change.record} was deleted; milestones are never deleted: set its status to dropped "
                 "and say why instead"
             )
-    if result.problems:
-        count = len(result.problems)
+    count = sum(problem.is_error for problem in result.problems)  # page warnings are not problems
+    if count:
         warnings.append(f"the plan at {result.head} has {count} problem{'s' if count != 1 else ''}: run techplan check")
     return warnings
 

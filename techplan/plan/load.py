@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from techplan.cache import DiskCache
+from techplan.plan.characters import REFUSED, refused_message
+from techplan.plan.markup import page_warnings
 from techplan.plan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.plan.prose import BLOCKS, Token, find_title, scan
 from techplan.plan.settings import PlanConfig
@@ -13,7 +15,7 @@ from techplan.plan.sources import DiskFiles, PlanFiles
 from techplan.plan.spec import FILES, MEASURES_FILE, MILESTONES_FILE, PHASE, RecordSpec
 from techplan.plan.validate import Checked, RecordChecker, suggest, suggest_id
 from techplan.plan.yamlsource import YamlNode, read_yaml_from
-from techplan.problems import Problem
+from techplan.problems import WARNING, Problem
 
 PHASE_FOLDER = re.compile(r"phase([0-9]+)-[a-z0-9]+(?:-[a-z0-9]+)*")
 """Phase folders are named `phase<number>-<name>`, like `phase2-roadmap`."""
@@ -477,7 +479,7 @@ def _shortest_loop(graph: dict[str, list[str]], start: str, members: set[str]) -
 
 
 def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
-    """Check a page's references and plan blocks."""
+    """Check a page's references, plan blocks and characters; warn about what would run a script."""
     assert loaded.files is not None
     display = config.display(config.plan_dir / page)
     try:
@@ -485,6 +487,13 @@ def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
     except UnicodeDecodeError:
         loaded.problems.append(Problem(display, 1, "encoding", "the page is not UTF-8 text; save it as UTF-8"))
         return
+    if REFUSED.search(text.replace("\r\n", "\n")):
+        # Counted by "\n" alone: str.splitlines also breaks at some of the very characters reported.
+        for number, line in enumerate(text.split("\n"), start=1):
+            if message := refused_message(line.removesuffix("\r")):
+                loaded.problems.append(Problem(display, number, "text", message))
+    for number, what, message in page_warnings(text):
+        loaded.problems.append(Problem(display, number, what, message, WARNING))
     blocks = []
     for token in scan(text):
         if token.is_reference:

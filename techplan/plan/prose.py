@@ -85,6 +85,14 @@ def outside_fences(text: str) -> Iterator[tuple[int, str]]:
         yield number, line
 
 
+def visible_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Yield (line number, line) outside fenced code, with code spans and HTML comments blanked out."""
+    in_comment = False
+    for number, line in outside_fences(text):
+        visible, in_comment = _visible(line, in_comment)
+        yield number, visible
+
+
 def find_title(text: str) -> tuple[int, str] | None:
     """The first `# Title` heading: its line number and text, or None."""
     for number, line in outside_fences(text):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -29,6 +30,18 @@ MILESTONE_ID = r"^M[0-9]+\.[0-9]+$"
 MEASURE_ID = r"^K[0-9]+$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 LINK_PATTERN = r"^(https://|mailto:)"
+TEXT_PATTERN = "^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\u2028\\u2029\\ufffe\\uffff]*$"
+"""Text without control characters or line separators (techplan.plan.characters.REFUSED, less surrogates,
+which JSON Schema cannot name)."""
+
+NUMBER_LIMIT = 10**15
+"""Numbers in the plan lie between minus and plus this: a thousand million million, so every whole
+number is exact in JSON, CSV and a spreadsheet, and no sum of values overflows."""
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+"""Dates in the plan lie between these: wide enough for any plan, narrow enough to catch 9999-12-31."""
+SMALLEST_NUMBER = 0.000001
+"""A number other than 0 is at least this far from 0: anything closer is a typing mistake or rounds to 0."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,11 +370,11 @@ def _field_schema(f: Field) -> dict[str, Any]:
     """The schema of one field's value."""
     described: dict[str, Any] = {"description": f.description}
     if f.kind in ("text", "markdown"):
-        return described | {"type": "string", "minLength": 1}
+        return described | {"type": "string", "minLength": 1, "pattern": TEXT_PATTERN}
     if f.kind == "date":
         return described | {"type": "string", "format": "date", "pattern": DATE_PATTERN}
     if f.kind == "number":
-        return described | {"type": "number"}
+        return described | {"type": "number", "minimum": -NUMBER_LIMIT, "maximum": NUMBER_LIMIT}
     if f.kind == "choice":
         return described | {"enum": list(f.choices)}
     if f.kind == "id":

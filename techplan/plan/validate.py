@@ -8,9 +8,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from techplan.plan.spec import Field, RecordSpec
+from techplan.plan.characters import refused_message, without_refused
+from techplan.plan.markup import markdown_problems
+from techplan.plan.spec import EARLIEST_DATE, LATEST_DATE, NUMBER_LIMIT, SMALLEST_NUMBER, Field, RecordSpec
 from techplan.plan.yamlsource import YamlNode
 from techplan.problems import Problem, quote
 
@@ -29,7 +32,12 @@ class Checked:
     lines: dict[str, int] = field(default_factory=dict)
     """The line each field was written on."""
     complete: bool = True
-    """Whether every field was valid and every required field present."""
+    """Whether every field was valid and every required field present.
+
+    A field whose problem the site can still show safely (a control character taken out, raw HTML
+    escaped) keeps its value and leaves the record complete: the problem stops today's build, and
+    an old revision in the archive still shows the record.
+    """
 
     def line_of(self, name: str) -> int:
         """The line a field is on, or the record's line if the field is missing."""
@@ -152,15 +160,29 @@ class RecordChecker:
         return [self.check_record(item, spec.record, prefix=prefix) for item in node.items]
 
     def check_text(self, node: YamlNode, spec: Field, name: str, line: int) -> str | None:
-        """Text: a string, not a number, yes/no or a date."""
+        """Text: a string, not a number, yes/no or a date, without control characters."""
         if node.tag not in ("str",) or not node.text.strip():
             got = "nothing" if not node.text.strip() else node.describe()
             hint = f'; put it in double quotes: {spec.name}: "{node.text}"' if node.text.strip() else ""
             self.problem(line, name, f'expected text like "{spec.example}", got {got}{hint}')
             return None
-        return node.text.strip()
+        return self.check_characters(node.text.strip(), name, line)
 
-    check_markdown = check_text
+    def check_markdown(self, node: YamlNode, spec: Field, name: str, line: int) -> str | None:
+        """Markdown text: text without raw HTML, images or links that are not to web pages, email or this site."""
+        text = self.check_text(node, spec, name, line)
+        if text is not None:
+            for message in markdown_problems(text, spec.name):
+                self.problem(line, name, message)
+        return text
+
+    def check_characters(self, text: str, name: str, line: int) -> str:
+        """Report control characters and line separators in text; the text without them."""
+        message = refused_message(text)
+        if message is None:
+            return text
+        self.problem(line, name, message)
+        return without_refused(text)
 
     def check_date(self, node: YamlNode, spec: Field, name: str, line: int) -> date | None:
         """A calendar date written YYYY-MM-DD."""
@@ -173,21 +195,27 @@ class RecordChecker:
         return value
 
     def check_number(self, node: YamlNode, spec: Field, name: str, line: int) -> float | None:
-        """A number: whole or decimal, without units."""
-        if node.tag in ("int", "float"):
-            try:
-                number = float(int(node.text.replace("_", ""), 0)) if node.tag == "int" else float(node.text)
-            except ValueError:
-                number = math.nan
-            if math.isfinite(number):
-                return number
-        hint = ""
+        """A number: whole or decimal, without units, in the range numbers in the plan can have."""
         text = node.text.strip()
-        if text.endswith("%"):
-            hint = f"; write the number without the % sign: {spec.name}: {text.rstrip('%').strip()}"
-        elif re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", text):
-            hint = f"; write the number without commas: {spec.name}: {text.replace(',', '')}"
-        self.problem(line, name, f"expected a number like {spec.example} or 83.5, got {node.describe()}{hint}")
+        number, message = parse_number(node.tag, text)
+        if number is not None:
+            return number
+        if message is None and re.fullmatch(r"[-+]?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", text):
+            # YAML 1.1 reads 1e5 (no decimal point) as text: say the number in full, or why it cannot be one
+            number, message = parse_number("float", text)
+            if number is not None:
+                message = (
+                    f"expected a number like {spec.example} or 83.5, got {node.describe()}; "
+                    f"write the number out in full: {spec.name}: {_number_text(number)}"
+                )
+        if message is None:
+            hint = ""
+            if text.endswith("%"):
+                hint = f"; write the number without the % sign: {spec.name}: {text.rstrip('%').strip()}"
+            elif re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", text):
+                hint = f"; write the number without commas: {spec.name}: {text.replace(',', '')}"
+            message = f"expected a number like {spec.example} or 83.5, got {node.describe()}{hint}"
+        self.problem(line, name, message)
         return None
 
     def check_choice(self, node: YamlNode, spec: Field, name: str, line: int) -> str | None:
@@ -236,11 +264,15 @@ class RecordChecker:
         if node.kind != "map" or any(e.value.kind != "scalar" or e.value.tag != "str" for e in node.entries):
             self.problem(line, name, f"expected lines of text like {spec.example}, got {node.describe()}")
             return None
-        return {entry.key: entry.value.text for entry in node.entries}
+        check = self.check_characters
+        return {check(entry.key, name, entry.line): check(entry.value.text, name, entry.line) for entry in node.entries}
 
     def check_link(self, node: YamlNode, spec: Field, name: str, line: int) -> str | None:
         """An https:// address or a mailto: address."""
         text = node.text.strip()
+        if message := refused_message(text):
+            self.problem(line, name, message)
+            return None
         if node.tag == "str" and re.match(r"https://[^\s/]+\.[^\s]+$", text):
             return text
         if node.tag == "str" and re.match(r"mailto:[^\s@]+@[^\s@]+\.[^\s@]+$", text):
@@ -278,14 +310,68 @@ def _id_advice(spec: Field) -> str:
     return "measure ids look like K1: K and a number"
 
 
+NUMBER_RANGE = f"between -{NUMBER_LIMIT:,} and {NUMBER_LIMIT:,}"
+"""The range numbers in the plan can have, as messages say it."""
+
+
+def parse_number(tag: str, text: str) -> tuple[float | None, str | None]:
+    """Read a YAML number in the range the plan allows: the number, or None and what is wrong.
+
+    None and no message: the text is not a number YAML reads (the caller says what a number looks like).
+    """
+    if tag not in ("int", "float"):
+        return None, None
+    clean = text.replace("_", "")
+    shown = _shorten_number(text)
+    too_large = f"{shown} is too large; numbers in the plan are {NUMBER_RANGE}"
+    if tag == "int":
+        try:
+            whole = int(clean, 0)
+        except ValueError:
+            # Python will not read a decimal number of more than 4,300 digits: far out of range anyway
+            return (None, too_large) if re.fullmatch(r"[-+]?[0-9]+", clean) else (None, None)
+        return (float(whole), None) if abs(whole) <= NUMBER_LIMIT else (None, too_large)
+    special = clean.lower().lstrip("+-")
+    if special == ".nan":
+        return None, f'{shown} means "not a number"; write a number like 83 or 83.5'
+    if special == ".inf":
+        return None, f"{shown} means infinity; numbers in the plan are {NUMBER_RANGE}"
+    try:
+        number = float(clean)
+    except ValueError:
+        return None, None
+    if not math.isfinite(number) or abs(number) > NUMBER_LIMIT:
+        return None, too_large
+    mantissa = re.split(r"[eE]", clean, maxsplit=1)[0]
+    if (number == 0 and re.search(r"[1-9]", mantissa)) or 0 < abs(number) < SMALLEST_NUMBER:
+        return None, f"{shown} is too close to 0; write 0, or a number at least {SMALLEST_NUMBER:f} away from 0"
+    return number, None
+
+
+def _shorten_number(text: str) -> str:
+    """A number as written, shortened when it is long: 99999999999999999999... (310 digits)."""
+    if len(text) <= 24:
+        return text
+    digits = sum(char.isdigit() for char in text)
+    return f"{text[:20]}... ({digits} digits)"
+
+
+def _number_text(number: float) -> str:
+    """A number written out in full: 100000, 0.5."""
+    return str(int(number)) if number == int(number) else format(Decimal(repr(number)), "f")
+
+
 def parse_date(text: str, example: str = "2024-03-31") -> tuple[date | None, str | None]:
     """Parse a YYYY-MM-DD date; the date, or None and a message saying what is wrong."""
     text = text.strip()
     exact = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", text)
     if exact:
         year, month, day = (int(part) for part in exact.groups())
-        if year < 1:
-            return None, f"{text} is not a real date: there is no year 0"
+        if not EARLIEST_DATE.year <= year <= LATEST_DATE.year:
+            return None, (
+                f"{text} is out of range; dates in the plan are between {EARLIEST_DATE.isoformat()} "
+                f"and {LATEST_DATE.isoformat()}"
+            )
         if not 1 <= month <= 12:
             return None, f"{text} is not a real date: there is no month {month}"
         days = calendar.monthrange(year, month)[1]

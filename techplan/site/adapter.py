@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import jinja2
-import markdown as markdown_lib
 import mkdocs
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
@@ -19,22 +18,23 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 
-from techplan.site.archive import ArchiveWriter
 from techplan.cache import DiskCache, cache_folder
 from techplan.history.changes import HistoryUnavailable
-from techplan.history.notes import history_report
-from techplan.plan.settings import PlanConfig, load_config
-from techplan.site.urls import relative_url
 from techplan.history.git import Repository
+from techplan.history.notes import history_report
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import Phase, Plan
-from techplan.site.opendata import downloads
-from techplan.site.markup import without_toggle_autocomplete
-from techplan.site.printview import PrintedPage, assemble
-from techplan.problems import Problem, render_report
 from techplan.plan.prose import scan
-from techplan.site.render import THEME, Renderer, Slots, template_environment
+from techplan.plan.settings import PlanConfig, load_config
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
+from techplan.problems import Problem, render_report
+from techplan.site.archive import ArchiveWriter
+from techplan.site.markup import without_toggle_autocomplete
+from techplan.site.opendata import OPEN_DATA_PAGE, downloads
+from techplan.site.printview import PrintedPage, assemble
+from techplan.site.render import THEME, Renderer, Slots, template_environment
+from techplan.site.safehtml import field_markdown
+from techplan.site.urls import relative_url
 from techplan.site.views import (
     CHANGES_PAGE,
     COMPARE_PAGE,
@@ -47,10 +47,10 @@ from techplan.site.views import (
     SiteInfo,
     compare_markdown,
     insert_after_title,
+    open_data_markdown,
     publish_history,
     revisions_markdown,
 )
-
 
 log = logging.getLogger("mkdocs.plugins.techplan")
 
@@ -64,7 +64,7 @@ class PlanSite:
         self.renderer: Renderer | None = None
         self.published: Published | None = None
         self.problems: list[Problem] = []
-        self._markdown: markdown_lib.Markdown | None = None
+        self._markdown: Callable[[str], str] | None = None
         self._mkdocs: MkDocsConfig | None = None
         self._slots: dict[str, Slots] = {}
         self._reading_order: list[Page] = []
@@ -85,8 +85,11 @@ class PlanSite:
         pages = [file.src_uri for file in files.documentation_pages()]
         self.plan, problems = load_plan(self.settings, pages, cache)
         problems = self.problems + problems
-        if problems:
+        if any(problem.is_error for problem in problems):
             raise PluginError(render_report(problems))
+        for warning in sorted(problems):
+            # A MkDocs warning: a strict build stops on it, as on any other (see techplan check --help).
+            log.warning(warning.render())
         docs = os.path.join(os.path.abspath(config.docs_dir), "")
         sources = [f.src_uri for f in files if f.abs_src_path and f.abs_src_path.startswith(docs)]
         for file in list(files):
@@ -98,6 +101,8 @@ class PlanSite:
         changes_page = File.generated(config, CHANGES_PAGE, content="")
         revisions_page = File.generated(config, REVISIONS_PAGE, content="")
         compare_page = File.generated(config, COMPARE_PAGE, content="")
+        open_data_page = File.generated(config, OPEN_DATA_PAGE, content="")
+        files.append(open_data_page)
         files.append(changes_page)
         files.append(revisions_page)
         files.append(compare_page)
@@ -141,6 +146,7 @@ class PlanSite:
         for page, (markdown, slots) in {
             REVISIONS_PAGE: revisions_markdown(self.renderer, self.published, self.settings, revisions_page.url),
             COMPARE_PAGE: compare_markdown(self.renderer, self.published, compare_page.url),
+            OPEN_DATA_PAGE: open_data_markdown(self.renderer, self.published, open_data_page.url),
         }.items():
             files.get_file_from_path(page).content_string = markdown  # type: ignore[union-attr]
             self._slots[page] = slots
@@ -281,14 +287,11 @@ class PlanSite:
                 repo.close()
 
     def render_markdown(self, text: str) -> str:
-        """Render Markdown from YAML with the same extensions as the pages."""
+        """Convert Markdown from YAML with the same extensions as the pages, raw HTML escaped."""
         if self._markdown is None:
             assert self._mkdocs is not None
-            self._markdown = markdown_lib.Markdown(
-                extensions=self._mkdocs.markdown_extensions,
-                extension_configs=self._mkdocs.mdx_configs or {},
-            )
-        return self._markdown.reset().convert(text)
+            self._markdown = field_markdown(self._mkdocs.markdown_extensions, self._mkdocs.mdx_configs or {})
+        return self._markdown(text)
 
     def _phase_of(self, src_uri: str) -> Phase | None:
         """The phase a page belongs to, from its folder."""

@@ -22,19 +22,20 @@ from typing import Any
 import markdown as markdown_lib
 
 from techplan.cache import DiskCache, content_key
-from techplan.history.changes import sources_of
-from techplan.plan.settings import PlanConfig
 from techplan.compare.datadiff import DataChange, diff_plans
-from techplan.site.urls import relative_url
-from techplan.site.mdlinks import PageLinks
-from techplan.plan.model import Plan
-from techplan.site.opendata import plan_data
-from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.compare.redline import Block, extract_blocks, redline
-from techplan.site.render import Renderer, Slots
+from techplan.history.changes import sources_of
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.history.revisions import Revision
+from techplan.plan.model import Plan
+from techplan.plan.prose import Token, expand, find_title, scan
+from techplan.plan.settings import PlanConfig
+from techplan.site.mdlinks import PageLinks
+from techplan.site.opendata import plan_data
+from techplan.site.render import Renderer, Slots
+from techplan.site.safehtml import field_markdown
+from techplan.site.urls import relative_url
 
 FOLDER = "revisions"
 """Where point-in-time views live in the site."""
@@ -249,7 +250,7 @@ class ArchiveWriter:
             ).encode()
         )
         extensions, configs = markdown_config
-        self._yaml_markdown = markdown_lib.Markdown(extensions=extensions, extension_configs=configs)
+        self._yaml_markdown = field_markdown(extensions, configs)
 
     def write(self, site_dir: Path) -> int:
         """Write every archive file into the site; the number written."""
@@ -413,8 +414,8 @@ class ArchiveWriter:
         return html, tuple(sorted(self._links.targets)), tuple(extract_blocks(html))
 
     def _convert_inline(self, text: str) -> str:
-        """Markdown from YAML, for blocks in point-in-time pages, with the site's extensions."""
-        return self._yaml_markdown.reset().convert(text)
+        """Markdown from YAML, for blocks in point-in-time pages, with the site's extensions, raw HTML escaped."""
+        return self._yaml_markdown(text)
 
     def _reference(self, token: Token, plan: Plan, urls: dict[str, str], page_url: str) -> str:
         """A reference in a point-in-time page: a link to the record as that revision had it."""

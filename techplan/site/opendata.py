@@ -5,10 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
+from techplan.plan.characters import encodable
 from techplan.plan.model import MILESTONE_STATUS_LABELS, Plan
 from techplan.plan.prose import expand
 
@@ -59,6 +62,9 @@ DOWNLOADS = {
 }
 """Where the downloads live in the site."""
 
+OPEN_DATA_PAGE = "open-data.md"
+"""The generated page that lists every download, feed and schema, relative to the plan directory."""
+
 
 def downloads(plan: Plan, licence: dict[str, str], site_url: str, stamp: date, urls: dict[str, str]) -> dict[str, str]:
     """Every download's text, by site path."""
@@ -76,8 +82,8 @@ def downloads(plan: Plan, licence: dict[str, str], site_url: str, stamp: date, u
 
 
 def _json(data: dict[str, Any]) -> str:
-    """Data as readable JSON."""
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    """Data as readable JSON: every text exactly as the plan has it."""
+    return encodable(json.dumps(data, ensure_ascii=False, indent=1)) + "\n"
 
 
 def plain_text(markdown: str) -> str:
@@ -87,11 +93,11 @@ def plain_text(markdown: str) -> str:
 
 def milestones_csv(plan: Plan) -> str:
     """Milestones as CSV: one row each, dependencies separated by spaces."""
-    rows = [
+    rows: list[list[str | float]] = [
         [
             m.id,
             m.title,
-            str(m.phase),
+            m.phase,
             m.owner,
             m.due.isoformat(),
             m.status,
@@ -100,23 +106,49 @@ def milestones_csv(plan: Plan) -> str:
         ]
         for m in plan.milestones
     ]
-    return _csv([list(MILESTONE_COLUMNS), *rows])
+    return _csv(list(MILESTONE_COLUMNS), rows)
 
 
 def measures_csv(plan: Plan) -> str:
     """Measures as CSV in long form: one row per baseline, target and actual."""
-    rows = []
+    rows: list[list[str | float]] = []
     for m in plan.measures:
         points = [("baseline", m.baseline), *(("actual", a) for a in m.actuals), ("target", m.target)]
         for kind, point in points:
-            rows.append([m.id, m.title, m.theme, m.unit, kind, point.date.isoformat(), f"{point.value:g}", m.source])
-    return _csv([list(MEASURE_COLUMNS), *rows])
+            rows.append([m.id, m.title, m.theme, m.unit, kind, point.date.isoformat(), point.value, m.source])
+    return _csv(list(MEASURE_COLUMNS), rows)
 
 
-def _csv(rows: list[list[str]]) -> str:
-    """Rows as CSV text with CRLF line ends (RFC 4180), ready for spreadsheets."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+"""What makes a spreadsheet read a cell as a formula: =, +, - and @ (and their full-width forms,
+which some spreadsheets read as the same), or a tab or carriage return before one."""
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text a spreadsheet will show rather than run: a single quote before anything that starts like a formula.
+
+    Leading spaces count as nothing, since some spreadsheets skip them. The open-data page says so.
+    """
+    return "'" + text if text.lstrip(" \n").startswith(FORMULA_STARTS) else text
+
+
+def csv_number(value: float) -> str:
+    """A number as CSV writes it: exact, without exponent for the numbers the plan allows (1234567, 83.5)."""
+    if value == int(value):
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
+
+
+def _csv(header: list[str], rows: list[list[str | float]]) -> str:
+    """Rows as CSV text with CRLF line ends (RFC 4180), ready for spreadsheets: text that a spreadsheet
+    would run as a formula is neutralised, numbers stay numbers."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            [csv_number(cell) if isinstance(cell, (int, float)) else spreadsheet_text(encodable(cell)) for cell in row]
+        )
     return buffer.getvalue()
 
 
@@ -133,9 +165,12 @@ def milestones_ics(plan: Plan, site_url: str, host: str, stamp: date, urls: dict
         lines += [
             "BEGIN:VEVENT",
             f"UID:{m.id}@{host}",
-            f"DTSTAMP:{stamp:%Y%m%d}T000000Z",
-            f"DTSTART;VALUE=DATE:{m.due:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{m.due + timedelta(days=1):%Y%m%d}",
+            f"DTSTAMP:{_ics_date(stamp)}T000000Z",
+            f"DTSTART;VALUE=DATE:{_ics_date(m.due)}",
+        ]
+        if m.due < date.max:  # without DTEND an all-day event lasts the day (RFC 5545 3.6.1)
+            lines.append(f"DTEND;VALUE=DATE:{_ics_date(m.due + timedelta(days=1))}")
+        lines += [
             f"SUMMARY:{_ics_text(f'{m.id}: {m.title} ({MILESTONE_STATUS_LABELS[m.status].lower()})')}",
             f"DESCRIPTION:{_ics_text(f'Owner: {m.owner}. {plain_text(m.summary)}')}",
         ]
@@ -146,9 +181,20 @@ def milestones_ics(plan: Plan, site_url: str, host: str, stamp: date, urls: dict
     return "".join(_fold(line) + "\r\n" for line in lines)
 
 
+def _ics_date(day: date) -> str:
+    """A DATE value: eight digits, whatever the year (strftime drops leading zeros on some systems)."""
+    return day.isoformat().replace("-", "")
+
+
 def _ics_text(text: str) -> str:
-    """Text escaped for an iCalendar value."""
-    return " ".join(text.split()).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    """Text as an iCalendar TEXT value (RFC 5545 3.3.11): on one line, without control characters,
+    with backslashes, semicolons and commas escaped."""
+    text = " ".join(_ICS_CONTROL.sub(" ", text).split())
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+
+
+_ICS_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+"""What a TEXT value may not hold (CONTROL, and what UTF-8 or a calendar cannot carry): each becomes a space."""
 
 
 def _fold(line: str) -> str:

@@ -13,16 +13,18 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from techplan.plan import formatting
-from techplan.site.urls import relative_url
 from techplan.cache import DiskCache, content_key
-from techplan.site.charts import layout_trend
 from techplan.compare.datadiff import describe_shift
-from techplan.plan.model import MILESTONE_STATUS_LABELS, THEME_LABELS, Measure, Milestone, Phase, Plan
-from techplan.site.opendata import DOWNLOADS
-from techplan.plan.prose import Token, expand
 from techplan.history.slippage import DueHistory
+from techplan.plan import formatting
+from techplan.plan.characters import UNPUBLISHABLE, publishable
+from techplan.plan.model import MILESTONE_STATUS_LABELS, THEME_LABELS, Measure, Milestone, Phase, Plan
+from techplan.plan.prose import Token, expand
+from techplan.site.charts import layout_trend
+from techplan.site.opendata import DOWNLOADS, OPEN_DATA_PAGE
+from techplan.site.safehtml import fill_placeholders, placeholder, sanitise_html
 from techplan.site.timeline import layout_timeline
+from techplan.site.urls import relative_url
 
 TEMPLATES = {
     "milestones": "partials/plan-milestones.html",
@@ -35,8 +37,6 @@ REFERENCE_TEMPLATE = "partials/plan-reference.html"
 
 COMING_DUE_DAYS = 183
 """How far ahead the home page looks for milestones coming due: about six months."""
-
-_MARKDOWN_INLINE = re.compile(r"(<[^>]*>|&#?[a-zA-Z0-9]+;)|([\\`*_\[\]{}~^=+!:#|])")
 
 
 THEME = Path(__file__).resolve().parents[1] / "theme"
@@ -61,7 +61,9 @@ def template_environment(theme_env: jinja2.Environment, compiled: Path | None = 
             bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
         except OSError:
             pass  # a read-only checkout still builds, compiling as it goes
-    env = theme_env.overlay(autoescape=True, trim_blocks=True, lstrip_blocks=True, bytecode_cache=bytecode)
+    env = theme_env.overlay(
+        autoescape=True, trim_blocks=True, lstrip_blocks=True, bytecode_cache=bytecode, finalize=publishable_value
+    )
     env.filters.update(
         plan_date=formatting.format_date,
         plan_month=formatting.format_month,
@@ -73,9 +75,16 @@ def template_environment(theme_env: jinja2.Environment, compiled: Path | None = 
     return env
 
 
-def protect_inline(html: str) -> str:
-    """Keep Markdown from reading characters in inline HTML text (`*`, `_`, `:`) as markup."""
-    return _MARKDOWN_INLINE.sub(lambda m: m.group(1) or f"&#{ord(m.group(2))};", html)
+def publishable_value(value: object) -> object:
+    """A value a template prints, with characters no page or feed may hold replaced (Markup stays Markup).
+
+    The check keeps them out of the plan's data; commit messages, tag messages and author names
+    are read from git as they are, and reach the same templates.
+    """
+    if isinstance(value, str) and UNPUBLISHABLE.search(value):
+        cleaned = publishable(value)
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned
+    return value
 
 
 def as_block(html: str) -> str:
@@ -148,7 +157,7 @@ def feedback_link(target: str, title: str, url: str, section: str | None = None)
     return target
 
 
-_HREF = "\x00href\x00"
+_HREF = "\ue000href\ue000"
 """Stands in for a reference's link while its rendered HTML is shared between pages."""
 
 
@@ -172,7 +181,8 @@ class Renderer:
         """Site URL of each page, by path relative to the plan directory."""
         self.today = today
         self.markdown = markdown
-        """Renders Markdown from YAML with the same extensions as the pages."""
+        """Converts Markdown from YAML with the same extensions as the pages and raw HTML escaped
+        (safehtml.field_markdown); render_field_markdown sanitises what it makes."""
         self._references: dict[tuple[str, str | None], str] = {}
         self.cache = cache or DiskCache(None)
         self.revision_data: str | None = None
@@ -326,17 +336,32 @@ class Renderer:
             href=lambda record: relative_url(self.url_of(record), page_url),
             slippage=self.slippage,
             download=lambda name: relative_url(DOWNLOADS[name], page_url),
+            open_data=relative_url(self.page_urls[OPEN_DATA_PAGE], page_url)
+            if OPEN_DATA_PAGE in self.page_urls
+            else None,
             revision_data=relative_url(self.revision_data, page_url) if self.revision_data else None,
             licence=self.licence,
-            md=lambda text: Markup(self.markdown(self._expand_references(text, page_url))),
+            md=lambda text: self.render_field_markdown(text, page_url),
             **context,
         )
 
-    def _expand_references(self, text: str, page_url: str) -> str:
-        """Replace references in Markdown from YAML; blocks are only for pages."""
-        return expand(
-            text, lambda t: protect_inline(self.render_reference(t, page_url)) if t.is_reference else t.source
-        )
+    def render_field_markdown(self, text: str, page_url: str) -> Markup:
+        """Markdown from a data field as HTML that is safe to publish, its references rendered by the engine.
+
+        The one path from a summary or description to a page: phase pages, the roadmap, the home
+        page, the print page and the archive all render data fields through here.
+        """
+        references: list[str] = []
+
+        def hold(token: Token) -> str:
+            if not token.is_reference:
+                return token.source  # blocks are only for pages: the check has said so
+            references.append(self.render_reference(token, page_url))
+            return placeholder(len(references) - 1)
+
+        # The check keeps unpublishable characters out of today's data; an old revision may still hold them.
+        html = sanitise_html(self.markdown(expand(publishable(text), hold)))
+        return Markup(fill_placeholders(html, references))
 
     def _status_counts(self, phase: Phase) -> list[tuple[str, str, int]]:
         """How many of a phase's milestones have each status: (status, label, count)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import MAXYEAR, date
 
 from techplan.plan.model import Milestone, Phase
 
@@ -75,7 +75,8 @@ def layout_timeline(
     first_due = first_due or {}
     dues = [m.due for m in milestones] + list(first_due.values()) or [today]
     start = date(min(dues).year, 1, 1)
-    end = date(max(dues).year + 1, 1, 1)
+    # The check keeps today's dates in range; a date first written in an old commit may be 9999-12-31.
+    end = date(max(dues).year + 1, 1, 1) if max(dues).year < MAXYEAR else date.max
     left, right = LABEL_WIDTH + 10, WIDTH - 20
     span = (end - start).days
 
@@ -97,9 +98,16 @@ def layout_timeline(
             original_x = x_of(original) if original is not None and original != milestone.due else None
             rows.append(Row(milestone, y + ROW / 2, x_of(milestone.due), _shorten(milestone.title), original_x))
             y += ROW
-    ticks = tuple(Tick(x_of(date(year, 1, 1)), str(year)) for year in range(start.year, end.year + 1))
+    ticks = tuple(
+        Tick(x_of(date(year, 1, 1)), str(year)) for year in range(start.year, end.year + 1, _tick_step(start, end))
+    )
     today_x = x_of(today) if start <= today <= end else None
     return Timeline(WIDTH, int(y + 10), left, right, top, tuple(rows), tuple(bands), ticks, today_x, start, end)
+
+
+def _tick_step(start: date, end: date) -> int:
+    """Years between ticks: every year, unless that would crowd more than about 30 onto the axis."""
+    return max(1, -(-(end.year - start.year) // 30))
 
 
 def _shorten(title: str) -> str:

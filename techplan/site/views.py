@@ -8,21 +8,24 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.cache import DiskCache, content_key
 from techplan.history.changes import ChangeLog, Update, load_changelog, open_repository
-from techplan.plan.settings import PlanConfig
-from techplan.plan.formatting import format_month
-from techplan.site.urls import relative_url
 from techplan.history.log import Commit, RepoState
-from techplan.plan.model import Plan
-from techplan.plan.prose import find_title
-from techplan.site.render import Renderer, Slots
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.history.revisions import Revision, read_revisions
-from techplan.problems import Problem
 from techplan.history.slippage import DueHistory, read_slippage
+from techplan.plan.characters import encodable, publishable
+from techplan.plan.formatting import format_month
+from techplan.plan.model import Plan
+from techplan.plan.prose import find_title
+from techplan.plan.settings import PlanConfig
+from techplan.plan.spec import SCHEMA_NAMES
+from techplan.problems import Problem
+from techplan.site.archive import ArchiveIndex, index_archive
+from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
+from techplan.site.render import Renderer, Slots
+from techplan.site.urls import relative_url
 
 CHANGES_PAGE = "whats-changed.md"
 """The generated What's changed page, relative to the plan directory."""
@@ -52,6 +55,8 @@ COMPARE_SCRIPT = "assets/javascripts/techplan-compare.js"
 """The script that compares revisions in the browser, loaded by the compare page only."""
 CHANGES_JSON = "changes.json"
 FEED = "feed.xml"
+FEED_ENTRIES = 50
+"""How many updates a feed holds, newest first."""
 UPDATES_HEADING = "Updates to this page"
 UPDATES_ID = "updates-to-this-page"
 
@@ -161,6 +166,28 @@ def compare_markdown(renderer: Renderer, published: Published, page_url: str) ->
     return "# Compare revisions\n" + slots.hold(html), slots
 
 
+def open_data_markdown(renderer: Renderer, published: Published, page_url: str) -> tuple[str, Slots]:
+    """The Open data page: every download, feed and schema, its format and licence, how CSV cells are neutralised."""
+    slots = Slots()
+    feeds = []
+    if FEED in published.files:
+        feeds.append(("feed.xml", relative_url(FEED, page_url), "Every major change to the plan"))
+    for phase in renderer.plan.phases:
+        if f"{phase.folder}/{FEED}" in published.files:
+            url = relative_url(f"{phase.folder}/{FEED}", page_url)
+            feeds.append((f"{phase.folder}/feed.xml", url, f"Every major change to {phase.name}"))
+    html = renderer.render(
+        "partials/plan-open-data.html",
+        page_url,
+        columns={"milestones": MILESTONE_COLUMNS, "measures": MEASURE_COLUMNS},
+        feeds=feeds,
+        feed_entries=FEED_ENTRIES,
+        changes_json=relative_url(CHANGES_JSON, page_url) if CHANGES_JSON in published.files else None,
+        schemas=[(name, relative_url(f"schemas/{name}", page_url)) for name in SCHEMA_NAMES.values()],
+    )
+    return "# Open data\n" + slots.hold(html), slots
+
+
 def insert_after_title(markdown: str, html: str, slots: Slots) -> str:
     """Put a block of HTML right under a page's first heading (or at the top if it has none)."""
     title = find_title(markdown)
@@ -217,7 +244,7 @@ class HistoryViews:
         files: dict[str, str] = {}
         history: dict[str, str] = {}
         if self.changelog is not None:
-            files = {CHANGES_JSON: self.changelog.to_json(), **self.feeds()}
+            files = {CHANGES_JSON: encodable(self.changelog.to_json()), **self.feeds()}
             history = {page: self.page_history(page, urls.get(page, "")) or "" for page in pages}
         return Published(
             changes_page=changes_page,
@@ -275,7 +302,7 @@ class HistoryViews:
         assert self.changelog is not None
         changelog = self.changelog
         path = f"{folder}/{FEED}" if folder else FEED
-        updates = changelog.plan_updates(folder)[:50]
+        updates = changelog.plan_updates(folder)[:FEED_ENTRIES]
         phase = next((p for p in changelog.plan.phases if p.folder == folder), None)
         title = f"{self.site.name}: {phase.name}" if phase else f"{self.site.name}: all changes"
         newest = updates[0].commit.date if updates else _head_date(changelog)
@@ -293,19 +320,22 @@ class HistoryViews:
                 parts.append(f"<p>Pages: {links}</p>")
             return "".join(parts)
 
-        return self._render(
-            "partials/plan-feed.xml",
-            "",
-            feed_id=self._absolute(path),
-            title=title,
-            updated=newest.isoformat(),
-            self_url=self._absolute(path),
-            changes_url=changes_url,
-            publisher=self.settings.publisher or self.site.name,
-            updates=updates,
-            entry_id=self._entry_id,
-            entry_title=_entry_title,
-            entry_html=entry_html,
+        # Commit messages reach the feed as git has them: replace what XML 1.0 cannot hold.
+        return publishable(
+            self._render(
+                "partials/plan-feed.xml",
+                "",
+                feed_id=self._absolute(path),
+                title=title,
+                updated=newest.isoformat(),
+                self_url=self._absolute(path),
+                changes_url=changes_url,
+                publisher=self.settings.publisher or self.site.name,
+                updates=updates,
+                entry_id=self._entry_id,
+                entry_title=_entry_title,
+                entry_html=entry_html,
+            )
         )
 
     def feeds(self) -> dict[str, str]:

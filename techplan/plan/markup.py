@@ -1,0 +1,224 @@
+"""What Markdown may hold: the rules the check applies and the site's sanitiser enforces.
+
+Markdown in data fields (a milestone's summary, a measure's description, a phase's summary) is
+written by anyone who can open a pull request, or pasted from a document. It may hold Markdown
+and links to web pages, email addresses and this site; never raw HTML, scripts or images. The
+check reports what breaks these rules, and the site escapes raw HTML and sanitises the rest
+whatever the check said, so an old revision in the archive is as safe as today's plan.
+
+Pages are written by the same people but may hold HTML on purpose; the check only warns about
+what runs a script there: `<script>`, `on...=` attributes and `javascript:` links.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+import markdown as markdown_lib
+from markdown.extensions import Extension
+from markdown.inlinepatterns import HTML_RE, InlineProcessor
+from markdown.util import AtomicString
+
+from techplan.plan.prose import visible_lines
+
+SAFE_SCHEMES = ("https", "http", "mailto")
+"""Where links in data fields may go, besides pages of this site."""
+
+SCRIPT_SCHEMES = ("javascript", "vbscript", "livescript")
+"""Link schemes that run a script instead of opening a page."""
+
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster", "background", "cite")
+"""Attributes whose value a browser follows or loads as an address."""
+
+_SCHEME = re.compile(r"([^/?#]*?):")
+_URL_NOISE = re.compile("[\t\n\r]")
+_EDGE = "".join(chr(code) for code in range(0x21))
+"""What browsers strip from both ends of an address: C0 control characters and space."""
+
+
+def normalise_link(url: str) -> str:
+    """An address as a browser reads it: entities decoded (more than once, to be safe), tabs and
+    newlines dropped, controls and spaces trimmed from the ends, backslashes as slashes."""
+    for _ in range(5):
+        decoded = html.unescape(url)
+        if decoded == url:
+            break
+        url = decoded
+    return _URL_NOISE.sub("", url).strip(_EDGE).replace("\\", "/")
+
+
+def link_scheme(url: str) -> str | None:
+    """The scheme an address names before its first `/`, `?` or `#` (lower case), or None for a relative one.
+
+    Anything before such a colon counts, even text that is not a valid scheme name
+    (`java script:`): a link that might be read as a scheme is treated as one.
+    """
+    match = _SCHEME.match(normalise_link(url))
+    return match.group(1).lower() if match else None
+
+
+def is_safe_link(url: str) -> bool:
+    """Whether a data field may link here: an http(s) or mailto: address, or a page of this site."""
+    normal = normalise_link(url)
+    if normal.startswith("//") or any(ord(char) < 0x20 or 0x7F <= ord(char) <= 0x9F for char in normal):
+        return False  # `//host` goes to another site with the page's own scheme; controls hide what follows
+    scheme = link_scheme(normal)
+    return scheme is None or scheme in SAFE_SCHEMES
+
+
+def runs_script(url: str) -> bool:
+    """Whether following an address runs a script (`javascript:`, in any spelling)."""
+    scheme = link_scheme(url)
+    return scheme is not None and re.sub(r"[^a-z]", "", scheme) in SCRIPT_SCHEMES
+
+
+class _EscapedHtml(InlineProcessor):
+    """Raw HTML as the text it is: shown, escaped, never parsed as markup; and noted."""
+
+    def __init__(self, pattern: str, found: list[str]) -> None:
+        super().__init__(pattern)
+        self.found = found
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:
+        self.found.append(m.group(0))
+        return AtomicString(m.group(0)), m.start(0), m.end(0)
+
+
+class EscapeRawHtml(Extension):
+    """Markdown without raw HTML: tags and comments in the text are shown as written, not run.
+
+    Python-Markdown passes raw HTML through (its safe mode is gone); this extension takes out
+    the block-level HTML reader and replaces the inline one with one that keeps the text. Put it
+    last among the extensions so it replaces what an extension like md_in_html registers.
+    """
+
+    def __init__(self, found: list[str] | None = None) -> None:
+        super().__init__()
+        self.found: list[str] = found if found is not None else []
+        """Every piece of raw HTML met, in order: the check reports them."""
+
+    def extendMarkdown(self, md: markdown_lib.Markdown) -> None:
+        """Take out the HTML block reader; read inline HTML as text."""
+        if "html_block" in md.preprocessors:
+            md.preprocessors.deregister("html_block")
+        if "html" in md.inlinePatterns:
+            md.inlinePatterns.deregister("html")
+        md.inlinePatterns.register(_EscapedHtml(HTML_RE, self.found), "html", 90)
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    tag: str
+    attributes: tuple[tuple[str, str], ...]
+
+
+class _Elements(HTMLParser):
+    """Every element in HTML, with its attributes decoded as a browser decodes them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[_Element] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.elements.append(_Element(tag, tuple((name, value or "") for name, value in attrs)))
+
+
+def markdown_problems(text: str, noun: str) -> list[str]:
+    """What is wrong with Markdown written in a data field: raw HTML, unsafe links, scripts, images.
+
+    `noun` names the field in messages ("summary"). The text is read by Python-Markdown, as the
+    site reads it, with attribute lists (`{: ...}`) on, since a site may turn them on.
+    """
+    if not re.search(r"[<{]|\]\s*[(:\[]|&", text):
+        return []  # no tag, attribute list, link or entity: nothing to check (most fields)
+    found: list[str] = []
+    converted = markdown_lib.Markdown(extensions=["attr_list", EscapeRawHtml(found)]).convert(text)
+    article = "an" if noun[:1] in "aeiou" else "a"
+    messages: list[str] = []
+    if found:
+        shown = " ".join(found[0].split())
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        messages.append(
+            f"raw HTML ({shown}) is not allowed in {article} {noun}; write plain text or Markdown, "
+            "like **bold** or [a link](https://example.org)"
+        )
+    parser = _Elements()
+    parser.feed(converted)
+    parser.close()
+    for element in parser.elements:
+        if element.tag == "img":
+            messages.append(
+                f"images are not allowed in {article} {noun}; link to the image instead, "
+                "like [the chart](https://example.org/chart.png)"
+            )
+        for name, value in element.attributes:
+            if name.startswith("on"):
+                messages.append(
+                    f"{name}= runs a script in readers' browsers and is not allowed in {article} {noun}; remove it"
+                )
+            elif name in URL_ATTRIBUTES and not is_safe_link(value):
+                messages.append(
+                    f'the link "{_shorten(value)}" is not allowed in {article} {noun}; link to an https://, '
+                    "http:// or mailto: address or to a page of this site, like [a link](https://example.org)"
+                )
+    return list(dict.fromkeys(messages))
+
+
+_SCRIPT_TAG = re.compile(r"<\s*script\b", re.IGNORECASE)
+_TAGLIKE = re.compile(r"<[A-Za-z][^<>]*>?|\{[^{}]*\}")
+_EVENT = re.compile(r"(?<![\w-])(on[a-z]+)\s*=", re.IGNORECASE)
+_LINKS = (
+    re.compile(r"\]\(\s*<?([^\s>]+)"),
+    re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?([^\s>]+)"),
+    re.compile(r"(?<![\w-])(?:href|src|action|formaction|xlink:href|data)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I),
+    re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]*:[^\s<>]*)>"),
+)
+
+
+def page_warnings(text: str) -> list[tuple[int, str, str]]:
+    """What runs a script in a page's Markdown, outside code: (line, what, message) for each.
+
+    A line-by-line look, not a full parse: enough to point at a `<script>`, an `onclick=` or a
+    `javascript:` link an author did not mean to publish.
+    """
+    if not re.search(r"script|(?<![\w-])on[a-z]+\s*=|&#|&[a-z]+;", text, re.IGNORECASE):
+        return []  # the usual page: nothing that could run
+    warnings: list[tuple[int, str, str]] = []
+    for number, line in visible_lines(text):
+        if _SCRIPT_TAG.search(line):
+            warnings.append(
+                (
+                    number,
+                    "<script>",
+                    "a script in a page runs in every reader's browser; remove it "
+                    "(the site adds the scripts it needs itself)",
+                )
+            )
+        for piece in _TAGLIKE.finditer(line):
+            for event in _EVENT.finditer(piece.group()):
+                name = event.group(1).lower()
+                warnings.append((number, name, f"{name}= runs a script in every reader's browser; remove it"))
+        for pattern in _LINKS:
+            for link in pattern.finditer(line):
+                url = link.group(1).strip("\"'")
+                while url.endswith(")") and url.count(")") > url.count("("):
+                    url = url[:-1]  # the Markdown link's own closing parenthesis
+                if runs_script(url):
+                    warnings.append(
+                        (
+                            number,
+                            "link",
+                            f'the link "{_shorten(url)}" runs a script instead of opening a page; '
+                            "link to an https:// address or a page of this site",
+                        )
+                    )
+    return list(dict.fromkeys(warnings))
+
+
+def _shorten(text: str) -> str:
+    """Text for a message: one line, at most 60 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
