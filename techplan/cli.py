@@ -14,7 +14,7 @@ import markdown as markdown_lib
 
 from techplan.cache import DiskCache, cache_folder
 from techplan.compare.diff import DiffError, PlanDiff, diff_plan, render_json, render_markdown
-from techplan.edit.session import add_edit_commands
+from techplan.edit.cli import add_edit_commands
 from techplan.errors import TechplanError
 from techplan.files import WriteError, write_output
 from techplan.plan.load import load_plan
