@@ -14,8 +14,9 @@ import markdown as markdown_lib
 
 from techplan.cache import DiskCache, cache_folder
 from techplan.compare.diff import DiffError, PlanDiff, diff_plan, render_json, render_markdown
-from techplan.edit.session import EditError, add_edit_commands, replace_file
+from techplan.edit.cli import add_edit_commands
 from techplan.errors import TechplanError
+from techplan.files import WriteError, write_output
 from techplan.history.audit import audit_history
 from techplan.history.notes import HistoryNote, history_report
 from techplan.plan.load import load_plan
@@ -102,7 +103,13 @@ def _parser() -> argparse.ArgumentParser:
         default="markdown",
         help="markdown (default: for a pull-request comment), html (a redline page) or json (for bots)",
     )
-    diff.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    diff.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write here instead of standard output: a file (replaced whole, never half written), "
+        "a device or pipe (written in place), or - for standard output",
+    )
     diff.set_defaults(run=run_diff)
 
     schema = commands.add_parser(
@@ -194,12 +201,8 @@ def run_diff(args: argparse.Namespace) -> int:
         text = render_markdown(result)
     if args.output:
         try:
-            args.output.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(args.output, text.encode("utf-8"))
-        except OSError as error:
-            print(f"techplan: could not write {args.output}: {error.strerror or error}", file=sys.stderr)
-            return 2
-        except EditError as error:
+            write_output(args.output, text.encode("utf-8"))
+        except WriteError as error:
             print(f"techplan: {error.message}", file=sys.stderr)
             return 2
     else:

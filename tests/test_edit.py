@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+import yaml
+from filelock import FileLock
 from plansite import techplan, write_site
 from ruamel.yaml import YAML
 
 from techplan.cli import main
-from techplan.edit.session import EditError, write_atomically
+from techplan.edit.records import set_milestone
+from techplan.edit.session import Draft, Session, make_edit
+from techplan.files import FileChanged, WriteError, lock_file_for, replace_if_unchanged
 
 M1 = "plan/phase1-vision/milestones.yml"
 M2 = "plan/phase2-measures/milestones.yml"
@@ -519,7 +527,7 @@ def test_unknown_field_lists_the_fields(root: Path, capsys: pytest.CaptureFixtur
     assert (status, out) == (1, "")
     assert err == (
         'techplan: "statuss" is not a milestone field you can set (did you mean "status"?); '
-        "set one of: status, due, owner, title, depends_on, summary\n"
+        "set one of: title, owner, due, status, depends_on, summary\n"
     )
     assert read(root, M1) == COMMENTED_MILESTONES
     status, _, err = run(root, capsys, "measure", "set", "K1", "target=100")
@@ -639,8 +647,8 @@ def test_the_real_command(root: Path) -> None:
 def test_a_file_changed_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
     path = tmp_path / "milestones.yml"
     path.write_bytes(b"milestones: []  # saved by an editor a moment ago\n")
-    with pytest.raises(EditError) as refused:
-        write_atomically(path, b"milestones: []\n", old=b"milestones: []\n", name="milestones.yml")
+    with pytest.raises(FileChanged) as refused:
+        replace_if_unchanged(path, b"milestones: []\n", old=b"milestones: []\n", name="milestones.yml")
     assert refused.value.message == (
         "milestones.yml changed on disk while the edit was being made; nothing was written, run it again"
     )
@@ -660,3 +668,144 @@ def test_an_edit_that_would_change_more_than_asked_is_refused(root: Path, capsys
         "is written in a way the editor does not handle); nothing was written: edit the file by hand\n"
     )
     assert read(root, M1) == shared
+
+
+# ---------------------------------------------------------------------------------------------
+# Files that must not change, locks that leave nothing behind, input that is not what it seems
+
+
+def test_a_read_only_file_is_refused(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # As root (CI, containers) the rename would succeed: the permission bits must be read.
+    path = root / M1
+    path.chmod(0o444)
+    names = sorted(os.listdir(path.parent))
+    status, out, err = run(root, capsys, "milestone", "set", "M1.2", "status=done")
+    assert (status, out) == (1, "")
+    assert err == (
+        f"techplan: {M1} is read-only (its permissions are -r--r--r--); nothing was written. If it should change, "
+        f"make it writable first (chmod u+w {M1}) and run the command again\n"
+    )
+    assert read(root, M1) == COMMENTED_MILESTONES
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert sorted(os.listdir(path.parent)) == names
+
+
+def test_a_symlinked_data_file_stays_a_symlink(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    real = root / "shared-milestones.yml"
+    (root / M1).rename(real)
+    (root / M1).symlink_to(real)
+    assert run(root, capsys, "milestone", "set", "M1.2", "status=done")[0] == 0
+    assert (root / M1).is_symlink()
+    assert real.read_text(encoding="utf-8") == replaced(
+        COMMENTED_MILESTONES, "    status: in-progress\n", "    status: done\n"
+    )
+
+
+def test_the_lock_lives_in_the_git_folder_and_git_sees_only_the_edit(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "plan").rglob("*"))
+    result = techplan(tmp_path, "milestone", "set", "M1.2", "status=done")
+    assert result.returncode == 0, result.stderr
+    # Nothing new in plan/, where `mkdocs serve` watches and the site is built from.
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "plan").rglob("*")) == before
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all", "--", "plan"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert status.stdout == f" M {M1}\n"
+    assert [p.name.split(".")[0] for p in (tmp_path / ".git" / "techplan" / "locks").iterdir()] == ["milestones"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc to see the waiting edit")
+def test_an_edit_waits_for_another_edit_of_the_same_file_then_applies_to_its_result(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    path = tmp_path / M1
+    # Another edit holds the lock and writes M1.1's change while this one waits.
+    with FileLock(lock_file_for(path)):
+        waiting = subprocess.Popen(
+            [sys.executable, "-m", "techplan", "milestone", "set", "M1.2", "status=done"],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        _wait_until_it_opens(waiting, lock_file_for(path))
+        time.sleep(0.5)
+        assert waiting.poll() is None, "the second edit did not wait for the lock"
+        path.write_text(read(tmp_path, M1).replace("status: done", "status: dropped", 1), encoding="utf-8")
+    out, err = waiting.communicate(timeout=120)
+    assert (waiting.returncode, err) == (0, ""), err
+    assert out.startswith(f"Changed {M1}: M1.2 status changed from in progress to done.")
+    data = yaml.safe_load(read(tmp_path, M1))["milestones"]
+    assert [(m["id"], m["status"]) for m in data] == [("M1.1", "dropped"), ("M1.2", "done")]
+
+
+def _wait_until_it_opens(process: subprocess.Popen[str], path: Path) -> None:
+    """Wait until a process has a file open (it has drafted its edit and reached the lock), as Linux shows it."""
+    fds = Path(f"/proc/{process.pid}/fd")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError):
+            if any(os.path.realpath(fd) == str(path) for fd in fds.iterdir()):
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"the process never opened {path}")
+
+
+def test_an_edit_that_cannot_get_the_lock_in_time_is_refused(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    config = tmp_path / "mkdocs.yml"
+    path = tmp_path / M1
+    before = path.read_bytes()
+
+    def draft(session: Session) -> Draft:
+        """The edit `milestone set M1.2 status=done` makes."""
+        return set_milestone(session, "M1.2", {"status": "done"})
+
+    with FileLock(lock_file_for(path)), pytest.raises(WriteError) as refused:
+        make_edit(config, draft, wait=0.5)
+    assert refused.value.message == f"another edit of {M1} is in progress; nothing was written, run it again"
+    assert refused.value.status == 1
+    assert path.read_bytes() == before
+
+
+def test_values_that_are_not_text_are_refused(root: Path) -> None:
+    # Bytes that are not UTF-8, as a terminal with another encoding sends them.
+    result = subprocess.run(
+        [sys.executable, "-m", "techplan", "milestone", "set", "M1.2", b"title=caf\xe9"],
+        cwd=root,
+        capture_output=True,
+        check=False,
+    )
+    assert (result.returncode, result.stdout) == (2, b"")
+    assert result.stderr == (
+        b"techplan: the value of title is not UTF-8 text; type it again, or paste it as plain text\n"
+    )
+    assert read(root, M1) == COMMENTED_MILESTONES
+
+
+def test_a_number_too_big_for_a_float_is_refused_cleanly(root: Path) -> None:
+    result = techplan(root, "measure", "add-actual", "K1", "2023-03-31", "1e400")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        "techplan: nothing was written: the edit would give the plan 1 problem:\n"
+        f'{K}:13: actuals.value: expected a number like 83 or 83.5, got "1e400"\n'
+    )
+    assert read(root, K) == COMMENTED_MEASURES
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the checker (techplan/plan/validate.py) crashes on a 310-digit integer; its range check is being "
+    "added on the data-safety branch: remove this mark when that is merged",
+)
+def test_a_310_digit_number_is_refused_cleanly(root: Path) -> None:
+    result = techplan(root, "measure", "add-actual", "K1", "2023-03-31", "9" * 310)
+    assert "Traceback" not in result.stderr
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("techplan: nothing was written: the edit would give the plan 1 problem:\n")
+    assert f"{K}:13: actuals.value: " in result.stderr
+    assert read(root, K) == COMMENTED_MEASURES

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from techplan.cache import DiskCache
@@ -91,26 +92,39 @@ def load_plan(
     return plan, sorted(loaded.problems)
 
 
-def _phase_folders(config: PlanConfig, loaded: _Loaded) -> list[tuple[int, str]]:
-    """The phase folders in the plan directory, by number; two folders with one number is a problem."""
+def phase_folders(paths: Iterable[str]) -> tuple[list[tuple[int, str]], list[tuple[str, int, str]]]:
+    """The phase folders holding these files (paths relative to the plan directory), by number.
+
+    Of two folders with one number the first, by name, is the phase; the others are returned
+    second as (folder, number, the phase's folder), so the checker can say so.
+    """
     folders: dict[int, str] = {}
-    for name in sorted({path.split("/", 1)[0] for path in loaded.paths if "/" in path}):
+    clashes: list[tuple[str, int, str]] = []
+    for name in sorted({path.split("/", 1)[0] for path in paths if "/" in path}):
         match = PHASE_FOLDER.fullmatch(name)
         if match is None:
             continue
         number = int(match.group(1))
         if number in folders:
-            loaded.problems.append(
-                Problem(
-                    config.display(config.plan_dir / name),
-                    1,
-                    "folder",
-                    f"phase {number} already has the folder {folders[number]}; give each phase its own number",
-                )
-            )
+            clashes.append((name, number, folders[number]))
             continue
         folders[number] = name
-    return sorted(folders.items())
+    return sorted(folders.items()), clashes
+
+
+def _phase_folders(config: PlanConfig, loaded: _Loaded) -> list[tuple[int, str]]:
+    """The phase folders in the plan directory, by number; two folders with one number is a problem."""
+    folders, clashes = phase_folders(loaded.paths)
+    for name, number, first in clashes:
+        loaded.problems.append(
+            Problem(
+                config.display(config.plan_dir / name),
+                1,
+                "folder",
+                f"phase {number} already has the folder {first}; give each phase its own number",
+            )
+        )
+    return folders
 
 
 def _load_phase(config: PlanConfig, number: int, folder: str, loaded: _Loaded) -> None:
