@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from techplan.demo.model import Actual, Add, Commit, Due, Edit, Move, NewRecord, Op, RecordEdit, Step
-from techplan.problems import Problem, quote
+from techplan.problems import Problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +48,13 @@ Change = Write | Rename | Patch
 class _Mismatch(Exception):
     """An operation does not fit the plan as it reads at that point of the story."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, line: int = 0, text: str = "") -> None:
         super().__init__(message)
         self.field = field
+        self.line = line
+        """The story line to point at, when not the operation's own."""
+        self.text = text
+        """The text that was expected and is not there, if that is what went wrong."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,8 @@ def derive(final: dict[str, str], steps: Sequence[Step], story_path: str) -> tup
     problems: list[Problem] = []
     broken: set[str] = set()
     """Files whose history is already wrong: later problems in them would only be echoes of the first."""
+    next_change: dict[str, tuple[int, str]] = {}
+    """Per file, the change after the one being undone: the story line of its old text, and that text."""
     for index in range(len(steps) - 1, -1, -1):
         step = steps[index]
         if not isinstance(step, Commit):
@@ -81,8 +88,15 @@ def derive(final: dict[str, str], steps: Sequence[Step], story_path: str) -> tup
             try:
                 done.append(undo.op(op))
             except _Mismatch as mismatch:
-                problems.append(Problem(story_path, op.line, mismatch.field, str(mismatch)))
+                message = str(mismatch)
+                line, old = next_change.get(path, (0, ""))
+                if mismatch.text and _overlap(mismatch.text, old):
+                    message += f"; is the old text of the next change to {path}, at line {line}, right?"
+                problems.append(Problem(story_path, mismatch.line or op.line, mismatch.field, message))
                 broken.add(path)
+            else:
+                old = op.old if isinstance(op, Edit | RecordEdit) else ""
+                next_change[op.src if isinstance(op, Move) else path] = (_old_line(op), old)
         changes[index] = tuple(reversed(done))
     if problems:
         return None, problems
@@ -93,6 +107,19 @@ def derive(final: dict[str, str], steps: Sequence[Step], story_path: str) -> tup
         return None, [Problem(story_path, 1, "steps", "the story needs at least one commit on main")]
     changes[last] += tuple(Write(path, text) for path, text in sorted(undo.texts.items()))
     return Derivation(tuple(changes), undo.final_name), []
+
+
+def _overlap(missing: str, old: str) -> bool:
+    """Whether a missing text and the next change's old text share a run of words: that change may be the cause."""
+    if not missing or not old:
+        return False
+    match = SequenceMatcher(None, missing, old, autojunk=False).find_longest_match()
+    return match.size >= min(8, len(missing), len(old))
+
+
+def _old_line(op: Op) -> int:
+    """Where an operation says what was there before it."""
+    return op.old_line if isinstance(op, Edit) and op.old_line else op.line
 
 
 class _Undo:
@@ -130,7 +157,7 @@ class _Undo:
             return Write(op.path, self.texts.pop(op.path))
         if isinstance(op, Move):
             if op.dst not in self.texts or op.src in self.texts:
-                raise _Mismatch("rename", f"expected {op.dst}, and no {op.src}, in plan/ after this rename")
+                raise _Mismatch("rename", f"expected {op.dst} in plan/ after this rename, and no {op.src}")
             self.texts[op.src] = self.texts.pop(op.dst)
             self.final_name[op.src] = self.final_name[op.dst]
             return Rename(op.src, op.dst)
@@ -138,15 +165,27 @@ class _Undo:
             path, later = op.path, self.texts.get(op.path)
             if later is None:
                 raise _Mismatch("in", f"{path} is not in plan/ at this point of the story")
-            _expect_once(later, op.new, path, op.field)
+            if op.field == "insert" and not _unique(later, op.old):
+                raise _Mismatch(op.old_field, _expected(later, op.old, path, "at this point of the story"), op.old_line)
+            if op.field == "insert" and not _unique(later, op.new):
+                insert = op.new[: -len(op.old)] if op.old_field == "before" else op.new[len(op.old) :]
+                raise _Mismatch(
+                    "insert",
+                    f"expected {path} to have this just {op.old_field} {show(op.old)} at this point of the story, "
+                    f"but it does not: {show(insert)}",
+                    text=op.new,
+                )
+            if not _unique(later, op.new):
+                raise _Mismatch(op.field, _expected(later, op.new, path, "after this change"), text=op.new)
             earlier = later.replace(op.new, op.old, 1)
-            _expect_once(earlier, op.old, path, "old" if op.field == "new" else op.field)
+            if not _unique(earlier, op.old):
+                raise _Mismatch(op.old_field, _expected(earlier, op.old, path, "before this change"), op.old_line)
         else:
             path = self._record_path(op.record)
             later = self.texts.get(path)
             if later is None:
                 raise _Mismatch(_field(op), f"{path} is not in plan/ at this point of the story")
-            start, end = _record_span(later, op.record, path)
+            start, end = _record_span(later, op.record, path, _field(op))
             block = later[start:end]
             if isinstance(op, NewRecord) and not block.endswith("\n\n"):
                 # The last record has no blank line after it, so the blank line before it goes with it.
@@ -167,15 +206,16 @@ def _field(op: Op) -> str:
     return op.field if isinstance(op, RecordEdit | Edit) else "changes"
 
 
-def _expect_once(text: str, part: str, path: str, field: str) -> None:
-    """Fail unless part occurs in text exactly once."""
-    if not _unique(text, part):
-        count = text.count(part)
-        when = "before" if field == "old" else "after"
-        raise _Mismatch(
-            field,
-            f"expected this once in {path} {when} this change, found it {count} times: {quote(part)}",
-        )
+def _expected(text: str, part: str, path: str, where: str) -> str:
+    """Say that a text is not in a file once."""
+    found = sum(text.startswith(part, i) for i in range(len(text))) if part else 0
+    return f"expected this once in {path} {where}, found it {found} time{'' if found == 1 else 's'}: {show(part)}"
+
+
+def show(text: str) -> str:
+    """A text in a message: in double quotes, line breaks shown as ⏎, shortened if long."""
+    shown = text.replace("\n", "⏎")
+    return '"' + (shown if len(shown) <= 80 else shown[:77] + "...") + '"'
 
 
 def _unique(text: str, part: str) -> bool:
@@ -209,11 +249,11 @@ def _patch(path: str, old_text: str, new_text: str) -> Patch:
             raise _Mismatch("changes", f"{path}: this change cannot be told apart from the rest of the file")
 
 
-def _record_span(text: str, record: str, path: str) -> tuple[int, int]:
+def _record_span(text: str, record: str, path: str, field: str) -> tuple[int, int]:
     """Where a record's block starts and ends: from its `- id:` line to the next record's, or the end."""
     start = re.search(rf"^  - id: {re.escape(record)}\n", text, re.M)
     if start is None:
-        raise _Mismatch("milestone" if record.startswith("M") else "measure", f"{path} has no {record} at this point")
+        raise _Mismatch(field, f"{path} has no {record} at this point")
     following = re.compile(r"^  - id: ", re.M).search(text, start.end())
     return start.start(), following.start() if following else len(text)
 
@@ -223,7 +263,9 @@ def _undo_in_record(op: Op, block: str, path: str) -> str:
     if isinstance(op, RecordEdit | Due):
         old, new = (op.old, op.new) if isinstance(op, RecordEdit) else (f"    due: {op.old}\n", f"    due: {op.new}\n")
         if not _unique(block, new):
-            raise _Mismatch(_field(op), f"expected {op.record} in {path} to have this once: {quote(new.strip())}")
+            raise _Mismatch(
+                _field(op), f"expected {op.record} in {path} to have this once: {show(new.strip())}", text=new
+            )
         return block.replace(new, old, 1)
     if isinstance(op, NewRecord):
         return ""  # a record in the middle takes the blank line after it along

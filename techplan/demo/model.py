@@ -56,11 +56,16 @@ class Edit:
     """Text in a file changes from old to new (each must occur once)."""
 
     line: int
+    """Where the new text is written (`new:`, or `insert:` for text inserted before or after other text)."""
     path: str
     old: str
     new: str
     field: str = "new"
-    """What the story wrote the new text under: `new`, or `insert` for text inserted before or after some other."""
+    """What the story wrote the new text under: `new` or `insert`."""
+    old_field: str = "old"
+    """What the story wrote the old text under: `old`, or `before` or `after` for the text an insert goes next to."""
+    old_line: int = 0
+    """Where the old text is written."""
 
 
 @dataclass(frozen=True, slots=True)

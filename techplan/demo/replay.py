@@ -46,16 +46,16 @@ class ReplaySummary:
 
 def load_story(story_path: Path, project: Path) -> tuple[Story, Derivation, dict[str, str]]:
     """Read a story and derive it from the project's plan; a StoryError listing every problem if it does not fit."""
-    story, problems = read_story(story_path)
-    if story is None:
-        raise StoryError.from_problems(problems)
     plan = project / "plan"
     if not (project / "mkdocs.yml").is_file() or not plan.is_dir():
         raise StoryError(f"{project} is not a plan project: it needs mkdocs.yml and a plan/ folder")
-    final = {p.relative_to(plan).as_posix(): _text(p.read_bytes()) for p in sorted(plan.rglob("*")) if p.is_file()}
-    derivation, problems = derive(final, story.steps, story.path)
-    if derivation is None:
+    story, problems = read_story(story_path)
+    if story is None:
         raise StoryError.from_problems(problems)
+    final = {p.relative_to(plan).as_posix(): _text(p.read_bytes()) for p in sorted(plan.rglob("*")) if p.is_file()}
+    derivation, more = derive(final, story.steps, story.path)
+    if derivation is None or problems:
+        raise StoryError.from_problems(problems + more)
     return story, derivation, final
 
 

@@ -138,11 +138,15 @@ CHANGES: dict[str, RecordSpec] = {
 """Each kind of change, by the key it starts with."""
 _LIST_KINDS = {"people", "steps", "changes", "dates"}
 _OWN_KINDS = _LIST_KINDS | {"person", "moment", "line", "raw", "count", "email", "tagname", "branch", "path", "folder"}
-_OWN_KINDS |= {"from-to"}
+_OWN_KINDS.add("from-to")
 
 
 def read_story(path: Path, display: str | None = None) -> tuple[Story | None, list[Problem]]:
-    """Read and check a story file: the story, or None and every problem found in it."""
+    """Read and check a story file: the story (None if it cannot be read whole) and every problem found in it.
+
+    A story whose steps are only out of order (or out of office hours, or leave a branch unmerged) is
+    still returned with its problems, so that what does not fit the plan can be reported with them.
+    """
     display = display or _display(path)
     if not path.is_file():
         return None, [Problem(display, 1, "file", "there is no story file here")]
@@ -152,10 +156,10 @@ def read_story(path: Path, display: str | None = None) -> tuple[Story | None, li
     checker = _StoryChecker(display, root)
     checked = checker.check_record(root, STORY)
     if checker.problems or not checked.complete:
-        return None, checker.problems
+        return None, sorted(checker.problems)
     story = Story(display, checked.values["today"], checked.values["tagger"], tuple(checked.values["steps"]))
     checker.check_order(story, checked.values.get("bank holidays", frozenset()))
-    return (None, checker.problems) if checker.problems else (story, [])
+    return story, sorted(checker.problems)
 
 
 def _display(path: Path) -> str:
@@ -336,6 +340,9 @@ class _StoryChecker(RecordChecker):
             values.append(part)
             if checked is None:
                 return None
+        if values[0] == values[1]:
+            self.problem(line, name, f"the old and the new value are the same ({values[0]}); say what it changes to")
+            return None
         return values[0], values[1]
 
     # --- steps and their changes -------------------------------------------------------------------------------
@@ -401,13 +408,14 @@ class _StoryChecker(RecordChecker):
             return [NewRecord(at, values[kind])]
         texts = {key: values[key] for key in _RAW if key in values}
         if kind == "in":
-            path = values["in"]
+            path, lines = values["in"], {e.key: e.line for e in node.entries}
             if texts.keys() == {"old", "new"}:
-                return [Edit(at, path, texts["old"], texts["new"])]
-            if texts.keys() == {"before", "insert"}:
-                return [Edit(at, path, texts["before"], texts["insert"] + texts["before"], "insert")]
-            if texts.keys() == {"after", "insert"}:
-                return [Edit(at, path, texts["after"], texts["after"] + texts["insert"], "insert")]
+                return [Edit(lines["new"], path, texts["old"], texts["new"], old_line=lines["old"])]
+            for side in ("before", "after"):
+                if texts.keys() == {side, "insert"}:
+                    anchor, insert = texts[side], texts["insert"]
+                    new = insert + anchor if side == "before" else anchor + insert
+                    return [Edit(lines["insert"], path, anchor, new, "insert", side, lines[side])]
             self.problem(at, "in", "say what changes with old: and new:, or with insert: and before: or after:")
             return []
         ops: list[Op] = []
@@ -425,10 +433,11 @@ class _StoryChecker(RecordChecker):
                 ops.append(Actual(entry.line, record, values[key]))
             elif kind == "phase":
                 old, new = values[key]
-                ops.append(Edit(entry.line, f"{record}/phase.yml", f"{key}: {old}\n", f"{key}: {new}\n"))
+                path = f"{record}/phase.yml"
+                ops.append(Edit(entry.line, path, f"{key}: {old}\n", f"{key}: {new}\n", key, key, entry.line))
             elif key == "due":
-                old, new = (date.fromisoformat(v) for v in values[key])
-                ops.append(Due(entry.line, record, old, new))
+                was, now = (date.fromisoformat(v) for v in values[key])
+                ops.append(Due(entry.line, record, was, now))
             else:
                 ops.append(_field_change(entry.line, record, self.subject, key, *values[key]))
         return ops
