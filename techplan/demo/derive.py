@@ -110,7 +110,7 @@ def derive(final: dict[str, str], steps: Sequence[Step], story_path: str) -> tup
 
 
 def _overlap(missing: str, old: str) -> bool:
-    """Whether a missing text and the next change's old text share a run of words: that change may be the cause."""
+    """Whether a missing text and the next change's old text share a run of text: that change may be the cause."""
     if not missing or not old:
         return False
     match = SequenceMatcher(None, missing, old, autojunk=False).find_longest_match()
