@@ -55,10 +55,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check techplan hooks tests bench
 	$(BIN)/ruff format --check techplan hooks tests bench
 
-## demo: replay four years of the plan's history into .demo/repo and build its site into .demo/site
+## demo: replay four years of the plan's history (demo/story.yml) into .demo/repo and build its site into .demo/site
 demo: $(STAMP)
 	rm -rf .demo
-	$(BIN)/python -m techplan.demo.replay .demo/repo
+	$(BIN)/python -m techplan.demo demo/story.yml .demo/repo --project .
 	cd .demo/repo && TECHPLAN_CACHE=$(CURDIR)/.demo/cache ../../$(BIN)/mkdocs build --strict --site-dir ../site
 	@echo "The demo site is in .demo/site; preview it with: make demo-serve"
 

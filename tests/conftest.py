@@ -1,10 +1,14 @@
-"""Shared pytest setup: the --update-golden flag for golden-file tests, and the browser tests' summary."""
+"""Shared pytest setup: the --update-golden flag, the browser tests' summary, and the demo replayed once per run."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from demorepo import REPO, STORY, Demo
+from plansite import build
+
+from techplan.demo import replay
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -49,3 +53,19 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         terminalreporter.section("what the browser tests checked")
         for line in lines:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """The demo's story replayed once for the whole run. Read it, never change it: copy it first."""
+    root = tmp_path_factory.mktemp("demo") / "repo"
+    return Demo(root, replay(root, REPO, STORY))
+
+
+@pytest.fixture(scope="session")
+def demo_built(demo: Demo) -> Demo:
+    """The replayed demo with its site built into its site/ folder, once for the whole run."""
+    result = build(demo.root)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    return demo

@@ -47,9 +47,8 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from plansite import REPO, build
-
-from techplan.demo.replay import replay
+from demorepo import Demo
+from plansite import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -175,13 +174,9 @@ def _demo_sample(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The demo's site: revisions, point-in-time pages, redlines and the compare page."""
-    root = tmp_path_factory.mktemp("browser-demo") / "repo"
-    replay(root)
-    result = build(root)
-    assert result.returncode == 0, result.stderr
-    site = Site("the demo", root / "site")
+def demo_site(demo_built: Demo) -> Iterator[Site]:
+    """The demo's site (built once for the whole run): revisions, point-in-time pages, redlines, the compare page."""
+    site = Site("the demo", demo_built.root / "site")
     site.pages = _demo_sample(site.root)
     with _served(site):
         yield site

@@ -4,51 +4,27 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
 import subprocess
 import tarfile
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
-from gitrepo import HERMETIC
+from demorepo import REPO, STORY, Demo
 
-from techplan.demo.replay import ReplaySummary, StoryError, demo_mkdocs, main, replay
+from techplan.demo.model import StoryError
+from techplan.demo.replay import main, replay
+from techplan.demo.siteconfig import demo_mkdocs
 from techplan.plan.load import load_plan
 from techplan.plan.model import Plan
 from techplan.plan.settings import load_config
 
-REPO = Path(__file__).resolve().parents[1]
 LONDON = ZoneInfo("Europe/London")
-
-
-@dataclass(frozen=True)
-class Demo:
-    """A replayed repository and what replay said about it."""
-
-    root: Path
-    summary: ReplaySummary
-
-    def git(self, *args: str) -> str:
-        """Run git in the repository; its output."""
-        env = {**{k: v for k, v in os.environ.items() if not k.startswith("GIT_")}, **HERMETIC}
-        result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, check=True)
-        return result.stdout.decode("utf-8")
-
-    def message(self, sha: str) -> str:
-        """A commit's full message."""
-        return self.git("log", "-1", "--format=%B", sha)
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """The story replayed once for the whole module."""
-    root = tmp_path_factory.mktemp("demo") / "repo"
-    return Demo(root, replay(root))
+TODAY = date(2024, 3, 31)
+"""The day the demo is shown as at (demo/story.yml's today)."""
 
 
 def has_note(message: str) -> bool:
@@ -80,7 +56,7 @@ def test_the_story_ends_with_exactly_this_plan(demo: Demo) -> None:
 
 def test_mkdocs_yml_points_at_the_project_and_fixes_today(demo: Demo) -> None:
     text = (demo.root / "mkdocs.yml").read_text("utf-8")
-    assert text == demo_mkdocs(REPO)
+    assert text == demo_mkdocs(REPO, TODAY)
     ours, theirs = yaml.safe_load(text), yaml.safe_load((REPO / "mkdocs.yml").read_text("utf-8"))
     assert [Path(h) for h in ours["hooks"]] == [REPO / h for h in theirs["hooks"]]
     assert all(Path(h).is_absolute() and Path(h).is_file() for h in ours["hooks"])
@@ -271,7 +247,7 @@ def test_replay_is_deterministic_and_has_a_command_line(
     demo: Demo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     again = tmp_path / "again"
-    assert main([str(again)]) == 0
+    assert main([str(STORY), str(again), "--project", str(REPO)]) == 0
     out = capsys.readouterr().out
     assert f"{demo.summary.commits} commits" in out and demo.summary.head[:12] in out
     assert Demo(again, demo.summary).git("rev-parse", "HEAD").strip() == demo.summary.head
@@ -281,5 +257,5 @@ def test_replay_is_deterministic_and_has_a_command_line(
 def test_replay_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     (tmp_path / "something.txt").write_text("keep me", encoding="utf-8")
     with pytest.raises(StoryError, match="empty"):
-        replay(tmp_path)
-    assert main([str(tmp_path)]) == 1
+        replay(tmp_path, REPO, STORY)
+    assert main([str(STORY), str(tmp_path), "--project", str(REPO)]) == 1

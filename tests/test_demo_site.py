@@ -6,19 +6,14 @@ import json
 
 import feedparser
 import pytest
-from plansite import build, page, techplan, text_of
+from demorepo import Demo
+from plansite import page, techplan, text_of
 
-from techplan.demo.replay import replay
 
-
-@pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    root = tmp_path_factory.mktemp("demo-site") / "repo"
-    summary = replay(root)
-    result = build(root)
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr
-    return root, summary
+@pytest.fixture
+def demo_site(demo_built: Demo):  # type: ignore[no-untyped-def]
+    """The demo replayed and built once for the whole run (conftest.py): its folder and what replay said."""
+    return demo_built.root, demo_built.summary
 
 
 @pytest.mark.slow
