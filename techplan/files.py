@@ -144,8 +144,12 @@ def refuse_read_only(path: Path | str, info: os.stat_result, name: str) -> None:
 
 
 @contextlib.contextmanager
-def edit_lock(paths: Sequence[Path], names: Sequence[str], wait: float) -> Iterator[None]:
+def edit_lock(
+    paths: Sequence[Path], names: Sequence[str], wait: float, waiting: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold an exclusive lock on each file while it is read, compared and replaced; wait up to `wait` seconds.
+
+    `waiting` is told the name of a file whose lock another edit holds, before this one waits for it.
 
     The lock is a file in the git folder of the repository holding the file (or, outside git,
     in the system's temporary folder), named after the file's real path: it survives the file
@@ -158,7 +162,14 @@ def edit_lock(paths: Sequence[Path], names: Sequence[str], wait: float) -> Itera
             lock_path = lock_file_for(paths[index])
             try:
                 lock_path.parent.mkdir(parents=True, exist_ok=True)
-                stack.enter_context(FileLock(lock_path, timeout=wait))
+                lock = FileLock(lock_path)
+                try:
+                    lock.acquire(timeout=0)
+                except Timeout:
+                    if waiting is not None:
+                        waiting(names[index])
+                    lock.acquire(timeout=wait)
+                stack.callback(lock.release)
             except Timeout:
                 raise WriteError(
                     f"another edit of {names[index]} is in progress; nothing was written, run it again"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import os
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -719,7 +717,6 @@ def test_the_lock_lives_in_the_git_folder_and_git_sees_only_the_edit(tmp_path: P
     assert [p.name.split(".")[0] for p in (tmp_path / ".git" / "techplan" / "locks").iterdir()] == ["milestones"]
 
 
-@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc to see the waiting edit")
 def test_an_edit_waits_for_another_edit_of_the_same_file_then_applies_to_its_result(tmp_path: Path) -> None:
     write_site(tmp_path)
     path = tmp_path / M1
@@ -732,8 +729,9 @@ def test_an_edit_waits_for_another_edit_of_the_same_file_then_applies_to_its_res
             stderr=subprocess.PIPE,
             text=True,
         )
-        _wait_until_it_opens(waiting, lock_file_for(path))
-        time.sleep(0.5)
+        assert waiting.stderr is not None
+        # The edit has drafted its change from the file as it was, and says it is waiting for the lock.
+        assert waiting.stderr.readline() == f"techplan: waiting for another edit of {M1} to finish…\n"
         assert waiting.poll() is None, "the second edit did not wait for the lock"
         path.write_text(read(tmp_path, M1).replace("status: done", "status: dropped", 1), encoding="utf-8")
     out, err = waiting.communicate(timeout=120)
@@ -741,18 +739,6 @@ def test_an_edit_waits_for_another_edit_of_the_same_file_then_applies_to_its_res
     assert out.startswith(f"Changed {M1}: M1.2 status changed from in progress to done.")
     data = yaml.safe_load(read(tmp_path, M1))["milestones"]
     assert [(m["id"], m["status"]) for m in data] == [("M1.1", "dropped"), ("M1.2", "done")]
-
-
-def _wait_until_it_opens(process: subprocess.Popen[str], path: Path) -> None:
-    """Wait until a process has a file open (it has drafted its edit and reached the lock), as Linux shows it."""
-    fds = Path(f"/proc/{process.pid}/fd")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        with contextlib.suppress(OSError):
-            if any(os.path.realpath(fd) == str(path) for fd in fds.iterdir()):
-                return
-        time.sleep(0.05)
-    raise AssertionError(f"the process never opened {path}")
 
 
 def test_an_edit_that_cannot_get_the_lock_in_time_is_refused(tmp_path: Path) -> None:
@@ -792,16 +778,12 @@ def test_a_number_too_big_for_a_float_is_refused_cleanly(root: Path) -> None:
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
         "techplan: nothing was written: the edit would give the plan 1 problem:\n"
-        f'{K}:13: actuals.value: expected a number like 83 or 83.5, got "1e400"\n'
+        f"{K}:13: actuals.value: 1e400 is too large; numbers in the plan are between -1,000,000,000,000,000 "
+        "and 1,000,000,000,000,000\n"
     )
     assert read(root, K) == COMMENTED_MEASURES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the checker (techplan/plan/validate.py) crashes on a 310-digit integer; its range check is being "
-    "added on the data-safety branch: remove this mark when that is merged",
-)
 def test_a_310_digit_number_is_refused_cleanly(root: Path) -> None:
     result = techplan(root, "measure", "add-actual", "K1", "2023-03-31", "9" * 310)
     assert "Traceback" not in result.stderr

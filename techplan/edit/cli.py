@@ -21,7 +21,7 @@ from techplan.edit.records import (
     set_measure,
     set_milestone,
 )
-from techplan.edit.session import Outcome, make_edit
+from techplan.edit.session import Draft, Outcome, Session, make_edit
 from techplan.edit.wording import join_words
 from techplan.plan.spec import MEASURE, MILESTONE
 from techplan.plan.validate import suggest
@@ -108,7 +108,7 @@ def _usage(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], in
 def run_milestone_set(args: argparse.Namespace) -> int:
     """`techplan milestone set ID field=value ...`."""
     changes = _assignments(args.changes, MILESTONE_FIELDS, MILESTONE.noun)
-    return show(make_edit(args.config_file, partial(set_milestone, record_id=args.id, changes=changes)))
+    return _edit(args, partial(set_milestone, record_id=args.id, changes=changes))
 
 
 def run_milestone_add(args: argparse.Namespace) -> int:
@@ -123,20 +123,30 @@ def run_milestone_add(args: argparse.Namespace) -> int:
     }
     record_id = args.id.strip() if args.id else None
     draft = partial(add_milestone, phase=args.phase, record_id=record_id, fields=fields)
-    return show(make_edit(args.config_file, draft))
+    return _edit(args, draft)
 
 
 def run_measure_set(args: argparse.Namespace) -> int:
     """`techplan measure set ID field=value ...`."""
     changes = _assignments(args.changes, MEASURE_FIELDS, MEASURE.noun)
-    return show(make_edit(args.config_file, partial(set_measure, record_id=args.id, changes=changes)))
+    return _edit(args, partial(set_measure, record_id=args.id, changes=changes))
 
 
 def run_measure_add_actual(args: argparse.Namespace) -> int:
     """`techplan measure add-actual ID DATE VALUE`."""
     when, value = _text(args.date, "DATE"), _text(args.value, "VALUE")
     draft = partial(add_actual, record_id=args.id, when=when, value=value)
-    return show(make_edit(args.config_file, draft))
+    return _edit(args, draft)
+
+
+def _edit(args: argparse.Namespace, draft: Callable[[Session], Draft]) -> int:
+    """Make an edit, saying so while it waits for another edit of the same file; the exit status."""
+    return show(make_edit(args.config_file, draft, waiting=_say_waiting))
+
+
+def _say_waiting(name: str) -> None:
+    """Tell staff why the command has not finished yet."""
+    print(f"techplan: waiting for another edit of {name} to finish…", file=sys.stderr, flush=True)
 
 
 def show(outcome: Outcome) -> int:

@@ -98,18 +98,24 @@ class Outcome:
         return 1 if self.caused else 0
 
 
-def make_edit(config_file: Path, draft: Callable[[Session], Draft], wait: float = LOCK_WAIT) -> Outcome:
+def make_edit(
+    config_file: Path,
+    draft: Callable[[Session], Draft],
+    wait: float = LOCK_WAIT,
+    waiting: Callable[[str], None] | None = None,
+) -> Outcome:
     """Draft an edit from the plan on disk, check it, and write it under a lock; what happened.
 
     `draft` makes the edit from a session; it is called again, under the lock, when another
-    edit changed the file after the first draft read it. `wait` is how long to wait for that lock.
+    edit changed the file after the first draft read it. `wait` is how long to wait for that lock;
+    `waiting` is told which file, if another edit holds it.
     """
     session = Session.open(config_file)
     made = draft(session)
     outcome, edits = session.check(made)
     if not edits:
         return outcome
-    with edit_lock([e.data.path for e in edits], [e.data.display for e in edits], wait):
+    with edit_lock([e.data.path for e in edits], [e.data.display for e in edits], wait, waiting):
         if any(read_if_exists(edit.data.path) != edit.data.raw for edit in edits):
             # Another edit was written since this one read the file: make it again from what is
             # there now, and check it again, holding the lock so that no other edit can come between.
@@ -173,7 +179,7 @@ class Session:
             raise EditError(f"{config.display(config.plan_dir)}: the plan folder (docs_dir) does not exist")
         files = DiskFiles(config.plan_dir)
         plan, problems = load_plan(config, files=files)
-        return cls(config, files, plan, sorted(set(config_problems + problems)), config_problems)
+        return cls(config, files, plan, _errors(config_problems + problems), config_problems)
 
     def read(self, name: str) -> DataFile:
         """A data file, by its path relative to the plan directory; empty if it does not exist yet."""
@@ -245,7 +251,7 @@ class Session:
             return outcome, []
         overlay = OverlayFiles(self.files, {edit.data.name: edit.new_bytes() for edit in edits})
         plan, plan_problems = load_plan(self.config, files=overlay)
-        problems = sorted(set(self.config_problems + plan_problems))
+        problems = _errors(self.config_problems + plan_problems)
         moved = {edit.data.display: edit for edit in edits}
         before = Counter(_moved_problem(problem, moved) for problem in self.problems)
         caused = tuple(problem for problem in problems if not _consume(before, problem))
@@ -291,3 +297,8 @@ def _consume(counter: Counter[Problem], problem: Problem) -> bool:
         counter[problem] -= 1
         return True
     return False
+
+
+def _errors(problems: list[Problem]) -> list[Problem]:
+    """The problems that stop a plan from publishing, once each: warnings about pages are not an edit's business."""
+    return sorted({problem for problem in problems if problem.is_error})
