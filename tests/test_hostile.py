@@ -96,7 +96,7 @@ MEASURE_SOURCE = "@NHS, survey; ; \\ backslash"
 NOTE_MARKUP = (
     f"<script>alert('{MARK}')</script> ]]></content><script>x</script> &amp; =HYPERLINK(\"https://evil.example\")"
 )
-NOTE_CONTROLS = f"Controls {CONTROLS.replace(chr(0), '')} separator \x1c, RTL \u202eevil\u202c and 🚀 <b>{MARK}</b>"
+NOTE_CONTROLS = f"Controls {CONTROLS.replace(chr(0), '')} separators \x1c\x1d\x1e\x1f, RTL \u202eevil\u202c and 🚀 <b>{MARK}</b>"
 TAG_MESSAGE = (
     f"Vision <script>alert('{MARK}')</script>\x1b\x07\n\nSummary with \x0c and <img src=x onerror=alert('{MARK}')>"
 )
@@ -407,8 +407,8 @@ ACCEPTED = st.characters(
     + "\u2028\u2029\ufffe\uffff",
 )
 # Commit messages are never checked: any character git can store in one, on one line (a trailer is
-# one line). RS, US and GS are left out: the git log parser uses them as separators (see the report).
-COMMITTED = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\n\r\x1d\x1e\x1f")
+# one line), separators 0x1C-0x1F included.
+COMMITTED = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00\n\r")
 
 
 @settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
