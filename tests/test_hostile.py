@@ -96,7 +96,9 @@ MEASURE_SOURCE = "@NHS, survey; ; \\ backslash"
 NOTE_MARKUP = (
     f"<script>alert('{MARK}')</script> ]]></content><script>x</script> &amp; =HYPERLINK(\"https://evil.example\")"
 )
-NOTE_CONTROLS = f"Controls {CONTROLS.replace(chr(0), '')} separators \x1c\x1d\x1e\x1f, RTL \u202eevil\u202c and 🚀 <b>{MARK}</b>"
+NOTE_CONTROLS = (
+    f"Controls {CONTROLS.replace(chr(0), '')} separators \x1c\x1d\x1e\x1f, RTL \u202eevil\u202c and 🚀 <b>{MARK}</b>"
+)
 TAG_MESSAGE = (
     f"Vision <script>alert('{MARK}')</script>\x1b\x07\n\nSummary with \x0c and <img src=x onerror=alert('{MARK}')>"
 )
