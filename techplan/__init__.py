@@ -6,7 +6,7 @@ from techplan._version import __version__
 from techplan.errors import TechplanError
 from techplan.plan.load import load_plan
 from techplan.plan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
-from techplan.plan.settings import PlanConfig, load_config
+from techplan.plan.settings import PlanConfig
 from techplan.problems import Problem
 
 __all__ = [
@@ -21,6 +21,5 @@ __all__ = [
     "Problem",
     "TechplanError",
     "__version__",
-    "load_config",
     "load_plan",
 ]

@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import markdown as markdown_lib
 
@@ -21,9 +20,9 @@ from techplan.history.audit import audit_history
 from techplan.history.notes import HistoryNote, history_report
 from techplan.plan.load import load_plan
 from techplan.plan.schemacheck import schema_problems
-from techplan.plan.settings import load_config, site_settings
 from techplan.plan.spec import SCHEMA_NAMES, render_schema
 from techplan.problems import render_report
+from techplan.site.config import Site, load_site
 from techplan.site.render import standalone_environment
 
 
@@ -127,21 +126,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_check(args: argparse.Namespace) -> int:
     """`techplan check`: every problem in the plan, or a one-line all-clear."""
-    config_file: Path = args.config_file
-    if not config_file.is_file():
-        print(
-            f"techplan: {config_file}: no such file; run techplan in the folder holding mkdocs.yml "
-            "or pass --config-file",
-            file=sys.stderr,
-        )
-        return 2
-    settings, problems = load_config(config_file)
-    if not settings.plan_dir.is_dir():
-        print(
-            f"techplan: {settings.display(settings.plan_dir)}: the plan folder (docs_dir) does not exist",
-            file=sys.stderr,
-        )
-        return 2
+    site = load_site(args.config_file)
+    settings, problems = site.settings, site.problems
     plan, plan_problems = load_plan(settings)
     notes: list[HistoryNote] = []
     if args.history:
@@ -170,26 +156,18 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_diff(args: argparse.Namespace) -> int:
     """`techplan diff BASE [HEAD]`: the comparison in the format asked for."""
-    config_file: Path = args.config_file
-    if not config_file.is_file():
-        print(f"techplan: {config_file}: no such file; run techplan in the folder holding mkdocs.yml", file=sys.stderr)
-        return 2
-    settings, _ = load_config(config_file)
-    site = site_settings(config_file)
-
+    site = load_site(args.config_file)
+    settings = site.settings
     # The table of contents extension only adds ids and permalinks, which a diff never shows.
-    extensions = [e for e in site["markdown_extensions"] if e not in ("toc", "markdown.extensions.toc")]
-    configs = {name: value for name, value in site["mdx_configs"].items() if name in extensions}
+    extensions, configs = site.markdown_setup(leave_out=("toc", "markdown.extensions.toc"))
 
     def markdown() -> markdown_lib.Markdown:
-        try:
-            return markdown_lib.Markdown(extensions=extensions, extension_configs=configs)
-        except (ImportError, KeyError, TypeError, ValueError):  # an extension only MkDocs can set up
-            return markdown_lib.Markdown(extensions=["tables", "attr_list", "def_list", "footnotes"])
+        return markdown_lib.Markdown(extensions=extensions, extension_configs=configs)
 
     cache = DiskCache(cache_folder(settings.root))
+    key = json.dumps([extensions, configs], sort_keys=True, default=_named)
     try:
-        result = diff_plan(settings, args.base, args.head, markdown, cache, json.dumps([extensions, configs]))
+        result = diff_plan(settings, args.base, args.head, markdown, cache, key)
     except DiffError as error:
         print(f"techplan: {error}", file=sys.stderr)
         return 2
@@ -210,10 +188,15 @@ def run_diff(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_html(result: PlanDiff, site: dict[str, Any]) -> str:
+def _named(value: object) -> str:
+    """A name for a Markdown setting that is a Python object (an emoji index, say), stable between runs."""
+    return str(getattr(value, "__qualname__", None) or type(value).__qualname__)
+
+
+def render_html(result: PlanDiff, site: Site) -> str:
     """The comparison as a standalone redline page, from the site's templates."""
-    env = standalone_environment(site["custom_dir"])
-    return env.get_template("partials/plan-diff.html").render(diff=result, site_name=site["site_name"])
+    env = standalone_environment(site.custom_dir)
+    return env.get_template("partials/plan-diff.html").render(diff=result, site_name=site.name)
 
 
 def run_schema(args: argparse.Namespace) -> int:
@@ -227,8 +210,8 @@ def run_schema(args: argparse.Namespace) -> int:
         return 0
     files: list[Path] = args.files
     if not files:
-        settings, _ = load_config(args.config_file)
-        files = sorted(p for p in settings.plan_dir.rglob("*.yml") if p.name in SCHEMA_NAMES)
+        plan_dir = load_site(args.config_file).settings.plan_dir
+        files = sorted(p for p in plan_dir.rglob("*.yml") if p.name in SCHEMA_NAMES)
     root = args.config_file.resolve().parent
     problems = []
     for path in files:

@@ -20,7 +20,7 @@ from techplan.demo.replay import main, replay
 from techplan.demo.siteconfig import demo_mkdocs
 from techplan.plan.load import load_plan
 from techplan.plan.model import Plan
-from techplan.plan.settings import load_config
+from techplan.site.config import load_site
 
 LONDON = ZoneInfo("Europe/London")
 TODAY = date(2024, 3, 31)
@@ -43,7 +43,8 @@ def load_at(demo: Demo, rev: str, into: Path) -> tuple[Plan, list[str]]:
     into.mkdir(parents=True)
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(into, filter="data")
-    config, problems = load_config(into / "mkdocs.yml")
+    site = load_site(into / "mkdocs.yml")
+    config, problems = site.settings, site.problems
     plan, more = load_plan(config)
     return plan, [str(p) for p in problems + more]
 
@@ -65,7 +66,8 @@ def test_mkdocs_yml_points_at_the_project_and_fixes_today(demo: Demo) -> None:
     for settings in (ours, theirs):
         del settings["hooks"]
     assert ours == theirs
-    config, problems = load_config(demo.root / "mkdocs.yml")
+    site = load_site(demo.root / "mkdocs.yml")
+    config, problems = site.settings, site.problems
     assert problems == [] and config.today == date(2024, 3, 31)
     first = demo.git("rev-list", "--max-parents=0", "HEAD").split()
     assert len(first) == 1

@@ -37,7 +37,7 @@ from techplan.cache import DiskCache
 from techplan.plan.characters import UNPUBLISHABLE
 from techplan.plan.load import load_plan
 from techplan.plan.markup import URL_ATTRIBUTES, runs_script
-from techplan.plan.settings import load_config
+from techplan.site.config import load_site
 from techplan.site.opendata import downloads
 from techplan.site.render import Renderer, standalone_environment
 from techplan.site.safehtml import field_markdown
@@ -438,7 +438,7 @@ def test_any_text_the_check_accepts_gives_valid_feeds_calendars_csv_and_json(
         files["plan/phase2-measures/milestones.yml"] = "milestones: []\n"
         write_site(root, files, commit=False)
         GitRepo(root).commit("An edit", note.strip() or "x", "2021-01-04T09:00:00+00:00")
-        plan_settings, _ = load_config(root / "mkdocs.yml")
+        plan_settings = load_site(root / "mkdocs.yml").settings
         plan, problems = load_plan(plan_settings)
         assume(not problems)  # the check accepts it
         [milestone] = plan.milestones

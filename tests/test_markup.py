@@ -20,7 +20,7 @@ from techplan.plan.load import load_plan
 from techplan.plan.markup import is_safe_link, markdown_problems, page_warnings, runs_script
 from techplan.plan.model import Location, Milestone, Plan
 from techplan.plan.prose import scan
-from techplan.plan.settings import load_config
+from techplan.site.config import load_site
 from techplan.site.opendata import csv_number, milestones_csv, milestones_ics, spreadsheet_text
 from techplan.site.render import Renderer, standalone_environment
 from techplan.site.safehtml import ATTRIBUTES, CLASSES, TAGS, field_markdown
@@ -103,7 +103,7 @@ def renderer(tmp_path_factory: pytest.TempPathFactory) -> Renderer:
     """The site's renderer for the small plan, with the Markdown extensions its mkdocs.yml turns on."""
     root = tmp_path_factory.mktemp("markup")
     write_site(root, MINI_PLAN, commit=False)
-    plan_settings, _ = load_config(root / "mkdocs.yml")
+    plan_settings = load_site(root / "mkdocs.yml").settings
     plan, problems = load_plan(plan_settings)
     assert problems == []
     urls = {page: page.removesuffix("index.md").removesuffix(".md") for page in plan.pages}

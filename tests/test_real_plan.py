@@ -12,7 +12,7 @@ from bs4 import BeautifulSoup
 from plansite import REPO, other_host_requests, page, text_of
 
 from techplan.plan.load import load_plan
-from techplan.plan.settings import load_config
+from techplan.site.config import load_site
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_plan_has_the_content_the_site_promises() -> None:
-    config, problems = load_config(REPO / "mkdocs.yml")
+    site = load_site(REPO / "mkdocs.yml")
+    config, problems = site.settings, site.problems
     plan, plan_problems = load_plan(config)
     assert problems == plan_problems == []
     assert [p.folder for p in plan.phases] == [
@@ -59,7 +60,7 @@ def test_home_page_says_the_content_is_illustrative(site: Path) -> None:
 
 
 def test_every_phase_page_shows_its_milestones(site: Path) -> None:
-    config, _ = load_config(REPO / "mkdocs.yml")
+    config = load_site(REPO / "mkdocs.yml").settings
     plan, _ = load_plan(config)
     for phase in plan.phases:
         html = page(site, phase.folder + "/")

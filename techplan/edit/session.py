@@ -27,11 +27,12 @@ from techplan.edit.wording import CommitSuggestion, describe_changes, suggest_co
 from techplan.files import edit_lock, read_if_exists, replace_if_unchanged
 from techplan.plan.load import load_plan, phase_folders
 from techplan.plan.model import Plan
-from techplan.plan.settings import PlanConfig, load_config
+from techplan.plan.settings import PlanConfig
 from techplan.plan.sources import DiskFiles
 from techplan.plan.spec import FILES
 from techplan.plan.validate import suggest_id
 from techplan.problems import Problem
+from techplan.site.config import load_site
 
 LOCK_WAIT = 60.0
 """Seconds an edit waits for another edit of the same file to finish before it gives up."""
@@ -153,6 +154,10 @@ class OverlayFiles:
         """A hash of the file's contents as read here."""
         return content_key(self.read(path))
 
+    def unusable(self) -> dict[str, str]:
+        """What on disk is named like a plan file but cannot be read as one (an edit never creates such)."""
+        return self.disk.unusable()
+
 
 @dataclass(frozen=True, slots=True)
 class Session:
@@ -170,13 +175,8 @@ class Session:
     @classmethod
     def open(cls, config_file: Path) -> Session:
         """Read the settings and load the plan as it is on disk."""
-        if not config_file.is_file():
-            raise EditError(
-                f"{config_file}: no such file; run techplan in the folder holding mkdocs.yml or pass --config-file"
-            )
-        config, config_problems = load_config(config_file)
-        if not config.plan_dir.is_dir():
-            raise EditError(f"{config.display(config.plan_dir)}: the plan folder (docs_dir) does not exist")
+        site = load_site(config_file)
+        config, config_problems = site.settings, site.problems
         files = DiskFiles(config.plan_dir)
         plan, problems = load_plan(config, files=files)
         return cls(config, files, plan, _errors(config_problems + problems), config_problems)

@@ -65,6 +65,8 @@ def load_plan(
     """
     files = files or DiskFiles(config.plan_dir)
     loaded = _Loaded(cache=cache, files=files, paths=frozenset(files.paths()))
+    for path, what in files.unusable().items():
+        loaded.problems.append(Problem(config.display(config.plan_dir / path), 1, "file", what))
     for number, folder in _phase_folders(config, loaded):
         _load_phase(config, number, folder, loaded)
     _check_ids(loaded)
@@ -173,9 +175,14 @@ def _read(config: PlanConfig, path: str, first_key: str, loaded: _Loaded) -> Yam
     files = loaded.files
     display = config.display(config.plan_dir / path)
     loaded.data_files.append(path)
-    node, problems = read_yaml_from(lambda: files.read(path), files.key(path), display, loaded.cache)
+    try:
+        node, problems = read_yaml_from(lambda: files.read(path), files.key(path), display, loaded.cache)
+    except OSError as error:
+        loaded.problems.append(Problem(display, 1, "file", _unreadable(error)))
+        loaded.unreadable.append(display)
+        return None
     for problem in problems:
-        if problem.field == "file":  # an empty file: say what it should start with
+        if problem.field == "file" and problem.message == "the file is empty":  # say what it should start with
             problem = Problem(
                 problem.path,
                 problem.line,
@@ -501,6 +508,9 @@ def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
     except UnicodeDecodeError:
         loaded.problems.append(Problem(display, 1, "encoding", "the page is not UTF-8 text; save it as UTF-8"))
         return
+    except OSError as error:
+        loaded.problems.append(Problem(display, 1, "file", _unreadable(error)))
+        return
     if REFUSED.search(text.replace("\r\n", "\n")):
         # Counted by "\n" alone: str.splitlines also breaks at some of the very characters reported.
         for number, line in enumerate(text.split("\n"), start=1):
@@ -562,3 +572,10 @@ def _shows_data(page: str, block: str, loaded: _Loaded) -> bool:
     """Whether a page is the index of a phase folder holding the data a block shows."""
     folder, _, name = page.rpartition("/")
     return name == "index.md" and PHASE_FOLDER.fullmatch(folder) is not None and f"{folder}/{block}.yml" in loaded.paths
+
+
+def _unreadable(error: OSError) -> str:
+    """Why a file could not be read, and what to do."""
+    if isinstance(error, PermissionError):
+        return "cannot be read (permission denied); make it readable, like: chmod a+r on the file"
+    return f"cannot be read ({error.strerror or error})"

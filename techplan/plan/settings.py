@@ -1,18 +1,18 @@
-"""Site-wide plan settings, read from `extra.plan` in mkdocs.yml."""
+"""Site-wide plan settings: `extra.plan` in mkdocs.yml, checked like the plan's own data."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from techplan.cache import DiskCache, cache_folder
 from techplan.plan.spec import HISTORY_MODES, SITE_OPTIONS
 from techplan.plan.validate import RecordChecker
-from techplan.plan.yamlsource import YamlNode, read_yaml
+from techplan.plan.yamlsource import Entry, YamlNode
 from techplan.problems import Problem
 
 DEFAULT_LICENCE = "Open Government Licence v3.0"
@@ -69,16 +69,27 @@ def build_date() -> date:
     return date.today()
 
 
-def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanConfig, list[Problem]]:
-    """Read the plan settings from mkdocs.yml; the settings and any problems with them."""
+def plan_settings(
+    options: Mapping[str, Any] | None,
+    *,
+    config_file: Path,
+    plan_dir: Path,
+    site_name: str | None = None,
+    written: YamlNode | None = None,
+) -> tuple[PlanConfig, list[Problem]]:
+    """The plan settings from `extra.plan` as MkDocs loaded it (`!ENV`, `INHERIT` and all); any problems with them.
+
+    `written` is mkdocs.yml as written (techplan.plan.yamlsource), for the lines problems point at;
+    a value that came from elsewhere (an inherited file, the environment) points at its key, or line 1.
+    """
     root = config_file.parent.resolve()
     display = config_file.name
-    node, problems = read_yaml(config_file, display, DiskCache(cache_folder(root)))
-    options = _find(node, "extra", "plan")
+    problems: list[Problem] = []
     values: dict[str, Any] = {}
     if options is not None:
+        node = node_of(options, find(written, "extra", "plan"), 1)
         checker = RecordChecker(display)
-        checked = checker.check_record(options, SITE_OPTIONS, prefix="extra.plan.")
+        checked = checker.check_record(node, SITE_OPTIONS, prefix="extra.plan.")
         values = checked.values
         if "timezone" in values:
             try:
@@ -101,19 +112,16 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
             )
         )
         history = "full"
-    if docs_dir is None:
-        docs = _find(node, "docs_dir")
-        docs_dir = root / (docs.text if docs is not None and docs.kind == "scalar" else "docs")
     today = values.get("today")
     config = PlanConfig(
         root=root,
-        plan_dir=docs_dir.resolve(),
+        plan_dir=plan_dir.resolve(),
         today=today if isinstance(today, date) else build_date(),
         feedback=values.get("feedback"),
         history=history,
         authors=values.get("authors", "none"),
         teams=values.get("teams", {}),
-        publisher=values.get("publisher") or _site_name(node),
+        publisher=values.get("publisher") or site_name,
         timezone=values.get("timezone", "Europe/London"),
         revisions=values.get("revisions", "v*"),
         licence=values.get("licence", DEFAULT_LICENCE),
@@ -122,59 +130,33 @@ def load_config(config_file: Path, docs_dir: Path | None = None) -> tuple[PlanCo
     return config, problems
 
 
-def site_settings(config_file: Path) -> dict[str, Any]:
-    """What tools outside MkDocs need from mkdocs.yml: the site name, theme folder and Markdown setup.
-
-    Extension settings that name Python objects (`!!python/name:...`) are left out: only MkDocs
-    can load those, and the text they affect (emoji, say) does not change what a diff says.
-    """
-    node, _ = read_yaml(config_file, config_file.name)
-    extensions: list[str] = []
-    configs: dict[str, Any] = {}
-    listed = _find(node, "markdown_extensions")
-    for item in listed.items if listed is not None and listed.kind == "seq" else ():
-        if item.kind == "scalar":
-            extensions.append(item.text)
-        elif item.kind == "map" and len(item.entries) == 1:
-            entry = item.entries[0]
-            extensions.append(entry.key)
-            value = _plain(entry.value)
-            if isinstance(value, dict):
-                configs[entry.key] = value
-    custom_dir = _find(node, "theme", "custom_dir")
-    name = _site_name(node)
-    return {
-        "site_name": name or "The plan",
-        "custom_dir": config_file.parent / custom_dir.text if custom_dir is not None else None,
-        "markdown_extensions": extensions,
-        "mdx_configs": configs,
-    }
+def node_of(value: object, written: YamlNode | None, line: int) -> YamlNode:
+    """A loaded value as a line-numbered node for the checker: lines from the file as written where it has the key."""
+    line = written.line if written is not None else line
+    if isinstance(value, Mapping):
+        entries = []
+        for key, item in value.items():
+            entry = next((e for e in written.entries if e.key == str(key)), None) if written is not None else None
+            entry_line = entry.line if entry is not None else line
+            entries.append(Entry(str(key), entry_line, node_of(item, entry.value if entry else None, entry_line)))
+        return YamlNode("map", line, entries=tuple(entries))
+    if isinstance(value, list | tuple):
+        hints = written.items if written is not None and written.kind == "seq" else ()
+        items = tuple(node_of(item, hints[n] if n < len(hints) else None, line) for n, item in enumerate(value))
+        return YamlNode("seq", line, items=items)
+    if value is None:
+        return YamlNode("scalar", line, tag="null")
+    if isinstance(value, bool):
+        return YamlNode("scalar", line, tag="bool", text="true" if value else "false")
+    if isinstance(value, int | float):
+        text = written.text if written is not None and written.kind == "scalar" else str(value)
+        return YamlNode("scalar", line, tag="int" if isinstance(value, int) else "float", text=text)
+    if isinstance(value, date):
+        return YamlNode("scalar", line, tag="timestamp", text=value.isoformat())
+    return YamlNode("scalar", line, tag="str", text=str(value))
 
 
-def _plain(node: YamlNode) -> Any:
-    """A node as plain Python values, or None if it holds anything but text, numbers and yes/no."""
-    if node.kind == "map":
-        values = {entry.key: _plain(entry.value) for entry in node.entries}
-        return None if any(v is None for v in values.values()) else values
-    if node.kind == "seq":
-        items = [_plain(item) for item in node.items]
-        return None if any(i is None for i in items) else items
-    if node.tag == "bool":
-        return node.text.lower() in ("true", "yes", "on")
-    if node.tag == "int":
-        return int(node.text)
-    if node.tag in ("str", "float"):
-        return node.text if node.tag == "str" else float(node.text)
-    return None
-
-
-def _site_name(node: YamlNode | None) -> str | None:
-    """The site's name from mkdocs.yml, the publisher unless the plan names one."""
-    name = _find(node, "site_name")
-    return name.text if name is not None and name.kind == "scalar" else None
-
-
-def _find(node: YamlNode | None, *keys: str) -> YamlNode | None:
+def find(node: YamlNode | None, *keys: str) -> YamlNode | None:
     """The value at a path of keys in a mapping, or None."""
     for key in keys:
         if node is None or node.kind != "map":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
@@ -24,17 +25,36 @@ class PlanFiles(Protocol):
         """A key that changes when, and only when, the file's contents do."""
         ...  # pragma: no cover
 
+    def unusable(self) -> dict[str, str]:
+        """Entries named like plan files that are not files the plan can be read from, and what each is."""
+        ...  # pragma: no cover
+
+
+PLAN_SUFFIXES = (".md", ".yml", ".yaml")
+"""Names of the files a plan is made of: an entry so named that is not a readable file is a problem."""
+
 
 class DiskFiles:
     """The plan directory as it is in the work tree."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._paths = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+        self._paths: list[str] = []
+        self._unusable: dict[str, str] = {}
+        for entry in sorted(folder.rglob("*")):
+            name = entry.relative_to(folder).as_posix()
+            if entry.is_file():
+                self._paths.append(name)
+            elif entry.name.endswith(PLAN_SUFFIXES) and not any(name.startswith(u + "/") for u in self._unusable):
+                self._unusable[name] = _what_it_is(entry)
 
     def paths(self) -> list[str]:
         """Every file, sorted."""
         return self._paths
+
+    def unusable(self) -> dict[str, str]:
+        """Entries named like plan files that are folders, broken links or devices, and what each is."""
+        return self._unusable
 
     def read(self, path: str) -> bytes:
         """A file's contents."""
@@ -74,3 +94,16 @@ class TreeFiles:
     def key(self, path: str) -> str:
         """The blob sha: git's own hash of the contents."""
         return "blob:" + self.blobs[path]
+
+    def unusable(self) -> dict[str, str]:
+        """Nothing: a commit's tree lists only files (blobs)."""
+        return {}
+
+
+def _what_it_is(entry: Path) -> str:
+    """What an entry that is not a regular file is, in words, and what to do about it."""
+    if entry.is_symlink() and not entry.exists():
+        return f"is a link to {os.readlink(entry)}, which does not exist; put the file itself here, or remove the link"
+    if entry.is_dir():
+        return "is a folder, not a file; the plan reads a file of this name"
+    return "is not a regular file (a device, a pipe or a socket); put the file itself here"

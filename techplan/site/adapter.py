@@ -25,8 +25,9 @@ from techplan.history.notes import history_report
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import Phase, Plan
 from techplan.plan.prose import scan
-from techplan.plan.settings import PlanConfig, load_config
+from techplan.plan.settings import PlanConfig, plan_settings
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
+from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
 from techplan.site.archive import ArchiveWriter
 from techplan.site.markup import without_toggle_autocomplete
@@ -75,7 +76,15 @@ class PlanSite:
         add_theme(config)
         keep_fonts_local(config)
         self._markdown = None
-        self.settings, self.problems = load_config(Path(config.config_file_path), Path(config.docs_dir))
+        config_file = Path(config.config_file_path or "mkdocs.yml")
+        written, _ = read_yaml(config_file, config_file.name) if config_file.is_file() else (None, [])
+        self.settings, self.problems = plan_settings(
+            config.extra.get("plan"),
+            config_file=config_file,
+            plan_dir=Path(config.docs_dir),
+            site_name=config.site_name,
+            written=written,
+        )
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
