@@ -50,10 +50,11 @@ test: lint
 check: $(STAMP)
 	$(BIN)/techplan check
 
-## lint: ruff's checks and its formatting over the engine, hooks, tests and benchmarks
+## lint: ruff's checks and its formatting over the engine, hooks, tests and benchmarks; mypy --strict on the engine
 lint: $(STAMP)
 	$(BIN)/ruff check techplan hooks tests bench
 	$(BIN)/ruff format --check techplan hooks tests bench
+	$(BIN)/mypy
 
 ## demo: replay four years of the plan's history (demo/story.yml) into .demo/repo and build its site into .demo/site
 demo: $(STAMP)

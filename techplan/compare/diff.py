@@ -160,8 +160,8 @@ def _range(repo: Repository, past: PastReader, base: str, head: str) -> list[tup
 
     A merge publishes the notes of the commits it merged, as on the site.
     """
-    commits, notes = read_log(repo, f"{base}..{head}")
-    past.notes += notes
+    commits, unreadable = read_log(repo, f"{base}..{head}")
+    past.notes += unreadable
     index = build_index(commits, head, frozenset())
     result = []
     for commit in reversed(index.chain):

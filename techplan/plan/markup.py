@@ -82,7 +82,7 @@ class _EscapedHtml(InlineProcessor):
         super().__init__(pattern)
         self.found = found
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str, int, int]:  # type: ignore[override]
         self.found.append(m.group(0))
         return AtomicString(m.group(0)), m.start(0), m.end(0)
 

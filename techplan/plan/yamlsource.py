@@ -132,7 +132,8 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlNode | None, list[Prob
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError as error:
         if "maximum nesting depth" in str(error):
-            line = error.problem_mark.line + 1 if getattr(error, "problem_mark", None) else 1
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 1 if mark is not None else 1
             return None, [Problem(display_path, line, "YAML syntax", _TOO_DEEP)]
         return None, [_explain_syntax_error(text, display_path)]
     except RecursionError:  # the pure-Python parser, where libyaml is missing

@@ -6,7 +6,6 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import jinja2
 import mkdocs
@@ -17,6 +16,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.utils.templates import TemplateContext
 
 from techplan.cache import DiskCache, cache_folder
 from techplan.history.changes import HistoryUnavailable
@@ -230,12 +230,12 @@ class PlanSite:
         assert self.renderer is not None
         return self.renderer.absolute_url(url)
 
-    def on_page_context(self, context: dict[str, Any], page: Page) -> dict[str, Any]:
+    def on_page_context(self, context: TemplateContext, page: Page) -> TemplateContext:
         """Give the page template its feeds and the list of its updates; list them in the TOC too."""
         assert self.published is not None
         history = self.published.history.get(page.file.src_uri)
         if history:
-            context["plan_history"] = Markup(history)
+            context["plan_history"] = Markup(history)  # type: ignore[typeddict-unknown-key]
             # Material lists the children of a page's one h1; the updates are an h2 beside its others.
             items = page.toc.items
             parent = items[0].children if len(items) == 1 and items[0].level == 1 else items
@@ -337,7 +337,7 @@ def add_theme(config: MkDocsConfig) -> None:
     if STYLESHEET not in config.extra_css:
         config.extra_css.append(STYLESHEET)
     if SCRIPT not in [str(script) for script in config.extra_javascript]:
-        config.extra_javascript.append(SCRIPT)  # type: ignore[arg-type]
+        config.extra_javascript.append(SCRIPT)
 
 
 MATERIAL_WEB_FONT = {"text": "Roboto", "code": "Roboto Mono"}

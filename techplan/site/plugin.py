@@ -7,19 +7,18 @@ hooks/techplan_hooks.py.
 
 from __future__ import annotations
 
-from typing import Any
-
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from techplan.site.adapter import PlanSite
 
 
-class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg]
+class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     """Publishes a plan: checks it, renders its blocks and history, writes its revisions."""
 
     def __init__(self) -> None:
@@ -45,8 +44,8 @@ class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg]
         return self.engine.on_page_content(html, page)
 
     def on_page_context(
-        self, context: dict[str, Any], /, *, page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any]:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         return self.engine.on_page_context(context, page)
 
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:

@@ -108,7 +108,7 @@ def publish_history(
     repo, state, prefix = open_repository(settings)
     try:
         key = _fingerprint(settings, plan, sources, renderer, site, state)
-        published = cache.get("published", key)
+        published: Published | None = cache.get("published", key)
         if published is None:
             changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
             chain = changelog.history.chain
