@@ -20,7 +20,8 @@ def tag(repo: GitRepo, name: str, message: str, date: str) -> None:
 
 @pytest.fixture(scope="module")
 def revised(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Three revisions: the first publication; a reworded page, a slipped milestone and an actual; a quiet slip."""
+    """Three revisions: the first publication; a reworded page, a slipped milestone and an actual; a quiet slip
+    (and a phrase added to a sentence)."""
     root = tmp_path_factory.mktemp("revised")
     repo = GitRepo(root)
     write_site(root, commit=False)
@@ -38,6 +39,7 @@ def revised(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     tag(repo, "v2", "Autumn update\n\nM1.2 moved; a new actual.", "2020-10-02T10:00:00+01:00")
     repo.replace(M1, "status: in-progress", "status: done")
     repo.replace(M1, "due: 2021-09-30", "due: 2021-12-31")
+    repo.replace(INDEX1, "[[M1.1]] and then", "[[M1.1]], and every trust with it, and then")
     shas["c4"] = repo.commit("Quiet move", None, "2020-11-01T09:00:00+00:00")
     repo.git("tag", "not-a-revision")  # a lightweight tag: no title, no date, not a revision
     tag(repo, "v3", "Winter update\n\nM1.2 done.", "2020-11-02T10:00:00+00:00")
