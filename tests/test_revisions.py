@@ -243,8 +243,9 @@ def test_techplan_diff_reuses_page_text_but_follows_a_retitled_reference(tmp_pat
     assert [p["page"] for p in pages] == ["phase1-vision/index.md"]
     hidden = re.compile(r'<span class="tp-visually-hidden">[^<]*</span>')  # "[inserted: " for screen readers
     changed = [hidden.sub("", b["html"]) for b in pages[0]["blocks"] if b["status"] == "changed"]
+    # "We" became "First we" (a capital W is another word); the space after it is unchanged.
     assert changed == [
-        "<del>We </del><ins>First we </ins>start with M1.1: Publish the vision <ins>for consultation </ins>"
+        "<del>We</del><ins>First we</ins> start with M1.1: Publish the vision <ins>for consultation </ins>"
         "and then the second step."
     ]
 

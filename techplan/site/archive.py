@@ -5,6 +5,10 @@ a page's Markdown blob (and, for pages that draw tables from data, the data's bl
 version is rendered once and published once, under the revision that introduced it; a later
 revision in which the page did not change links to that copy. Rendered files are kept in the
 disk cache under a key of everything they show, so a rebuild only links them into the site.
+
+The compare page redlines any two revisions in the browser from what is published here: the
+index (revisions/index.json), each page version's blocks of text beside it, and for each
+revision its data changes to every other revision, already worded (compare.json).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from techplan.compare.datadiff import DataChange, diff_plans
 from techplan.site.urls import relative_url
 from techplan.plan.load import load_plan
 from techplan.site.mdlinks import PageLinks
+from techplan.plan.formatting import format_date
 from techplan.plan.model import Plan
 from techplan.site.opendata import plan_data
 from techplan.plan.prose import Token, expand, find_title, scan
@@ -66,6 +71,11 @@ class Version:
     until: str = ""
     """The last revision in which the page still read like this."""
 
+    @property
+    def blocks_url(self) -> str:
+        """Where the version's blocks of text are published, beside it, for the compare page."""
+        return self.url.removesuffix(".html") + ".blocks.json"
+
 
 @dataclass(frozen=True, slots=True)
 class RevisionView:
@@ -80,6 +90,8 @@ class RevisionView:
     url: str
     redline_url: str
     data_url: str
+    compare_url: str
+    """Its data changes to every other revision, for the compare page."""
     previous: str | None
     pages: dict[str, str]
     """The version key of each page, by page."""
@@ -163,6 +175,7 @@ def index_archive(
             url=f"{FOLDER}/{slug}/",
             redline_url=f"{FOLDER}/{slug}/changes/",
             data_url=f"{FOLDER}/{slug}/data.json",
+            compare_url=f"{FOLDER}/{slug}/compare.json",
             previous=previous[1].name if previous else None,
             pages=pages,
             data_files={p: b for p, b in revision.files.items() if p.endswith(".yml")},
@@ -235,6 +248,12 @@ class ArchiveWriter:
             view.name: content_key(json.dumps(sorted(view.pages.items())).encode()) for view in index.revisions
         }
         """A key for each revision's map of pages to versions: links in its pages depend on it."""
+        self._data_keys = {
+            view.name: content_key(json.dumps(sorted(view.data_files.items())).encode()) for view in index.revisions
+        }
+        """A key for each revision's data files: what its data changes depend on."""
+        self._change_items: dict[DataChange, str] = {}
+        """Data changes as the compare page lists them, rendered once."""
         self._site_key = content_key(
             json.dumps(
                 [site, renderer.licence, [self._template(n) for n in TEMPLATES]], sort_keys=True, default=str
@@ -256,6 +275,8 @@ class ArchiveWriter:
             about = [getattr(version, name) for name in described]
             key = self._key("page", about, self._map_keys[version.revision], shown_in.get(version.key, []), current)
             outputs.append((version.url, key, partial(self._page, version)))
+            key = self._key("blocks", version.key, version.revision, self._map_keys[version.revision])
+            outputs.append((version.blocks_url, key, partial(self._blocks, version)))
         for view in self.index.revisions:
             key = self._key("revision", view.name, view.title, view.summary, view.pages, [
                 (self.index.versions[k].url, self.index.versions[k].title) for k in view.pages.values()
@@ -266,9 +287,12 @@ class ArchiveWriter:
             outputs.append((view.redline_url, key, partial(self._redline_page, view)))
             key = self._key("data", view.data_files)
             outputs.append((view.data_url, key, partial(self._data, view)))
+            others = [(other.name, self._data_keys[other.name]) for other in self.index.revisions]
+            key = self._key("compare", view.name, others, self.site.get("compare"))
+            outputs.append((view.compare_url, key, partial(self._compare, view)))
         outputs.append((f"{FOLDER}/index.json", self._key("json", self.index.order, [
-            (v.url, v.pages) for v in self.index.revisions
-        ]), self._json))  # fmt: skip
+            (v.url, v.title, v.date, v.pages) for v in self.index.revisions
+        ], [(v.url, v.title) for v in self.index.versions.values()]), self._json))  # fmt: skip
         # Link what the cache holds, then render the rest: a warm build does the first for every
         # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
         folders: set[str] = set()
@@ -290,7 +314,7 @@ class ArchiveWriter:
 
     def _prefetch(self, missing: set[str]) -> None:
         """Read, in one git call, the Markdown of every version the files still to render need."""
-        needed = {v.blob for v in self.index.versions.values() if v.url in missing}
+        needed = {v.blob for v in self.index.versions.values() if v.url in missing or v.blocks_url in missing}
         for view in self.index.revisions:
             if view.redline_url in missing and view.previous:
                 previous = self._view(view.previous)
@@ -465,18 +489,63 @@ class ArchiveWriter:
         data["revision"] = {"name": view.name, "title": view.title, "date": view.date.isoformat()}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
+    def _blocks(self, version: Version) -> str:
+        """A page version's blocks of text, [kind, text] each, for the compare page to redline."""
+        _, _, blocks = self._content(version)
+        data = {"blocks": [[b.kind, b.text] for b in blocks]}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    def _compare(self, view: RevisionView) -> str:
+        """A revision's data changes to every other revision, for the compare page: one file per revision compared from.
+
+        Each distinct change is listed once ("changes", as the compare page shows it) and each
+        other revision ("to") names its changes, in datadiff's order, by their place in that list.
+        """
+        items: dict[str, int] = {}
+        targets = {}
+        for other in self.index.revisions:
+            if other.name != view.name:
+                changes = self._data_changes(view, other)
+                targets[other.name] = [items.setdefault(self._change_item(c), len(items)) for c in changes]
+        data = {"revision": view.name, "changes": list(items), "to": targets}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    def _data_changes(self, old: RevisionView, new: RevisionView) -> list[DataChange]:
+        """What changed in the data from one revision to another, kept in the cache by the two revisions' data.
+
+        One cache entry per revision compared from, holding its changes to each other revision's
+        data: a new revision adds one comparison to each entry, not a file per pair.
+        """
+        if new.previous == old.name:
+            return list(new.changes)
+        entry = self.cache.get("data-changes", self._data_keys[old.name]) or {}
+        target = self._data_keys[new.name]
+        if target not in entry:
+            entry = {**entry, target: diff_plans(self._plan(old.name), self._plan(new.name))}
+            self.cache.put("data-changes", self._data_keys[old.name], entry)
+        return list(entry[target])
+
+    def _change_item(self, change: DataChange) -> str:
+        """A data change as the compare page lists it: the same partial as a revision's changes page."""
+        if change not in self._change_items:
+            page_url = self.site.get("compare") or ""
+            self._change_items[change] = self.renderer.env.get_template(DATA_CHANGE).render(
+                change=change, root=relative_url("", page_url), url=lambda target: relative_url(target, page_url)
+            )
+        return self._change_items[change]
+
     def _json(self) -> str:
         """The index the compare page reads: revisions, pages and the version each revision has."""
         versions = list(self.index.versions.values())
         number = {v.key: n for n, v in enumerate(versions)}
         data = {
             "revisions": [
-                {"name": v.name, "title": v.title, "date": v.date.isoformat(), "url": v.url, "data": v.data_url,
-                 "redline": v.redline_url}
+                {"name": v.name, "title": v.title, "date": v.date.isoformat(), "published": format_date(v.date),
+                 "url": v.url, "redline": v.redline_url, "changes": v.compare_url}
                 for v in self.index.revisions
             ],
             "pages": self.index.order,
-            "versions": [{"url": v.url, "title": v.title, "page": v.page} for v in versions],
+            "versions": [{"url": v.url, "title": v.title, "page": v.page, "blocks": v.blocks_url} for v in versions],
             "table": [[number.get(v.pages.get(p, ""), -1) for p in self.index.order] for v in self.index.revisions],
         }  # fmt: skip
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -486,4 +555,15 @@ ARCHIVE_PAGE = "partials/plan-archive-page.html"
 ARCHIVE_REFERENCE = "partials/plan-archive-reference.html"
 REVISION_PAGE = "partials/plan-archive-revision.html"
 REDLINE_PAGE = "partials/plan-archive-redline.html"
-TEMPLATES = (ARCHIVE_PAGE, ARCHIVE_REFERENCE, REVISION_PAGE, REDLINE_PAGE, "partials/plan-archive-base.html")
+DATA_CHANGES = "partials/plan-data-changes.html"
+DATA_CHANGE = "partials/plan-data-change.html"
+"""One data change in plain English, on a revision's changes page and in the compare page's results."""
+TEMPLATES = (
+    ARCHIVE_PAGE,
+    ARCHIVE_REFERENCE,
+    REVISION_PAGE,
+    REDLINE_PAGE,
+    DATA_CHANGES,
+    DATA_CHANGE,
+    "partials/plan-archive-base.html",
+)
