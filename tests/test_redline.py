@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from techplan.compare import redline as reference
 from techplan.compare.redline import Block, parts_html, redline, tokenize, word_diff
 from techplan.compare.sequences import DIFF_BUDGET, diff_sequences, lcs_length
 
@@ -110,8 +111,9 @@ texts = st.lists(st.sampled_from(WORDS + MARKS + SPACES), max_size=40).map("".jo
 
 @SETTINGS
 @given(texts)
-def test_tokens_join_back_into_the_text(text: str) -> None:
+def test_tokens_join_back_into_the_text_and_words_are_the_tokens_but_spaces(text: str) -> None:
     assert "".join(tokenize(text)) == text
+    assert reference.WORDS.findall(text) == [token for token in tokenize(text) if not token.isspace()]
 
 
 @SETTINGS
@@ -197,6 +199,16 @@ def _block_answer(old: list[list[str]], new: list[list[str]]) -> dict[str, Any]:
 @given(st.lists(texts, max_size=5))
 def test_script_tokenizes_as_python_does(script: Any, batch: list[str]) -> None:
     assert script("tokenize", [{"text": text} for text in batch]) == [tokenize(text) for text in batch]
+
+
+@settings(SETTINGS, max_examples=300)
+@given(st.lists(st.tuples(small_lists, small_lists, st.integers(0, 400)), min_size=1, max_size=10))
+def test_script_diffs_sequences_and_runs_out_of_steps_as_python_does(
+    script: Any, batch: list[tuple[list[int], list[int], int]]
+) -> None:
+    """The same edit script for any budget: both count their steps alike, so both stop at the same place."""
+    got = script("diff", [{"a": a, "b": b, "budget": budget} for a, b, budget in batch])
+    assert got == [[list(op) for op in diff_sequences(a, b, budget)] for a, b, budget in batch]
 
 
 @st.composite
@@ -293,13 +305,22 @@ def test_script_agrees_on_big_pages_and_where_the_budget_runs_out(script: Any) -
         return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(4, 30)))
 
     words = []
-    for size in (300, 3000, 6000):
-        old = " ".join(sentence() for _ in range(size // 15))
-        edited = " ".join(w if rng.random() > 0.05 else rng.choice(vocabulary) for w in old.split(" "))
-        unrelated = " ".join(sentence() for _ in range(size // 15))
+    for size, rate in ((300, 0.05), (2000, 0.1), (2000, 0.2), (4000, 0.1), (6000, 0.05)):
+        old = " ".join(rng.choice(vocabulary) for _ in range(size))
+        edited = " ".join(w if rng.random() > rate else rng.choice(vocabulary) for w in old.split(" "))
+        unrelated = " ".join(rng.choice(vocabulary) for _ in range(size))
         words += [(old, edited), (old, unrelated)]
-    got = script("words", [{"old": old, "new": new} for old, new in words])
-    assert got == [_word_answer(old, new) for old, new in words]
+    expected = [_word_answer(old, new) for old, new in words]
+    assert script("words", [{"old": old, "new": new} for old, new in words]) == expected
+    # Some of these ran out of budget part of the way through, after finding matches: both sides
+    # must count their steps alike to stop at the same place.
+    cut = [
+        len(answer["parts"])
+        for (old, new), answer in zip(words, expected, strict=True)
+        if sum(len(tokenize(text)) for op, text in answer["parts"] if op == "=")
+        < lcs_length(tokenize(old), tokenize(new))
+    ]
+    assert any(parts > 100 for parts in cut), cut
     pages = []
     for size in (50, 400):
         old_page = [[rng.choice(KINDS), sentence()] for _ in range(size)]

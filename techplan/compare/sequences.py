@@ -29,15 +29,15 @@ class Opcode(NamedTuple):
     j2: int
 
 
-def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable]) -> list[Opcode]:
+def diff_sequences(a: Sequence[Hashable], b: Sequence[Hashable], budget: int = DIFF_BUDGET) -> list[Opcode]:
     """The edits that turn a into b, covering both in order, with as few insertions and deletions as possible.
 
     Myers' O(ND) algorithm in linear space: find a middle point of a shortest edit path by
-    searching from both ends at once, then solve each half the same way.
+    searching from both ends at once, then solve each half the same way. Past `budget` steps,
+    what is left unsolved is replaced outright.
     """
     matches: list[tuple[int, int]] = []
-    budget = [DIFF_BUDGET]
-    _match_range(a, 0, len(a), b, 0, len(b), matches, budget)
+    _match_range(a, 0, len(a), b, 0, len(b), matches, [budget])
     return _opcodes(matches, len(a), len(b))
 
 
@@ -54,10 +54,12 @@ def _match_range(
     """Add the matched pairs (i, j) between a[a_lo:a_hi] and b[b_lo:b_hi] to matches, in order."""
     # A common head and tail match for free; what is left then needs at least two edits, so the
     # middle point splits it into two smaller problems.
-    while a_lo < a_hi and b_lo < b_hi and a[a_lo] == b[b_lo]:
-        matches.append((a_lo, b_lo))
-        a_lo += 1
-        b_lo += 1
+    head = 0
+    while a_lo + head < a_hi and b_lo + head < b_hi and a[a_lo + head] == b[b_lo + head]:
+        head += 1
+    matches.extend(zip(range(a_lo, a_lo + head), range(b_lo, b_lo + head), strict=True))
+    a_lo += head
+    b_lo += head
     tail = 0
     while a_lo < a_hi - tail and b_lo < b_hi - tail and a[a_hi - 1 - tail] == b[b_hi - 1 - tail]:
         tail += 1
@@ -66,7 +68,7 @@ def _match_range(
         if split is not None:
             _match_range(a, a_lo, split[0], b, b_lo, split[1], matches, budget)
             _match_range(a, split[0], a_hi - tail, b, split[1], b_hi - tail, matches, budget)
-    matches.extend((a_hi - k, b_hi - k) for k in range(tail, 0, -1))
+    matches.extend(zip(range(a_hi - tail, a_hi), range(b_hi - tail, b_hi), strict=True))
 
 
 def _middle_split(
@@ -75,6 +77,9 @@ def _middle_split(
     """A point on a shortest edit path through the two ranges; None if they share nothing or the budget ran out."""
     n = a_hi - a_lo
     m = b_hi - b_lo
+    # Copies of the ranges, forwards and backwards: indexing them is cheaper than adding offsets.
+    a_forward, b_forward = a[a_lo:a_hi], b[b_lo:b_hi]
+    a_backward, b_backward = a_forward[::-1], b_forward[::-1]
     max_d = (n + m + 1) // 2
     offset = max_d + 1
     length = 2 * max_d + 3
@@ -87,16 +92,17 @@ def _middle_split(
     # Diagonals that ran off the grid are dropped from the ends of the ranges searched.
     forward_start = forward_end = backward_start = backward_end = 0
     for d in range(max_d):
+        steps = 0
         k = -d + forward_start
         while k <= d - forward_end:
             at = offset + k
             x = forward[at + 1] if k == -d or (k != d and forward[at - 1] < forward[at + 1]) else forward[at - 1] + 1
             y = x - k
             start = x
-            while x < n and y < m and a[a_lo + x] == b[b_lo + y]:
+            while x < n and y < m and a_forward[x] == b_forward[y]:
                 x += 1
                 y += 1
-            budget[0] -= x - start + 1
+            steps += x - start + 1
             forward[at] = x
             if x > n:
                 forward_end += 2
@@ -105,6 +111,7 @@ def _middle_split(
             elif front_meets:
                 other = offset + delta - k
                 if 0 <= other < length and backward[other] != -1 and x >= n - backward[other]:
+                    budget[0] -= steps
                     return a_lo + x, b_lo + y
             k += 2
         k = -d + backward_start
@@ -117,10 +124,10 @@ def _middle_split(
             )
             y = x - k
             start = x
-            while x < n and y < m and a[a_hi - 1 - x] == b[b_hi - 1 - y]:
+            while x < n and y < m and a_backward[x] == b_backward[y]:
                 x += 1
                 y += 1
-            budget[0] -= x - start + 1
+            steps += x - start + 1
             backward[at] = x
             if x > n:
                 backward_end += 2
@@ -131,33 +138,35 @@ def _middle_split(
                 if 0 <= other < length and forward[other] != -1:
                     forward_x = forward[other]
                     if forward_x >= n - x:
+                        budget[0] -= steps
                         return a_lo + forward_x, b_lo + forward_x - (other - offset)
             k += 2
+        budget[0] -= steps  # the steps of each diagonal, checked after each round, as the script does
         if budget[0] < 0:
             return None
     return None
 
 
 def _opcodes(matches: list[tuple[int, int]], n: int, m: int) -> list[Opcode]:
-    """Ordered matched pairs as opcodes covering both sequences."""
+    """Ordered matched pairs as opcodes covering both sequences: runs of consecutive matches are equal."""
     opcodes: list[Opcode] = []
-    i = j = 0
-    for mi, mj in [*matches, (n, m)]:
+    i = j = at = 0
+    while True:
+        mi, mj = matches[at] if at < len(matches) else (n, m)
         if mi > i and mj > j:
             opcodes.append(Opcode("replace", i, mi, j, mj))
         elif mi > i:
             opcodes.append(Opcode("delete", i, mi, j, j))
         elif mj > j:
             opcodes.append(Opcode("insert", i, i, j, mj))
-        if mi == n and mj == m:
-            break
-        last = opcodes[-1] if opcodes else None
-        if last is not None and last.tag == "equal" and last.i2 == mi and last.j2 == mj:
-            opcodes[-1] = last._replace(i2=mi + 1, j2=mj + 1)
-        else:
-            opcodes.append(Opcode("equal", mi, mi + 1, mj, mj + 1))
+        if at == len(matches):
+            return opcodes
         i, j = mi + 1, mj + 1
-    return opcodes
+        at += 1
+        while at < len(matches) and matches[at] == (i, j):
+            i, j = i + 1, j + 1
+            at += 1
+        opcodes.append(Opcode("equal", mi, i, mj, j))
 
 
 def lcs_length(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:

@@ -11,7 +11,7 @@ const compare = require(path.join(__dirname, "..", "..", "techplan", "theme", "a
 const answer = {
   tokenize: ({ text }) => compare.tokenize(text),
   lcs: ({ a, b }) => compare.lcsLength(a, b),
-  diff: ({ a, b }) => compare.diffSequences(a, b),
+  diff: ({ a, b, budget }) => compare.diffSequences(a, b, budget),
   words: ({ old, new: now }) => {
     const parts = compare.wordDiff(old, now);
     return { parts, html: compare.partsHtml(parts) };

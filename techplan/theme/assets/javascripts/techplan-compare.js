@@ -24,6 +24,7 @@
     "[" + WORD_CHARS + "]+(?:['’][" + WORD_CHARS + "]+)*|[^" + WORD_CHARS + SPACE_CHARS + "]|[" + SPACE_CHARS + "]+",
     "gu"
   );
+  const WORDS = new RegExp("[" + WORD_CHARS + "]+(?:['’][" + WORD_CHARS + "]+)*|[^" + WORD_CHARS + SPACE_CHARS + "]", "gu");
   const LEADING_SPACE = new RegExp("^[" + SPACE_CHARS + "]", "u");
 
   // A text's words (with apostrophes inside), punctuation marks and runs of whitespace, in order.
@@ -38,7 +39,7 @@
 
   // A text's tokens without the whitespace: what similarity compares.
   function words(text) {
-    return tokenize(text).filter((token) => !isSpace(token));
+    return text.match(WORDS) || [];
   }
 
   // Text safe to put in HTML, in an element or in a quoted attribute.
@@ -62,10 +63,10 @@
 
   // The edits that turn sequence a into sequence b, as opcodes [tag, i1, i2, j1, j2] with tag
   // "equal", "replace", "delete" or "insert", covering both sequences in order, with as few
-  // insertions and deletions as possible (unless the budget runs out).
-  function diffSequences(a, b) {
+  // insertions and deletions as possible; past `steps`, what is left unsolved is replaced outright.
+  function diffSequences(a, b, steps = DIFF_BUDGET) {
     const matches = [];
-    const budget = { left: DIFF_BUDGET };
+    const budget = { left: steps };
     matchRange(a, 0, a.length, b, 0, b.length, matches, budget);
     return opcodesFromMatches(matches, a.length, b.length);
   }
