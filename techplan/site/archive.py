@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -45,6 +45,8 @@ FOLDER = "revisions"
 """Where point-in-time views live in the site."""
 
 Fetch = Callable[[list[str]], dict[str, bytes]]
+ChangeFields = tuple[str, str, str, str | None, str | None, int | None]
+"""A DataChange's fields, in order: how the data changes between revisions are cached."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +254,9 @@ class ArchiveWriter:
             view.name: content_key(json.dumps(sorted(view.data_files.items())).encode()) for view in index.revisions
         }
         """A key for each revision's data files: what its data changes depend on."""
-        self._change_items: dict[DataChange, str] = {}
+        self._change_items: dict[ChangeFields, str] = {}
+        self._record_fields: dict[str, dict[tuple[str, str], tuple[object, ...]] | None] = {}
+        """Each revision's records by kind and id, as their fields but where they are written."""
         """Data changes as the compare page lists them, rendered once."""
         self._site_key = content_key(
             json.dumps(
@@ -501,36 +505,87 @@ class ArchiveWriter:
         Each distinct change is listed once ("changes", as the compare page shows it) and each
         other revision ("to") names its changes, in datadiff's order, by their place in that list.
         """
+        distinct, targets = self._data_changes(view)
         items: dict[str, int] = {}
-        targets = {}
-        for other in self.index.revisions:
-            if other.name != view.name:
-                changes = self._data_changes(view, other)
-                targets[other.name] = [items.setdefault(self._change_item(c), len(items)) for c in changes]
-        data = {"revision": view.name, "changes": list(items), "to": targets}
+        places: dict[int, int] = {}  # a change's number here -> its place in the file's list
+        for numbers in targets.values():
+            for n in numbers:
+                if n not in places:
+                    places[n] = items.setdefault(self._change_item(distinct[n]), len(items))
+        data = {
+            "revision": view.name,
+            "changes": list(items),
+            "to": {name: [places[n] for n in numbers] for name, numbers in targets.items()},
+        }
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
-    def _data_changes(self, old: RevisionView, new: RevisionView) -> list[DataChange]:
-        """What changed in the data from one revision to another, kept in the cache by the two revisions' data.
+    def _data_changes(self, old: RevisionView) -> tuple[list[ChangeFields], dict[str, list[int]]]:
+        """What changed in the data from one revision to each other one: the distinct changes, and each one's by number.
 
-        One cache entry per revision compared from, holding its changes to each other revision's
-        data: a new revision adds one comparison to each entry, not a file per pair.
+        Kept in the cache as one entry per revision compared from, holding its changes to the data
+        of each revision compared to: a new revision adds one comparison to each entry, not a file
+        per pair. Changes are kept as tuples of their fields, quick to read and write.
         """
-        if new.previous == old.name:
-            return list(new.changes)
-        entry = self.cache.get("data-changes", self._data_keys[old.name]) or {}
-        target = self._data_keys[new.name]
-        if target not in entry:
-            entry = {**entry, target: diff_plans(self._plan(old.name), self._plan(new.name))}
-            self.cache.put("data-changes", self._data_keys[old.name], entry)
-        return list(entry[target])
+        key = self._data_keys[old.name]
+        cached, by_data = self.cache.get("data-changes", key) or ([], {})
+        number = {change: n for n, change in enumerate(cached)}
+        missing = {
+            self._data_keys[new.name]: new.name
+            for new in self.index.revisions
+            if new.name != old.name and new.previous != old.name and self._data_keys[new.name] not in by_data
+        }
+        if missing:
+            by_data = dict(by_data)
+            for data_key, name in missing.items():
+                changes = self._diff_data(old, self._view(name))
+                by_data[data_key] = [number.setdefault(_fields(c), len(number)) for c in changes]
+            self.cache.put("data-changes", key, (list(number), by_data))
+        targets = {}
+        for new in self.index.revisions:
+            if new.previous == old.name:
+                targets[new.name] = [number.setdefault(_fields(c), len(number)) for c in new.changes]
+            elif new.name != old.name:
+                targets[new.name] = by_data[self._data_keys[new.name]]
+        return list(number), targets
 
-    def _change_item(self, change: DataChange) -> str:
+    def _diff_data(self, old: RevisionView, new: RevisionView) -> list[DataChange]:
+        """diff_plans between two revisions, given only the records that differ: the same changes, sooner.
+
+        A record whose every field but its place in the file is the same in both cannot read as
+        changed. With a repeated id (invalid data in the past) which record counts is diff_plans'
+        choice, so then the whole plans are compared.
+        """
+        old_plan, new_plan = self._plan(old.name), self._plan(new.name)
+        old_records, new_records = self._records(old.name), self._records(new.name)
+        if old_records is None or new_records is None:
+            return diff_plans(old_plan, new_plan)
+        same = {key for key, content in old_records.items() if new_records.get(key) == content}
+        return diff_plans(_without(old_plan, same), _without(new_plan, same))
+
+    def _records(self, name: str) -> dict[tuple[str, str], tuple[object, ...]] | None:
+        """A revision's milestones, measures and phases by kind and id, as their fields but where they are written.
+
+        None if an id is there twice.
+        """
+        if name not in self._record_fields:
+            plan = self._plan(name)
+            records = [("M", m.id, m) for m in plan.milestones] + [("K", m.id, m) for m in plan.measures]
+            records += [("P", p.folder, p) for p in plan.phases]
+            fields_of = {
+                (kind, record_id): tuple(getattr(r, f.name) for f in fields(r) if f.name != "location")
+                for kind, record_id, r in records
+            }
+            self._record_fields[name] = fields_of if len(fields_of) == len(records) else None
+        return self._record_fields[name]
+
+    def _change_item(self, change: ChangeFields) -> str:
         """A data change as the compare page lists it: the same partial as a revision's changes page."""
         if change not in self._change_items:
             page_url = self.site.get("compare") or ""
             self._change_items[change] = self.renderer.env.get_template(DATA_CHANGE).render(
-                change=change, root=relative_url("", page_url), url=lambda target: relative_url(target, page_url)
+                change=DataChange(*change),
+                root=relative_url("", page_url),
+                url=lambda target: relative_url(target, page_url),
             )
         return self._change_items[change]
 
@@ -549,6 +604,21 @@ class ArchiveWriter:
             "table": [[number.get(v.pages.get(p, ""), -1) for p in self.index.order] for v in self.index.revisions],
         }  # fmt: skip
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _without(plan: Plan, same: set[tuple[str, str]]) -> Plan:
+    """The plan without the given milestones (M, id), measures (K, id) and phases (P, folder)."""
+    return replace(
+        plan,
+        milestones=tuple(m for m in plan.milestones if ("M", m.id) not in same),
+        measures=tuple(m for m in plan.measures if ("K", m.id) not in same),
+        phases=tuple(p for p in plan.phases if ("P", p.folder) not in same),
+    )
+
+
+def _fields(change: DataChange) -> ChangeFields:
+    """A data change as the tuple of its fields."""
+    return (change.record, change.kind, change.text, change.before, change.after, change.days)
 
 
 ARCHIVE_PAGE = "partials/plan-archive-page.html"
