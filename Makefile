@@ -36,7 +36,7 @@ site: $(STAMP)
 ## serve: preview on http://$(ADDR)/ and reload the browser on every save
 # MkDocs 1.6.1 reads its live-reload flag wrongly with some click releases, so ask for it.
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --livereload --watch overrides --dev-addr $(ADDR)
+	$(BIN)/mkdocs serve --livereload --watch techplan/theme --dev-addr $(ADDR)
 
 ## test: run the whole test suite (the browser tests need Chromium: .ci/ensure-browser installs it where it can)
 test: $(STAMP) $(NODE_STAMP)
