@@ -3,9 +3,10 @@
    blocks of text, and for each revision its data changes to every other revision, already in
    plain English. This script redlines the pages that differ and shows the result.
 
-   The redline is techplan/compare/redline.py's algorithm, step for step (tokens, sequence diff,
-   similarity, pairing, tidying, markup), so the marks here are the marks on each revision's own
-   changes page: tests/golden/redline and a differential test hold the two to each other.
+   The redline is the algorithm of techplan/compare/redline.py and sequences.py, step for step
+   (tokens, sequence diff, similarity, pairing, tidying, markup), so the marks here are the marks
+   on each revision's own changes page: tests/golden/redline and a differential test hold the two
+   to each other.
 
    Progressive enhancement: without this script the page lists each revision's own redline.
    Everything is read from the site itself (same origin, relative URLs); nothing is sent anywhere.
@@ -58,7 +59,7 @@
    * ------------------------------------------------------------------ */
 
   // How many steps one diff may take before what is left of it is called replaced outright:
-  // a huge rewrite gives coarser marks rather than freezing the page. Counted as redline.py counts.
+  // a huge rewrite gives coarser marks rather than freezing the page. Counted as sequences.py counts.
   const DIFF_BUDGET = 400000;
 
   // The edits that turn sequence a into sequence b, as opcodes [tag, i1, i2, j1, j2] with tag
