@@ -9,10 +9,11 @@ hand-checked answers and a differential test to each other.
    same kind after the last pair, if more than half alike; the rest were removed or added.
 3. Paired blocks are compared word by word: words, single punctuation marks and runs of
    whitespace are tokens, so a change marks exactly the words and marks that changed.
-4. The word-level edits are tidied: an insertion or deletion that can slide over the text
-   between it and the next change joins that change; a single space between two changes joins
-   them, unless both only insert or both only delete; an insertion or deletion starts at a word
-   rather than a space when it can.
+4. The word-level edits are tidied. An insertion or deletion says the same wherever it can
+   slide to (while the token leaving one end is the token arriving at the other): if it can
+   slide to the change before or after it, it joins that change; otherwise it goes as far right
+   as it can, so it starts at a word rather than a space. Then a single space between two
+   changes joins them, unless both only insert or both only delete.
 """
 
 from __future__ import annotations
