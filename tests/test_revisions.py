@@ -20,7 +20,8 @@ def tag(repo: GitRepo, name: str, message: str, date: str) -> None:
 
 @pytest.fixture(scope="module")
 def revised(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """Three revisions: the first publication; a reworded page, a slipped milestone and an actual; a quiet slip."""
+    """Three revisions: the first publication; a reworded page, a slipped milestone and an actual; a quiet slip
+    (and a phrase added to a sentence)."""
     root = tmp_path_factory.mktemp("revised")
     repo = GitRepo(root)
     write_site(root, commit=False)
@@ -38,6 +39,7 @@ def revised(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     tag(repo, "v2", "Autumn update\n\nM1.2 moved; a new actual.", "2020-10-02T10:00:00+01:00")
     repo.replace(M1, "status: in-progress", "status: done")
     repo.replace(M1, "due: 2021-09-30", "due: 2021-12-31")
+    repo.replace(INDEX1, "[[M1.1]] and then", "[[M1.1]], and every trust with it, and then")
     shas["c4"] = repo.commit("Quiet move", None, "2020-11-01T09:00:00+00:00")
     repo.git("tag", "not-a-revision")  # a lightweight tag: no title, no date, not a revision
     tag(repo, "v3", "Winter update\n\nM1.2 done.", "2020-11-02T10:00:00+00:00")
@@ -241,8 +243,9 @@ def test_techplan_diff_reuses_page_text_but_follows_a_retitled_reference(tmp_pat
     assert [p["page"] for p in pages] == ["phase1-vision/index.md"]
     hidden = re.compile(r'<span class="tp-visually-hidden">[^<]*</span>')  # "[inserted: " for screen readers
     changed = [hidden.sub("", b["html"]) for b in pages[0]["blocks"] if b["status"] == "changed"]
+    # "We" became "First we" (a capital W is another word); the space after it is unchanged.
     assert changed == [
-        "<del>We </del><ins>First we </ins>start with M1.1: Publish the vision <ins>for consultation </ins>"
+        "<del>We</del><ins>First we</ins> start with M1.1: Publish the vision <ins>for consultation </ins>"
         "and then the second step."
     ]
 

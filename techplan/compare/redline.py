@@ -1,22 +1,54 @@
-"""Redlines: word-level differences between two versions of a page's rendered text."""
+"""Redlines: what changed between two versions of a page, block by block and word by word.
+
+This is the reference. The compare page's script (techplan-compare.js) runs the same steps on
+the blocks the build publishes, so both mark the same words; tests/golden/redline holds both to
+hand-checked answers and a differential test to each other.
+
+1. Blocks (headings, paragraphs, list items, table rows) are compared as whole values.
+2. Runs of blocks that differ are paired: each new block with the most similar old block of the
+   same kind after the last pair, if more than half alike; the rest were removed or added.
+3. Paired blocks are compared word by word: words, single punctuation marks and runs of
+   whitespace are tokens, so a change marks exactly the words and marks that changed.
+4. The word-level edits are tidied. An insertion or deletion says the same wherever it can
+   slide to (while the token leaving one end is the token arriving at the other): if it can
+   slide to the change before or after it, it joins that change; otherwise it goes as far right
+   as it can, so it starts at a word rather than a space. Then a single space between two
+   changes joins them, unless both only insert or both only delete.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from html.parser import HTMLParser
-from typing import ClassVar
+from typing import ClassVar, NamedTuple
+
+from techplan.compare.sequences import diff_sequences, lcs_length
 
 BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "tr", "dt", "dd", "caption", "figcaption"}
 """Elements whose text is one block of a page: a heading, a paragraph, a list item, a table row..."""
 SKIPPED_TAGS = {"script", "style", "svg", "template"}
 """Elements whose text is not the page's text (a chart's labels repeat its table)."""
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-_WORDS = re.compile(r"\s+|\w+(?:['’]\w+)*\s*|[^\w\s]\s*")
-"""Words and single punctuation marks, each with the space after it: a lone space token, repeated
-between every pair of words, would make the diff both slow and fond of matching nothing but spaces."""
+TOKENS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]|\s+")
+"""Words (with apostrophes inside), single punctuation marks and runs of whitespace: every
+character falls in one, so the tokens of a text join back into it."""
+WORDS = re.compile(r"\w+(?:['’]\w+)*|[^\w\s]")
+"""The same tokens without the whitespace: what similarity compares."""
+PAIRING_THRESHOLD = 0.5
+"""How alike two blocks must be (more than this) to be shown as one block changed."""
+
+EQUAL, DELETED, INSERTED = "=", "-", "+"
+
+
+class Part(NamedTuple):
+    """A run of a block's text: equal (=), deleted (-) or inserted (+)."""
+
+    op: str
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,8 +72,13 @@ class Segment:
     kind: str
     status: str
     """equal, changed, inserted or deleted."""
-    html: str
-    """The block's text, escaped, with <ins> and <del> around what changed."""
+    parts: tuple[Part, ...]
+    """The block's text in runs, each equal, deleted or inserted."""
+
+    @property
+    def html(self) -> str:
+        """The block's text, escaped, with <ins> and <del> around what changed."""
+        return parts_html(self.parts)
 
     @property
     def is_heading(self) -> bool:
@@ -58,34 +95,46 @@ def extract_blocks(content: str) -> list[Block]:
 
 
 def redline(old: list[Block], new: list[Block]) -> list[Segment]:
-    """Compare two versions block by block, and changed blocks word by word."""
-    matcher = SequenceMatcher(None, [(b.kind, b.text) for b in old], [(b.kind, b.text) for b in new], autojunk=False)
+    """Compare two versions block by block, and paired blocks word by word."""
+    ids: dict[tuple[str, str], int] = {}
+    old_ids = [ids.setdefault((b.kind, b.text), len(ids)) for b in old]
+    new_ids = [ids.setdefault((b.kind, b.text), len(ids)) for b in new]
     segments: list[Segment] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in diff_sequences(old_ids, new_ids):
         if tag == "equal":
-            segments += [Segment(b.kind, "equal", html.escape(b.text)) for b in new[j1:j2]]
-            continue
-        segments += _pair_blocks(old[i1:i2], new[j1:j2])
+            segments += [Segment(b.kind, "equal", (Part(EQUAL, b.text),)) for b in new[j1:j2]]
+        else:
+            segments += pair_blocks(old[i1:i2], new[j1:j2])
     return segments
 
 
-def _pair_blocks(old: list[Block], new: list[Block]) -> list[Segment]:
-    """Match replaced blocks to their closest counterparts, in order; the rest were removed or added."""
+def pair_blocks(old: list[Block], new: list[Block]) -> list[Segment]:
+    """Show replaced blocks as changed where they pair, as removed or added where they do not.
+
+    Each new block, in order, pairs with the old block of its kind after the last pair that is
+    most similar to it (the first of equals), if more than PAIRING_THRESHOLD alike.
+    """
+    old_words = [_words(b.text) for b in old]
+    old_counts = [dict(Counter(words)) for words in old_words]
     matches: list[tuple[int, int]] = []
     position = 0
-    old_words = [b.text.split() for b in old]
-    matcher: SequenceMatcher[str] = SequenceMatcher(None, autojunk=False)
     for j, block in enumerate(new):
-        best, best_ratio = None, 0.5
-        # Similar in words, not characters: any two English paragraphs share most letters.
-        matcher.set_seq2(block.text.split())  # indexed once, then compared with each candidate
+        words = _words(block.text)
+        counts = Counter(words)
+        tokens, numbers, none = list(counts), list(counts.values()), [0] * len(counts)
+        best, best_ratio = None, PAIRING_THRESHOLD
         for i in range(position, len(old)):
             if old[i].kind != block.kind:
                 continue
-            matcher.set_seq1(old_words[i])
-            if matcher.real_quick_ratio() <= best_ratio or matcher.quick_ratio() <= best_ratio:
+            total = len(old_words[i]) + len(words)
+            # Cheap upper bounds first (lengths, then words in common in any order): most
+            # candidates cannot beat the best so far.
+            if total and 2 * min(len(old_words[i]), len(words)) / total <= best_ratio:
                 continue
-            ratio = matcher.ratio()
+            shared = sum(map(min, numbers, map(old_counts[i].get, tokens, none)))  # map: no Python loop
+            if total and 2 * shared / total <= best_ratio:
+                continue
+            ratio = similarity(old_words[i], words)
             if ratio > best_ratio:
                 best, best_ratio = i, ratio
         if best is not None:
@@ -94,27 +143,128 @@ def _pair_blocks(old: list[Block], new: list[Block]) -> list[Segment]:
     segments: list[Segment] = []
     done_old = done_new = 0
     for i, j in [*matches, (len(old), len(new))]:
-        segments += [Segment(b.kind, "deleted", _mark("del", b.text)) for b in old[done_old:i]]
-        segments += [Segment(b.kind, "inserted", _mark("ins", b.text)) for b in new[done_new:j]]
+        segments += [Segment(b.kind, "deleted", (Part(DELETED, b.text),)) for b in old[done_old:i]]
+        segments += [Segment(b.kind, "inserted", (Part(INSERTED, b.text),)) for b in new[done_new:j]]
         if i < len(old) and j < len(new):
             segments.append(Segment(new[j].kind, "changed", word_diff(old[i].text, new[j].text)))
         done_old, done_new = i + 1, j + 1
     return segments
 
 
-def word_diff(old: str, new: str) -> str:
-    """Escaped text with <del> and <ins> around the words that changed."""
-    a, b = _WORDS.findall(old), _WORDS.findall(new)
-    parts: list[str] = []
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+def similarity(old_words: list[str], new_words: list[str]) -> float:
+    """How alike two blocks are, 0 to 1: twice the words and marks they share in order, over how many they have.
+
+    Words, not characters: any two English paragraphs share most of their letters.
+    """
+    total = len(old_words) + len(new_words)
+    return 2 * lcs_length(old_words, new_words) / total if total else 1.0
+
+
+def tokenize(text: str) -> list[str]:
+    """A text's words, single punctuation marks and runs of whitespace, in order."""
+    return TOKENS.findall(text)
+
+
+def _words(text: str) -> list[str]:
+    """A text's tokens without the whitespace: what similarity compares."""
+    return WORDS.findall(text)
+
+
+def word_diff(old: str, new: str) -> tuple[Part, ...]:
+    """The runs of two texts' words that are equal, deleted and inserted (a deletion before its insertion)."""
+    a, b = tokenize(old), tokenize(new)
+    equal: list[list[str]] = [[]]  # equal[k] comes before changes[k] and after changes[k - 1]
+    changes: list[tuple[list[str], list[str]]] = []  # (deleted tokens, inserted tokens)
+    for tag, i1, i2, j1, j2 in diff_sequences(a, b):
         if tag == "equal":
-            parts.append(html.escape("".join(a[i1:i2])))
+            equal[-1] += a[i1:i2]
+        else:
+            changes.append((a[i1:i2], b[j1:j2]))
+            equal.append([])
+    _slide_edits(equal, changes)
+    _join_across_spaces(equal, changes)
+    parts: list[Part] = []
+    for k, run in enumerate(equal):
+        if run:
+            parts.append(Part(EQUAL, "".join(run)))
+        if k < len(changes):
+            deleted, inserted = changes[k]
+            if deleted:
+                parts.append(Part(DELETED, "".join(deleted)))
+            if inserted:
+                parts.append(Part(INSERTED, "".join(inserted)))
+    return tuple(parts)
+
+
+def _slide_edits(equal: list[list[str]], changes: list[tuple[list[str], list[str]]]) -> None:
+    """Move each change that only inserts or only deletes to where it reads best (it says the same anywhere).
+
+    It slides left while its last token is the one before it, and joins the change before if it
+    gets there: "trust<ins>,</ins> <ins>and every GP practice, </ins>has" becomes
+    "trust<ins>, and every GP practice,</ins> has". Then it slides right while its first token is
+    the one after it, joining the change after if it gets there, and stays as far right as it
+    went: "a<ins> new</ins> plan" becomes "a <ins>new </ins>plan", marking a word, not a space.
+    """
+    k = 0
+    while k < len(changes):
+        deleted, inserted = changes[k]
+        if deleted and inserted:
+            k += 1
             continue
-        if i2 > i1:
-            parts.append(_mark("del", "".join(a[i1:i2])))
-        if j2 > j1:
-            parts.append(_mark("ins", "".join(b[j1:j2])))
-    return "".join(parts)
+        run, before, after = list(deleted or inserted), equal[k], equal[k + 1]
+        while before and run[-1] == before[-1]:
+            after.insert(0, before.pop())
+            run = after[:1] + run[:-1]
+        if not before and k > 0:
+            equal[k - 1 : k + 1] = [equal[k - 1]]
+            changes[k - 1 : k + 1] = [_joined(changes[k - 1], run, bool(deleted), True)]
+            k -= 1
+            continue
+        while after and run[0] == after[0]:
+            before.append(after.pop(0))
+            run = run[1:] + before[-1:]
+        if not after and k < len(changes) - 1:
+            del equal[k + 1]
+            changes[k : k + 2] = [_joined(changes[k + 1], run, bool(deleted), False)]
+            continue
+        changes[k] = (run, []) if deleted else ([], run)
+        k += 1
+
+
+def _joined(
+    change: tuple[list[str], list[str]], run: list[str], deletes: bool, after: bool
+) -> tuple[list[str], list[str]]:
+    """A change with a run of deleted or inserted tokens added after (or before) its own."""
+    deleted, inserted = change
+    if deletes:
+        return (deleted + run, inserted) if after else (run + deleted, inserted)
+    return (deleted, inserted + run) if after else (deleted, run + inserted)
+
+
+def _join_across_spaces(equal: list[list[str]], changes: list[tuple[list[str], list[str]]]) -> None:
+    """Make one change of two with a single space between them, so a rewording is not a confetti of marks.
+
+    Unless both only insert or both only delete: joining those would mark an unchanged space as
+    deleted and inserted again.
+    """
+    k = 1
+    while k < len(equal) - 1:
+        between = equal[k]
+        left, right = changes[k - 1], changes[k]
+        deletes, inserts = bool(left[0] or right[0]), bool(left[1] or right[1])
+        if len(between) == 1 and between[0][0].isspace() and deletes and inserts:
+            changes[k - 1 : k + 1] = [(left[0] + between + right[0], left[1] + between + right[1])]
+            del equal[k]
+        else:
+            k += 1
+
+
+def parts_html(parts: Iterable[Sequence[str]]) -> str:
+    """A block's runs as escaped HTML, with <del> and <ins> around what changed."""
+    return "".join(
+        _mark("del", text) if op == DELETED else _mark("ins", text) if op == INSERTED else html.escape(text)
+        for op, text in parts
+    )
 
 
 def _mark(tag: str, text: str) -> str:

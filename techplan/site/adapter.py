@@ -278,6 +278,7 @@ class PlanSite:
             "favicon": config.theme.get("favicon") or "",
             "pages": {page: url for page, url in self.renderer.page_urls.items()},
             "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
+            "compare": self.renderer.page_urls.get(COMPARE_PAGE, ""),
         }
         writer = ArchiveWriter(
             self.settings,

@@ -5,6 +5,10 @@ a page's Markdown blob (and, for pages that draw tables from data, the data's bl
 version is rendered once and published once, under the revision that introduced it; a later
 revision in which the page did not change links to that copy. Rendered files are kept in the
 disk cache under a key of everything they show, so a rebuild only links them into the site.
+
+The compare page redlines any two revisions in the browser from what is published here: the
+index (revisions/index.json), each page version's blocks of text beside it, and for each
+revision its data changes to every other revision, already worded (compare.json).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -28,7 +32,8 @@ from techplan.history.changes import sources_of
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.history.revisions import Revision
-from techplan.plan.model import Plan
+from techplan.plan.formatting import format_date
+from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.plan.settings import PlanConfig
 from techplan.site.mdlinks import PageLinks
@@ -41,6 +46,8 @@ FOLDER = "revisions"
 """Where point-in-time views live in the site."""
 
 Fetch = Callable[[list[str]], dict[str, bytes]]
+ChangeFields = tuple[str, str, str, str | None, str | None, int | None]
+"""A DataChange's fields, in order: how the data changes between revisions are cached."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,11 @@ class Version:
     until: str = ""
     """The last revision in which the page still read like this."""
 
+    @property
+    def blocks_url(self) -> str:
+        """Where the version's blocks of text are published, beside it, for the compare page."""
+        return self.url.removesuffix(".html") + ".blocks.json"
+
 
 @dataclass(frozen=True, slots=True)
 class RevisionView:
@@ -81,6 +93,8 @@ class RevisionView:
     url: str
     redline_url: str
     data_url: str
+    compare_url: str
+    """Its data changes to every other revision, for the compare page."""
     previous: str | None
     pages: dict[str, str]
     """The version key of each page, by page."""
@@ -171,6 +185,7 @@ def index_archive(
             url=f"{FOLDER}/{slug}/",
             redline_url=f"{FOLDER}/{slug}/changes/",
             data_url=f"{FOLDER}/{slug}/data.json",
+            compare_url=f"{FOLDER}/{slug}/compare.json",
             previous=previous[1].name if previous else None,
             pages=pages,
             data_files={p: b for p, b in revision.files.items() if p.endswith(".yml")},
@@ -244,6 +259,14 @@ class ArchiveWriter:
             view.name: content_key(json.dumps(sorted(view.pages.items())).encode()) for view in index.revisions
         }
         """A key for each revision's map of pages to versions: links in its pages depend on it."""
+        self._data_keys = {
+            view.name: content_key(json.dumps(sorted(view.data_files.items())).encode()) for view in index.revisions
+        }
+        """A key for each revision's data files: what its data changes depend on."""
+        self._change_items: dict[ChangeFields, str] = {}
+        self._record_fields: dict[str, dict[tuple[str, str], tuple[object, ...]] | None] = {}
+        """Each revision's records by kind and id, as their fields but where they are written."""
+        """Data changes as the compare page lists them, rendered once."""
         self._site_key = content_key(
             json.dumps(
                 [site, renderer.licence, [self._template(n) for n in TEMPLATES]], sort_keys=True, default=str
@@ -265,6 +288,8 @@ class ArchiveWriter:
             about = [getattr(version, name) for name in described]
             key = self._key("page", about, self._map_keys[version.revision], shown_in.get(version.key, []), current)
             outputs.append((version.url, key, partial(self._page, version)))
+            key = self._key("blocks", version.key, version.revision, self._map_keys[version.revision])
+            outputs.append((version.blocks_url, key, partial(self._blocks, version)))
         for view in self.index.revisions:
             key = self._key("revision", view.name, view.title, view.summary, view.pages, [
                 (self.index.versions[k].url, self.index.versions[k].title) for k in view.pages.values()
@@ -275,9 +300,12 @@ class ArchiveWriter:
             outputs.append((view.redline_url, key, partial(self._redline_page, view)))
             key = self._key("data", view.data_files)
             outputs.append((view.data_url, key, partial(self._data, view)))
+            others = [(other.name, self._data_keys[other.name]) for other in self.index.revisions]
+            key = self._key("compare", view.name, others, self.site.get("compare"))
+            outputs.append((view.compare_url, key, partial(self._compare, view)))
         outputs.append((f"{FOLDER}/index.json", self._key("json", self.index.order, [
-            (v.url, v.pages) for v in self.index.revisions
-        ]), self._json))  # fmt: skip
+            (v.url, v.title, v.date, v.pages) for v in self.index.revisions
+        ], [(v.url, v.title) for v in self.index.versions.values()]), self._json))  # fmt: skip
         # Link what the cache holds, then render the rest: a warm build does the first for every
         # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
         folders: set[str] = set()
@@ -299,7 +327,7 @@ class ArchiveWriter:
 
     def _prefetch(self, missing: set[str]) -> None:
         """Read, in one git call, the Markdown of every version the files still to render need."""
-        needed = {v.blob for v in self.index.versions.values() if v.url in missing}
+        needed = {v.blob for v in self.index.versions.values() if v.url in missing or v.blocks_url in missing}
         for view in self.index.revisions:
             if view.redline_url in missing and view.previous:
                 previous = self._view(view.previous)
@@ -485,25 +513,149 @@ class ArchiveWriter:
         data["revision"] = {"name": view.name, "title": view.title, "date": view.date.isoformat()}
         return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
+    def _blocks(self, version: Version) -> str:
+        """A page version's blocks of text, [kind, text] each, for the compare page to redline."""
+        _, _, blocks = self._content(version)
+        data = {"blocks": [[b.kind, b.text] for b in blocks]}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    def _compare(self, view: RevisionView) -> str:
+        """A revision's data changes to every other revision, for the compare page: one file per revision compared from.
+
+        Each distinct change is listed once ("changes", as the compare page shows it) and each
+        other revision ("to") names its changes, in datadiff's order, by their place in that list.
+        """
+        distinct, targets = self._data_changes(view)
+        items: dict[str, int] = {}
+        places: dict[int, int] = {}  # a change's number here -> its place in the file's list
+        for numbers in targets.values():
+            for n in numbers:
+                if n not in places:
+                    places[n] = items.setdefault(self._change_item(distinct[n]), len(items))
+        data = {
+            "revision": view.name,
+            "changes": list(items),
+            "to": {name: [places[n] for n in numbers] for name, numbers in targets.items()},
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    def _data_changes(self, old: RevisionView) -> tuple[list[ChangeFields], dict[str, list[int]]]:
+        """What changed in the data from one revision to each other one: the distinct changes, and each one's by number.
+
+        Kept in the cache as one entry per revision compared from, holding its changes to the data
+        of each revision compared to: a new revision adds one comparison to each entry, not a file
+        per pair. Changes are kept as tuples of their fields, quick to read and write.
+        """
+        key = self._data_keys[old.name]
+        stored: tuple[list[ChangeFields], dict[str, list[int]]] | None = self.cache.get("data-changes", key)
+        cached, by_data = stored or ([], {})
+        number = {change: n for n, change in enumerate(cached)}
+        missing = {
+            self._data_keys[new.name]: new.name
+            for new in self.index.revisions
+            if new.name != old.name and new.previous != old.name and self._data_keys[new.name] not in by_data
+        }
+        if missing:
+            by_data = dict(by_data)
+            for data_key, name in missing.items():
+                changes = self._diff_data(old, self._view(name))
+                by_data[data_key] = [number.setdefault(_fields(c), len(number)) for c in changes]
+            self.cache.put("data-changes", key, (list(number), by_data))
+        targets = {}
+        for new in self.index.revisions:
+            if new.previous == old.name:
+                targets[new.name] = [number.setdefault(_fields(c), len(number)) for c in new.changes]
+            elif new.name != old.name:
+                targets[new.name] = by_data[self._data_keys[new.name]]
+        return list(number), targets
+
+    def _diff_data(self, old: RevisionView, new: RevisionView) -> list[DataChange]:
+        """diff_plans between two revisions, given only the records that differ: the same changes, sooner.
+
+        A record whose every field but its place in the file is the same in both cannot read as
+        changed. With a repeated id (invalid data in the past) which record counts is diff_plans'
+        choice, so then the whole plans are compared.
+        """
+        old_plan, new_plan = self._plan(old.name), self._plan(new.name)
+        old_records, new_records = self._records(old.name), self._records(new.name)
+        if old_records is None or new_records is None:
+            return diff_plans(old_plan, new_plan)
+        same = {key for key, content in old_records.items() if new_records.get(key) == content}
+        return diff_plans(_without(old_plan, same), _without(new_plan, same))
+
+    def _records(self, name: str) -> dict[tuple[str, str], tuple[object, ...]] | None:
+        """A revision's milestones, measures and phases by kind and id, as their fields but where they are written.
+
+        None if an id is there twice.
+        """
+        if name not in self._record_fields:
+            plan = self._plan(name)
+            records: list[tuple[str, str, Milestone | Measure | Phase]] = [("M", m.id, m) for m in plan.milestones]
+            records += [("K", m.id, m) for m in plan.measures]
+            records += [("P", p.folder, p) for p in plan.phases]
+            fields_of = {
+                (kind, record_id): tuple(getattr(r, f.name) for f in fields(r) if f.name != "location")
+                for kind, record_id, r in records
+            }
+            self._record_fields[name] = fields_of if len(fields_of) == len(records) else None
+        return self._record_fields[name]
+
+    def _change_item(self, change: ChangeFields) -> str:
+        """A data change as the compare page lists it: the same partial as a revision's changes page."""
+        if change not in self._change_items:
+            page_url = self.site.get("compare") or ""
+            self._change_items[change] = self.renderer.env.get_template(DATA_CHANGE).render(
+                change=DataChange(*change),
+                root=relative_url("", page_url),
+                url=lambda target: relative_url(target, page_url),
+            )
+        return self._change_items[change]
+
     def _json(self) -> str:
         """The index the compare page reads: revisions, pages and the version each revision has."""
         versions = list(self.index.versions.values())
         number = {v.key: n for n, v in enumerate(versions)}
         data = {
             "revisions": [
-                {"name": v.name, "title": v.title, "date": v.date.isoformat(), "url": v.url, "data": v.data_url,
-                 "redline": v.redline_url}
+                {"name": v.name, "title": v.title, "date": v.date.isoformat(), "published": format_date(v.date),
+                 "url": v.url, "redline": v.redline_url, "changes": v.compare_url}
                 for v in self.index.revisions
             ],
             "pages": self.index.order,
-            "versions": [{"url": v.url, "title": v.title, "page": v.page} for v in versions],
+            "versions": [{"url": v.url, "title": v.title, "page": v.page, "blocks": v.blocks_url} for v in versions],
             "table": [[number.get(v.pages.get(p, ""), -1) for p in self.index.order] for v in self.index.revisions],
         }  # fmt: skip
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _without(plan: Plan, same: set[tuple[str, str]]) -> Plan:
+    """The plan without the given milestones (M, id), measures (K, id) and phases (P, folder)."""
+    return replace(
+        plan,
+        milestones=tuple(m for m in plan.milestones if ("M", m.id) not in same),
+        measures=tuple(m for m in plan.measures if ("K", m.id) not in same),
+        phases=tuple(p for p in plan.phases if ("P", p.folder) not in same),
+    )
+
+
+def _fields(change: DataChange) -> ChangeFields:
+    """A data change as the tuple of its fields."""
+    return (change.record, change.kind, change.text, change.before, change.after, change.days)
 
 
 ARCHIVE_PAGE = "partials/plan-archive-page.html"
 ARCHIVE_REFERENCE = "partials/plan-archive-reference.html"
 REVISION_PAGE = "partials/plan-archive-revision.html"
 REDLINE_PAGE = "partials/plan-archive-redline.html"
-TEMPLATES = (ARCHIVE_PAGE, ARCHIVE_REFERENCE, REVISION_PAGE, REDLINE_PAGE, "partials/plan-archive-base.html")
+DATA_CHANGES = "partials/plan-data-changes.html"
+DATA_CHANGE = "partials/plan-data-change.html"
+"""One data change in plain English, on a revision's changes page and in the compare page's results."""
+TEMPLATES = (
+    ARCHIVE_PAGE,
+    ARCHIVE_REFERENCE,
+    REVISION_PAGE,
+    REDLINE_PAGE,
+    DATA_CHANGES,
+    DATA_CHANGE,
+    "partials/plan-archive-base.html",
+)
