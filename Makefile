@@ -67,10 +67,11 @@ demo: $(STAMP)
 demo-serve: $(STAMP)
 	cd .demo/repo && ../../$(BIN)/mkdocs serve --livereload --dev-addr $(ADDR)
 
-## bench: time whole builds against a plain Material build (see README, Speed)
+## bench: time the runs users have against a plain Material build, and score pages with Lighthouse (bench/RESULTS.md)
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet mkdocs-git-revision-date-localized-plugin
-	cd bench && ../$(BIN)/python run.py
+	@bash .ci/ensure-browser || echo "note: no Chromium, so Lighthouse cannot run"
+	cd bench/lighthouse && npm ci --ignore-scripts --no-audit --no-fund
+	cd bench && ../$(BIN)/python run.py --lighthouse 3 --write RESULTS.md
 
 clean:
 	rm -rf site $(VENV) node_modules

@@ -1,28 +1,41 @@
-"""Benchmark whole-site builds against a plain Material build of the same pages.
+"""Benchmark the runs users actually have, against a plain Material build of the same pages.
 
-For each size, a synthetic plan repository is generated once (bench/out/), then built
-three ways, each several times, and the median wall time reported:
+For each size a synthetic plan repository is generated once (bench/out/, see make_repo.py)
+and cloned afresh for each benchmark, so every invocation measures the same history. In each
+round, whole-process wall times of `mkdocs build`:
 
-- plain:          Material, the same pages, no hooks (the baseline);
-- techplan-cold:  the techplan plugin, full git history, empty disk cache;
-- techplan-warm:  the same with the disk cache a previous build left (.cache/techplan), as a
-                  rebuild, `make serve` or a CI job that keeps the cache gets;
-- git-date:       Material with mkdocs-git-revision-date-localized-plugin, the usual way to show
-                  page dates from git (one git call per page).
+- plain:   Material alone on the same pages (the baseline, timed in every round);
+- first:   the techplan plugin with an empty disk cache (a new CI runner, a fresh clone);
+- rebuild: again, nothing changed (a rebuild with the cache kept);
+- commit:  after one new commit with a change note (the usual CI run after a merge);
+- tag:     after a new revision tag on that commit.
 
-    python bench/run.py                       # 200 pages / 5,000 commits and 1,000 / 20,000
-    python bench/run.py --sizes 200x5000 --repeat 5
+Then: one page saved while `mkdocs serve` runs (the rebuild MkDocs reports, plain and
+techplan); `techplan diff` between the first and last revision and between adjacent ones, on
+a first run; peak memory of a first build against plain's; and, with --lighthouse, Lighthouse
+(mobile) on every page type of both sites, served the same way.
+
+    python bench/run.py                                 # 200 pages / 5,000 commits and 1,000 / 20,000
+    python bench/run.py --sizes 200x5000x20 --repeat 5 --write bench/RESULTS.md
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import http.server
+import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from make_repo import generate
@@ -30,6 +43,7 @@ from make_repo import generate
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
 OUT = HERE / "out"
+LIGHTHOUSE = HERE / "lighthouse" / "node_modules" / "lighthouse" / "cli" / "index.js"
 
 COMMON = """\
 site_name: Synthetic plan
@@ -38,7 +52,6 @@ docs_dir: plan
 theme:
   name: material
   font: false
-{theme_extra}
 plugins:
   - search
 {plugins}
@@ -48,64 +61,133 @@ markdown_extensions:
   - toc:
       permalink: true
 """
-VARIANTS = {
-    "plain": COMMON.format(theme_extra="", plugins=""),
-    "techplan-cold": COMMON.format(theme_extra="", plugins="  - techplan") + "extra:\n  plan:\n    today: 2024-04-30\n"
-    "    feedback: mailto:plan@example.org\n",
-    "git-date": COMMON.format(theme_extra="", plugins="  - git-revision-date-localized"),
+CONFIGS = {
+    "plain": COMMON.format(plugins=""),
+    "techplan": COMMON.format(plugins="  - techplan")
+    + "extra:\n  plan:\n    today: 2024-04-30\n    feedback: mailto:plan@example.org\n",
 }
+SCENARIOS = ("first", "rebuild", "commit", "tag")
+GOALS = {"first": 2.0, "rebuild": 1.05, "commit": 1.10, "tag": 1.20, "serve": 1.10}
+"""The ratios to plain each run should stay within (issue: builds as fast as a plain Material build)."""
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
-VARIANTS["techplan-warm"] = VARIANTS["techplan-cold"]
+@dataclass
+class Size:
+    """One repository size and what was measured on it."""
+
+    pages: int
+    commits: int
+    tags: int
+    times: dict[str, list[float]] = field(default_factory=dict)
+    memory: dict[str, int] = field(default_factory=dict)
+    """Peak resident memory of a first build, in kB, by config."""
+    lighthouse: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    """(performance, accessibility) by page type, by site."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.pages:,} pages, {self.commits:,} commits, {self.tags} tags"
+
+    def median(self, name: str) -> float:
+        return statistics.median(self.times[name])
 
 
-def repository(pages: int, commits: int, tags: int) -> Path:
-    """The synthetic repository for a size, generated on first use."""
-    root = OUT / f"repo-{pages}x{commits}"
-    if not (root / ".git").exists():
-        shutil.rmtree(root, ignore_errors=True)
-        print(f"generating {root.name} ...", flush=True)
-        generate(root, pages, commits, tags)
-    for name, config in VARIANTS.items():
-        (root / f"mkdocs-{name}.yml").write_text(config)
-    return root
+def repository(size: Size) -> Path:
+    """A fresh clone of the synthetic repository for a size (generated on first use)."""
+    origin = OUT / f"repo-{size.pages}x{size.commits}x{size.tags}"
+    if not (origin / ".git").exists():
+        shutil.rmtree(origin, ignore_errors=True)
+        print(f"generating {origin.name} ...", flush=True)
+        generate(origin, size.pages, size.commits, size.tags)
+    work = OUT / f"work-{size.pages}x{size.commits}x{size.tags}"
+    shutil.rmtree(work, ignore_errors=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(work)], check=True, env=ENV)
+    git(work, "config", "user.name", "Bench")
+    git(work, "config", "user.email", "bench@example.org")
+    for name, config in CONFIGS.items():
+        (work / f"mkdocs-{name}.yml").write_text(config)
+    (work / ".git" / "info" / "exclude").write_text("mkdocs-*.yml\n.cache/\n")
+    return work
 
 
-def time_build(root: Path, variant: str) -> float:
-    """Wall time of one whole `mkdocs build`, in seconds."""
-    site = OUT / f"site-{root.name}-{variant}"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    if variant == "techplan-cold":
-        shutil.rmtree(root / ".cache", ignore_errors=True)
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, check=True, capture_output=True, text=True, env=ENV).stdout
+
+
+def build(root: Path, config: str) -> tuple[float, int]:
+    """Wall time (s) and peak memory (kB) of one whole `mkdocs build`."""
+    site = OUT / f"site-{root.name}-{config}"
     start = time.perf_counter()
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / f"mkdocs-{variant}.yml"), "-d", str(site)],
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / f"mkdocs-{config}.yml"), "-d", str(site)],
         cwd=root,
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=ENV,
     )
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{variant} build of {root.name} failed:\n{result.stderr[-3000:]}")
-    return elapsed
+    errors = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    if status != 0:
+        raise SystemExit(f"{config} build of {root.name} failed:\n{errors[-3000:]}")
+    return elapsed, usage.ru_maxrss
 
 
-def time_diff(root: Path, base: str, head: str, first: bool = False) -> float:
-    """Wall time of `techplan diff BASE HEAD` (Markdown), with the cache a build left.
+def one_commit(root: Path, round_number: int) -> None:
+    """A merge's worth of change: one page reworded, with a change note."""
+    pages = sorted((root / "plan").rglob("page-*.md"))
+    path = pages[round_number * 7 % len(pages)]
+    path.write_text(path.read_text() + f"\nA new paragraph, round {round_number}.\n")
+    git(root, "commit", "-qam", f"Reword a page\n\nChange-note: Added a paragraph (round {round_number}).")
 
-    `first` forgets the page text earlier diffs converted, as for the first diff of a range.
-    """
-    if first:
-        for kept in (root / ".cache" / "techplan").glob("*/diff-pages"):
-            shutil.rmtree(kept)
+
+def one_tag(root: Path, size: Size, round_number: int) -> None:
+    name = f"v{size.tags + round_number + 1}"
+    git(root, "tag", "-a", name, "-m", f"Revision {name}\n\nA benchmark revision.")
+
+
+def serve_rebuild(root: Path, config: str, port: int) -> float:
+    """The rebuild time `mkdocs serve` reports after one page is saved."""
+    page = sorted((root / "plan").rglob("page-*.md"))[0]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / f"mkdocs-{config}.yml"), "-a", f"127.0.0.1:{port}"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    built = re.compile(r"Documentation built in ([0-9.]+) seconds")
+    try:
+        assert process.stderr is not None
+        times: list[float] = []
+        for line in process.stderr:
+            if match := built.search(line):
+                times.append(float(match.group(1)))
+                if len(times) == 1:
+                    time.sleep(1)  # let the watcher settle, then save a page
+                    page.write_text(page.read_text() + "\nSaved while serving.\n")
+                else:
+                    return times[-1]
+        raise SystemExit(f"mkdocs serve ({config}) stopped before rebuilding")
+    finally:
+        process.terminate()
+        process.wait()
+        git(root, "checkout", "-q", "--", str(page))
+
+
+def diff_time(root: Path, base: str, head: str) -> float:
+    """Wall time of a first `techplan diff BASE HEAD` (Markdown): the diff's page cache emptied first."""
+    for kept in (root / ".cache" / "techplan").glob("*/diff-pages"):
+        shutil.rmtree(kept)
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "techplan", "-f", str(root / "mkdocs-techplan-warm.yml"), "diff", base, head],
+        [sys.executable, "-m", "techplan", "-f", str(root / "mkdocs-techplan.yml"), "diff", base, head],
         cwd=root,
         capture_output=True,
         text=True,
+        env=ENV,
         check=False,
     )
     elapsed = time.perf_counter() - start
@@ -114,53 +196,172 @@ def time_diff(root: Path, base: str, head: str, first: bool = False) -> float:
     return elapsed
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without a log line per request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """A site folder served on 127.0.0.1, as a static host would; its address."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+
+
+def page_types(site: Path) -> dict[str, str]:
+    """A page of each kind the site has, by kind: path under the site's root."""
+
+    def first(pattern: str) -> str | None:
+        found = sorted(site.glob(pattern))
+        return found[0].relative_to(site).as_posix() if found else None
+
+    kinds = {
+        "home": "",
+        "phase page": "phase2-roadmap/",
+        "roadmap": "roadmap/",
+        "measures": "phase5-measures/",
+        "what's changed": "whats-changed/",
+        "milestone page": (first("milestones/M*/index.html") or "-").removesuffix("index.html"),
+        "point-in-time page": first("revisions/*/pages/phase2-roadmap/*.html") or "-",
+        "redline": (first("revisions/*/changes/index.html") or "-").removesuffix("index.html"),
+        "compare": "compare-revisions/",
+        "whole plan": "print/",
+    }
+    return {kind: path for kind, path in kinds.items() if path == "" or (site / path).exists()}
+
+
+def lighthouse(url: str, runs: int) -> tuple[int, int]:
+    """Lighthouse's mobile performance and accessibility scores (0-100) for a page, the median of some runs."""
+    scores = [_lighthouse_once(url) for _ in range(runs)]
+    return round(statistics.median(s[0] for s in scores)), min(s[1] for s in scores)
+
+
+def _lighthouse_once(url: str) -> tuple[int, int]:
+    """One Lighthouse run (mobile, its default): performance and accessibility scores."""
+    report = OUT / "lighthouse.json"
+    flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
+    subprocess.run(
+        ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={report}",
+         "--only-categories=performance,accessibility", f"--chrome-flags={flags} --disable-sync --no-first-run"],
+        check=True, env={**ENV, "CHROME_PATH": shutil.which("chromium") or "chromium"}, timeout=300,
+    )  # fmt: skip
+    categories = json.loads(report.read_text())["categories"]
+    return round(categories["performance"]["score"] * 100), round(categories["accessibility"]["score"] * 100)
+
+
+def measure(size: Size, repeat: int, lighthouse_runs: int) -> None:
+    """Every scenario for one size, `repeat` rounds, plain timed in each."""
+    root = repository(size)
+    for name in ("plain", *SCENARIOS):
+        size.times[name] = []
+    for round_number in range(repeat):
+        size.times["plain"].append(build(root, "plain")[0])
+        shutil.rmtree(root / ".cache", ignore_errors=True)
+        elapsed, memory = build(root, "techplan")
+        size.times["first"].append(elapsed)
+        size.memory["techplan"] = max(size.memory.get("techplan", 0), memory)
+        size.times["rebuild"].append(build(root, "techplan")[0])
+        one_commit(root, round_number)
+        size.times["commit"].append(build(root, "techplan")[0])
+        one_tag(root, size, round_number)
+        size.times["tag"].append(build(root, "techplan")[0])
+        print(f"  round {round_number + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in size.times.items()))
+    size.memory["plain"] = build(root, "plain")[1]
+    size.times["serve-plain"] = [serve_rebuild(root, "plain", 8801) for _ in range(repeat)]
+    size.times["serve-techplan"] = [serve_rebuild(root, "techplan", 8802) for _ in range(repeat)]
+    if size.tags >= 2:
+        last = f"v{size.tags}"
+        size.times["diff-all"] = [diff_time(root, "v1", last) for _ in range(repeat)]
+        size.times["diff-adjacent"] = [diff_time(root, f"v{size.tags - 1}", last) for _ in range(repeat)]
+    if lighthouse_runs:
+        for config in CONFIGS:
+            site = OUT / f"site-{root.name}-{config}"
+            build(root, config)
+            kinds = page_types(OUT / f"site-{root.name}-techplan")
+            with served(site) as address:
+                size.lighthouse[config] = {
+                    kind: lighthouse(address + path, lighthouse_runs)
+                    for kind, path in kinds.items()
+                    if (site / path).exists() or not path
+                }
+
+
+def report(sizes: list[Size]) -> str:
+    """The results as Markdown: the build table, serve, diff, memory and Lighthouse."""
+    lines = [
+        "| repository | plain | first build, empty cache | rebuild, nothing changed | after one new commit "
+        "| after a new revision tag |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size in sizes:
+        plain = size.median("plain")
+        cells = [size.label, f"{plain:.2f} s"]
+        for name in SCENARIOS:
+            value = size.median(name)
+            mark = "" if value / plain <= GOALS[name] else " ✗"
+            cells.append(f"{value:.2f} s ({value / plain:.2f}x{mark})")
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", f"Goals: {', '.join(f'{k} ≤ {v:.2f}x' for k, v in GOALS.items())}; ✗ marks a miss.", ""]
+    for size in sizes:
+        plain, ours = size.median("serve-plain"), size.median("serve-techplan")
+        plain_memory, ours_memory = size.memory["plain"], size.memory["techplan"]
+        lines.append(
+            f"- {size.label}: saving one page during `mkdocs serve` rebuilds in {ours:.2f} s against plain's "
+            f"{plain:.2f} s ({ours / plain:.2f}x); a first build's peak memory is {ours_memory / 1024:.0f} MB "
+            f"against plain's {plain_memory / 1024:.0f} MB ({ours_memory / plain_memory:.2f}x)"
+        )
+        if "diff-all" in size.times:
+            lines.append(
+                f"- {size.label}: first `techplan diff` v1 to v{size.tags} {size.median('diff-all'):.2f} s; "
+                f"adjacent revisions {size.median('diff-adjacent'):.2f} s"
+            )
+    for size in sizes:
+        if not size.lighthouse:
+            continue
+        lines += ["", f"Lighthouse (mobile), {size.label}: performance (accessibility)", ""]
+        lines += ["| page | plain Material | this site |", "| --- | ---: | ---: |"]
+        ours = size.lighthouse.get("techplan", {})
+        plain_scores = size.lighthouse.get("plain", {})
+        for kind, (performance, accessibility) in ours.items():
+            baseline = plain_scores.get(kind)
+            shown = f"{baseline[0]} ({baseline[1]})" if baseline else "– (no such page)"
+            lines.append(f"| {kind} | {shown} | {performance} ({accessibility}) |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="200x5000x20,1000x20000x50", help="PAGESxCOMMITSxTAGS, comma separated")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--variants", default="plain,techplan-cold,techplan-warm,git-date")
-    args = parser.parse_args()
-    variants = args.variants.split(",")
-    rows = []
-    for size in args.sizes.split(","):
-        pages, commits, tags = (int(part) for part in size.split("x"))
-        root = repository(pages, commits, tags)
-        times = {variant: [] for variant in variants}
-        for _ in range(args.repeat):
-            for variant in variants:  # interleaved, so drift in machine load hits all alike
-                times[variant].append(time_build(root, variant))
-        medians = {variant: statistics.median(values) for variant, values in times.items()}
-        if tags >= 2:
-            # The first diff of a range converts every page version it has not seen; later ones reuse that.
-            for name, base in (("diff", f"v{tags - 1}"), ("diff-all", "v1")):
-                medians[f"{name}-first"] = statistics.median(
-                    time_diff(root, base, f"v{tags}", first=True) for _ in range(3)
-                )
-                medians[name] = statistics.median(time_diff(root, base, f"v{tags}") for _ in range(3))
-        rows.append((pages, commits, tags, medians))
-        print(
-            f"{pages} pages, {commits} commits, {tags} tags: " + ", ".join(f"{v} {medians[v]:.2f} s" for v in variants),
-            flush=True,
-        )
-    print()
-    print(
-        "| pages | commits | tags | plain | techplan cold | ratio | techplan warm | ratio | git-revision-date | ratio |"
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of each scenario (the median is reported)")
+    parser.add_argument(
+        "--lighthouse",
+        type=int,
+        default=0,
+        metavar="RUNS",
+        help="also score every page type with Lighthouse, RUNS times",
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for pages, commits, tags, m in rows:
-        plain = m.get("plain", float("nan"))
-        cells = [f"{pages:,}", f"{commits:,}", str(tags), f"{plain:.2f} s"]
-        for variant in ("techplan-cold", "techplan-warm", "git-date"):
-            value = m.get(variant)
-            cells += [f"{value:.2f} s", f"{value / plain:.2f}x"] if value is not None else ["–", "–"]
-        print("| " + " | ".join(cells) + " |")
+    parser.add_argument("--write", type=Path, help="write the results (Markdown) to this file too")
+    args = parser.parse_args()
+    sizes = []
+    for spec in args.sizes.split(","):
+        pages, commits, tags = (int(part) for part in spec.split("x"))
+        size = Size(pages, commits, tags)
+        print(f"{size.label}:", flush=True)
+        measure(size, args.repeat, args.lighthouse)
+        sizes.append(size)
+    text = report(sizes)
     print()
-    for pages, _commits, tags, m in rows:
-        if "diff" in m:
-            print(
-                f"techplan diff on {pages:,} pages: v{tags - 1} to v{tags} {m['diff-first']:.2f} s "
-                f"(again {m['diff']:.2f} s), v1 to v{tags} {m['diff-all-first']:.2f} s (again {m['diff-all']:.2f} s)"
-            )
+    print(text)
+    if args.write:
+        args.write.write_text(text)
 
 
 if __name__ == "__main__":
