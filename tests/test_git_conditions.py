@@ -177,6 +177,12 @@ def test_one_git_log_per_build_and_none_when_head_is_unchanged(repo: GitRepo, mo
     assert set(cold) == {"rev-parse", "log", "status", "for-each-ref", "cat-file"}
     assert len(cold) <= 6
     assert sorted(build_in_process()) == ["for-each-ref", "rev-parse", "status"]  # same state: nothing read again
+    before = repo.head()
     repo.replace(INDEX1, "First,", "First of all,")
     repo.commit("Again", None, "2020-10-02T09:00:00+01:00")
-    assert build_in_process().count("log") == 1
+    after_commit = build_in_process()
+    assert after_commit.count("log") == 1
+    # Only the new commit is read: the log is asked for HEAD and not what the last build read.
+    log = next(args for args in calls if "log" in args)
+    assert log[-3:] == (repo.head(), f"^{before}", "--")
+    assert "merge-base" in after_commit

@@ -257,3 +257,35 @@ def test_no_author_or_email_is_published_by_default(story: dict[str, str]) -> No
 def test_unicode_and_space_in_paths(story: dict[str, str]) -> None:
     html = page(root_of(story), "phase1-vision/über uns/")
     assert updates(html) == [("5 January 2021", ["Added a page about us."])]
+
+
+def test_a_build_after_new_commits_reads_only_them_and_agrees_with_a_fresh_read(tmp_path: Path) -> None:
+    """The cached log is extended with `git log NEW ^OLD`; a force-push makes it read the whole log again."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path, commit=False)
+    repo.commit("Publish", "First publication.", "2021-01-04T09:00:00+00:00")
+    cache = {"TECHPLAN_CACHE": str(tmp_path / "cache")}
+    assert build(tmp_path, **cache).returncode == 0
+    repo.git("switch", "-q", "-c", "side")
+    repo.replace("plan/phase1-vision/index.md", "We start with", "First we start with")
+    repo.commit("On a branch", "Reworded on a branch.", "2021-01-05T09:00:00+00:00")
+    repo.git("switch", "-q", "main")
+    repo.replace("plan/roadmap.md", "# Roadmap", "# The roadmap")
+    repo.commit("On main", "Retitled the roadmap.", "2021-01-06T09:00:00+00:00")
+    repo.merge("side", "Merge pull request #1", date="2021-01-07T09:00:00+00:00")
+    for round_number in range(2):
+        result = build(tmp_path, **cache)
+        assert result.returncode == 0, result.stderr
+        extended = (tmp_path / "site/changes.json").read_text(encoding="utf-8")
+        assert build(tmp_path, TECHPLAN_CACHE="off").returncode == 0
+        assert (tmp_path / "site/changes.json").read_text(encoding="utf-8") == extended
+        files = json.loads(extended)["files"]
+        if round_number == 1:
+            assert files["roadmap.md"][0]["note"] == "Retitled the roadmap again."
+            assert files["phase1-vision/index.md"][0]["note"] == "First publication."
+        else:
+            assert files["phase1-vision/index.md"][0]["note"] == "Reworded on a branch."
+            # Then rewrite history: the HEAD the cache read last is no longer an ancestor.
+            repo.git("reset", "-q", "--hard", "HEAD~1")
+            repo.replace("plan/roadmap.md", "# The roadmap", "# Roadmap of the plan")
+            repo.commit("Rewritten", "Retitled the roadmap again.", "2021-01-08T09:00:00+00:00")

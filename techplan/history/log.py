@@ -306,13 +306,7 @@ def read_history(repo: Repository, state: RepoState, paths: list[str], cache: Di
     cache = cache or DiskCache(None)
     if state.head is None:
         return History(head=None, shallow=False, files={p: [] for p in paths}, unpublished=state.unpublished)
-    key = f"{repo.root}:{state.head}:{state.shallow}:{state.mailmap}"
-    index = cache.get("log", key)
-    if index is None:
-        commits, notes = read_log(repo, state.head)
-        boundary = _shallow_boundary(repo) if state.shallow else frozenset()
-        index = build_index(commits, state.head, boundary, notes)
-        cache.put("log", key, index)
+    index = _log_index(repo, state, cache)
     files = {path: _follow(index, path) for path in paths}
     blob_notes = _mark_majors(repo, files, cache)
     return History(
@@ -323,6 +317,46 @@ def read_history(repo: Repository, state: RepoState, paths: list[str], cache: Di
         chain=index.chain,
         notes=tuple(sorted(set(index.notes) | set(blob_notes))),
     )
+
+
+def _log_index(repo: Repository, state: RepoState, cache: DiskCache) -> LogIndex:
+    """The indexed log up to HEAD: from the cache, or extending the last one read, or read whole.
+
+    After a merge only the new commits are read (`git log NEW ^OLD`), when the HEAD last read
+    is an ancestor of this one; after a force-push or a rebase, the whole log.
+    """
+    assert state.head is not None
+    line = f"{repo.root}:{state.shallow}:{state.mailmap}"
+    key = f"{line}:{state.head}"
+    index: LogIndex | None = cache.get("log", key)
+    if index is not None:
+        return index
+    boundary = _shallow_boundary(repo) if state.shallow else frozenset()
+    last_head: str | None = cache.get("log-head", line)
+    last: LogIndex | None = cache.get("log", f"{line}:{last_head}") if last_head else None
+    if last is not None and last_head is not None and not state.shallow and _is_ancestor(repo, last_head, state.head):
+        commits, notes = read_log(repo, state.head, f"^{last_head}")
+        index = build_index([*_commits_of(last), *commits], state.head, boundary, [*last.notes, *notes])
+    else:
+        commits, notes = read_log(repo, state.head)
+        index = build_index(commits, state.head, boundary, notes)
+    cache.put("log", key, index)
+    cache.put("log-head", line, state.head)
+    return index
+
+
+def _is_ancestor(repo: Repository, older: str, newer: str) -> bool:
+    """Whether one commit is an ancestor of another (git merge-base --is-ancestor)."""
+    try:
+        repo.run_bytes("merge-base", "--is-ancestor", older, newer)
+    except GitError:
+        return False  # not an ancestor, or no longer in the repository
+    return True
+
+
+def _commits_of(index: LogIndex) -> list[Commit]:
+    """Every commit an index was built from: the first-parent line and what its merges brought in."""
+    return [*index.chain, *(side for sides in index.carried.values() for side in sides)]
 
 
 def _shallow_boundary(repo: Repository) -> frozenset[str]:
