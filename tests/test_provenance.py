@@ -1,0 +1,455 @@
+"""Section provenance: each section says when it last changed with a change note, and why.
+
+Unit tests of the splitting and following on small texts; a real build of a crafted history
+whose every section's answer is worked out by hand; and random histories checked against plain
+git (`git log --first-parent`, `git show <sha>:<path>`) with sections followed by what the
+generator knows it did to each one.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from gitrepo import GitRepo
+from plansite import MINI_PLAN, build, page, text_of, write_site
+
+from techplan.history.provenance import (
+    Section,
+    heading_key,
+    match_sections,
+    plain_heading,
+    split_sections,
+    strip_front_matter,
+)
+
+
+def sections(text: str) -> list[Section]:
+    return split_sections(textwrap.dedent(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting a page by its headings.
+# --------------------------------------------------------------------------------------------
+
+
+def test_h2_and_h3_sections_hold_their_text_and_subsections() -> None:
+    found = sections(
+        """\
+        # Title
+
+        Intro, in no section.
+
+        ## First
+
+        One two.
+
+        ### Inner
+
+        Three.
+
+        ## Second {#custom}
+
+        Four [[milestones]]
+
+        [[milestones]]
+
+        #### Deep
+
+        Five.
+        """
+    )
+    assert [(s.level, s.heading, s.line) for s in found] == [
+        (2, "First", 5),
+        (3, "Inner", 9),
+        (2, "Second {#custom}", 13),
+    ]
+    first, inner, second = found
+    assert first.words == ("One", "two.", "###", "Inner", "Three.")
+    assert inner.words == ("Three.",)
+    assert second.words == ("Four", "[[milestones]]", "[[milestones]]", "####", "Deep", "Five.")
+    assert second.blocks == ("milestones",)  # placed alone on a line; in a sentence it is only text
+    assert second.key == "second" and second.title == "Second"
+
+
+def test_headings_in_code_comments_and_indented_blocks_are_not_sections() -> None:
+    found = sections(
+        """\
+        ## Real
+
+        ```markdown
+        ## In a fence
+        ```
+
+        <!--
+        ## In a comment
+        -->
+
+            ## Indented code
+
+        !!! note
+            ## In an admonition
+
+        > ## In a quote
+
+        ## Also real ##
+        """
+    )
+    assert [s.heading for s in found] == ["Real", "Also real"]
+
+
+def test_underlined_headings_are_sections_as_python_markdown_reads_them() -> None:
+    found = sections(
+        """\
+        Title
+        =====
+
+        Second level
+        ------------
+
+        Text.
+
+        A paragraph line
+        ---
+        More.
+
+        ---
+
+        After a rule.
+        """
+    )
+    assert [(s.level, s.heading, s.line) for s in found] == [(2, "Second level", 5), (2, "A paragraph line", 10)]
+    # A section ends where the next heading starts: its text line, not its underline.
+    assert found[0].words == ("Text.",)
+    assert found[1].words == ("More.", "---", "After", "a", "rule.")
+
+
+def test_front_matter_is_dropped_as_mkdocs_drops_it() -> None:
+    page_text = "---\nsearch:\n  exclude: true\n---\n\n\n## Heading\n\nText.\n"
+    assert strip_front_matter(page_text) == "## Heading\n\nText.\n"
+    # Not a mapping: MkDocs keeps it, and so the dashes underline a heading.
+    assert strip_front_matter("---\njust words\n---\n") == "---\njust words\n---\n"
+
+
+def test_headings_are_compared_by_their_words() -> None:
+    assert plain_heading("The `[[M2.1]]` *syntax* and [a link](x.md) {: #id }") == "The [[M2.1]] syntax and a link"
+    assert heading_key("What’s  NEW, in 2021?") == heading_key("what s new in 2021")
+
+
+# --------------------------------------------------------------------------------------------
+# Following sections from one version to the next.
+# --------------------------------------------------------------------------------------------
+
+BEFORE = """\
+## Why we plan
+
+Planning matters because care needs it.
+
+## How the plan was shaped
+
+We asked staff and patients in twelve workshops across the country.
+
+## What we heard
+
+People want to see their records.
+
+## Notes
+
+First.
+
+## Notes
+
+Second.
+"""
+
+
+def test_sections_are_followed_when_moved_renamed_or_repeated() -> None:
+    old = split_sections(BEFORE)
+    new = split_sections(
+        """\
+## Notes
+
+Second.
+
+## How the plan has been shaped
+
+We asked staff and patients in twelve workshops across England.
+
+## Why we make plans
+
+Planning matters because care needs it.
+
+## What we learned
+
+Something else entirely, with no words in common.
+
+## Notes
+
+First.
+"""
+    )
+    pairs = match_sections(old, new)
+    assert pairs == {
+        0: 4,  # a repeated heading pairs with the one whose words are the same
+        1: 1,  # heading and words both changed a little
+        2: 0,  # same words under a new heading
+        4: 3,
+    }  # "What we learned" is new: "What we heard" was dropped, its words gone
+
+
+def test_a_split_section_keeps_its_history_in_the_part_that_keeps_the_heading() -> None:
+    old = split_sections("## Funding\n\nTrusts get money. Systems get money.\n")
+    new = split_sections("## Funding\n\nTrusts get money.\n\n## Funding for systems\n\nSystems get money.\n")
+    assert match_sections(old, new) == {0: 0}
+
+
+def test_merged_sections_continue_the_one_whose_heading_stays() -> None:
+    old = split_sections("## Funding\n\nTrusts get money.\n\n## Money for systems\n\nSystems get money.\n")
+    new = split_sections("## Funding\n\nTrusts get money. Systems get money.\n")
+    assert match_sections(old, new) == {0: 0}
+
+
+# --------------------------------------------------------------------------------------------
+# A real build of a crafted history: every section's answer worked out by hand.
+# --------------------------------------------------------------------------------------------
+
+VISION = "plan/phase1-vision/index.md"
+FIRST_PAGE = """\
+    # Phase 1: Vision
+
+    We start with [[M1.1]] and then [[M1.2|the second step]].
+
+    ## Why we plan
+
+    Planning matters because care needs it.
+
+    ## Our values
+
+    We are open, and we build once.
+
+    ## How the plan was shaped
+
+    We asked staff and patients in twelve workshops across the country.
+
+    ## Principles
+
+    Three principles guide the plan.
+
+    ### Openness
+
+    We publish what we do.
+
+    ### Safety
+
+    We keep data safe.
+
+    ## How we work
+
+    We work in the open, with the people who use what we build, and we say what we change.
+
+    ## What we heard
+
+    People want to see their records.
+
+    ## Untouched
+
+    This section never changes.
+
+    ## Milestones
+
+    [[milestones]]
+    """
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A site whose vision page went through every kind of edit, built; the sha of each step by name."""
+    root = tmp_path_factory.mktemp("provenance") / "site"
+    root.mkdir()
+    write_site(root, {**MINI_PLAN, VISION: FIRST_PAGE})  # A: 4 January 2021, "First publication."
+    repo = GitRepo(root)
+    shas = {"root": str(root), "A": repo.head()}
+    repo.replace(VISION, "because care needs it.", "because care needs it and money is short.")
+    shas["B"] = repo.commit("Say why we plan", "Explained why we plan.", "2021-02-01T10:00:00+00:00")
+    repo.git("tag", "-a", "v1", "-m", "The vision", date="2021-02-02T10:00:00+00:00")
+    # C: the values move to the end of the page; nothing in them changes.
+    text = (root / VISION).read_text(encoding="utf-8")
+    values = "## Our values\n\nWe are open, and we build once.\n\n"
+    repo.write(VISION, text.replace(values, "") + "\n" + values)
+    shas["C"] = repo.commit("Reorder the page", "Put the values last.", "2021-03-01T10:00:00+00:00")
+    repo.replace(VISION, "We publish what we do.", "We publish what we do, and why.")
+    shas["H"] = repo.commit("Openness", "Committed to saying why.", "2021-03-02T10:00:00+00:00")
+    repo.git("tag", "-a", "v2", "-m", "Principles", date="2021-03-03T10:00:00+00:00")
+    # D: How we work is reflowed (whitespace only) in a commit whose note is about the intro.
+    repo.replace(VISION, "who use what we build, and", "who use what we build,\nand")
+    repo.replace(VISION, "We start with", "First we start with")
+    shas["D"] = repo.commit("Intro and spacing", "Reworded the introduction.", "2021-04-01T10:00:00+00:00")
+    repo.replace(VISION, "## Why we plan", "## Why we make plans")
+    shas["E"] = repo.commit("Retitle", None, "2021-04-02T10:00:00+00:00")
+    repo.replace(VISION, "People want to see their records.", "People want to see their own records.")
+    shas["F"] = repo.commit("Typo", None, "2021-04-03T10:00:00+00:00")
+    repo.replace(
+        VISION,
+        "## How the plan was shaped\n\nWe asked staff and patients in twelve workshops across the country.",
+        "## How the plan has been shaped\n\nWe asked staff and patients in twelve workshops across England.",
+    )
+    shas["I"] = repo.commit("Shaped", "Said where the workshops were.", "2021-04-04T10:00:00+00:00")
+    repo.replace(VISION, "## Milestones", "## What comes next\n\nMore phases follow.\n\n## Milestones")
+    shas["G"] = repo.commit("Next", "Added what comes next.", "2021-04-05T10:00:00+00:00")
+    repo.replace("plan/phase1-vision/milestones.yml", "status: in-progress", "status: at-risk")
+    shas["J"] = repo.commit("Values at risk", "Marked M1.2 at risk.", "2021-04-06T10:00:00+00:00")
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    return shas
+
+
+def lines_by_heading(root: Path) -> dict[str, tuple[str, list[str]]]:
+    """Each section heading's id on the vision page, and the text and links of the line under it."""
+    html = page(root, "phase1-vision/")
+    found = {}
+    for line in html.select(".tp-provenance"):
+        heading = line.find_previous_sibling(["h2", "h3"])
+        found[heading["id"]] = (text_of(line), [a["href"] for a in line.select("a")])
+    return found
+
+
+def commit_link(sha: str) -> str:
+    return f"https://git.example.org/team/plan/commit/{sha}"
+
+
+def test_each_section_names_its_last_change_with_a_note(crafted: dict[str, str]) -> None:
+    root = Path(crafted["root"])
+    lines = lines_by_heading(root)
+    redline_v2 = "../revisions/v2/changes/#page--phase1-vision-index"
+    assert lines == {
+        # Edited with a note (B, the first revision's), then retitled without one: followed, and
+        # the first revision has no redline, so the link is to the page as that revision had it.
+        "why-we-make-plans": (
+            "Section last changed on 1 February 2021 : Why we make plans Explained why we plan. "
+            f"Read the page as published in revision v1 · See the exact change to Why we make plans "
+            f"(commit {crafted['B'][:7]}) Edited since without a change note (a minor change).",
+            ["../revisions/v1/pages/phase1-vision/index.html", commit_link(crafted["B"])],
+        ),
+        # Heading and words changed a little at once, with a note: still the section first published.
+        "how-the-plan-has-been-shaped": (
+            "Section last changed on 4 April 2021 : How the plan has been shaped Said where the workshops were. "
+            "Not in a published revision yet: see What's changed · See the exact change to How the plan has been "
+            f"shaped (commit {crafted['I'][:7]})",
+            ["../whats-changed/", commit_link(crafted["I"])],
+        ),
+        # A change in a subsection is a change to the section holding it, not to its sibling.
+        "principles": (
+            "Section last changed on 2 March 2021 : Principles Committed to saying why. "
+            f"See what changed in revision v2 · See the exact change to Principles (commit {crafted['H'][:7]})",
+            [redline_v2, commit_link(crafted["H"])],
+        ),
+        "openness": (
+            "Section last changed on 2 March 2021 : Openness Committed to saying why. "
+            f"See what changed in revision v2 · See the exact change to Openness (commit {crafted['H'][:7]})",
+            [redline_v2, commit_link(crafted["H"])],
+        ),
+        "safety": ("Unchanged since first published on 4 January 2021 .", []),
+        # Reflowed in a major commit about another part of the page: whitespace does not count.
+        "how-we-work": ("Unchanged since first published on 4 January 2021 .", []),
+        "what-we-heard": ("Only minor edits since first published on 4 January 2021 .", []),
+        "untouched": ("Unchanged since first published on 4 January 2021 .", []),
+        "what-comes-next": (
+            "Section added on 5 April 2021 : What comes next Added what comes next. "
+            "Not in a published revision yet: see What's changed · See the exact change to What comes next "
+            f"(commit {crafted['G'][:7]})",
+            ["../whats-changed/", commit_link(crafted["G"])],
+        ),
+        # The milestones changed (J, with a note), but they have their own history.
+        "milestones": (
+            "Unchanged since first published on 4 January 2021 . What the milestones table below shows comes "
+            "from the plan's data, which has its own history: see Updates to this page .",
+            ["#updates-to-this-page"],
+        ),
+        # Moved to the end of the page in a major commit: moving is not changing.
+        "our-values": ("Unchanged since first published on 4 January 2021 .", []),
+    }
+
+
+def test_provenance_json_says_the_same_per_page_and_section(crafted: dict[str, str]) -> None:
+    root = Path(crafted["root"])
+    data = json.loads((root / "site" / "provenance.json").read_text(encoding="utf-8"))
+    assert data["commit"] == crafted["J"] and data["shallow"] is False
+    vision = data["pages"]["phase1-vision/index.md"]
+    first = {"commit": crafted["A"], "date": "2021-01-04T09:00:00+00:00"}
+    assert vision["first_published"] == first
+
+    def change(step: str, date: str, note: str, revision: str | None) -> dict[str, object]:
+        return {"commit": crafted[step], "date": f"2021-{date}T10:00:00+00:00", "note": note, "revision": revision}
+
+    def entry(heading: str, anchor: str, level: int = 2, last: object = None, minor: bool = False) -> dict[str, object]:
+        return {"heading": heading, "id": anchor, "level": level, "added": first, "with_page": True,
+                "last_change": last, "minor_edits": minor, "unpublished": False}  # fmt: skip
+
+    why = change("B", "02-01", "Explained why we plan.", "v1")
+    shaped = change("I", "04-04", "Said where the workshops were.", None)
+    principles = change("H", "03-02", "Committed to saying why.", "v2")
+    added = {"commit": crafted["G"], "date": "2021-04-05T10:00:00+00:00"}
+    next_ = change("G", "04-05", "Added what comes next.", None)
+    assert vision["sections"] == [
+        entry("Why we make plans", "why-we-make-plans", last=why, minor=True),
+        entry("How the plan has been shaped", "how-the-plan-has-been-shaped", last=shaped),
+        entry("Principles", "principles", last=principles),
+        entry("Openness", "openness", 3, last=principles),
+        entry("Safety", "safety", 3),
+        entry("How we work", "how-we-work"),
+        entry("What we heard", "what-we-heard", minor=True),
+        entry("Untouched", "untouched"),
+        {**entry("What comes next", "what-comes-next", last=next_), "added": added, "with_page": False},
+        entry("Milestones", "milestones"),
+        entry("Our values", "our-values"),
+    ]
+    # Every page with a history is there, each section once, in the order of the page.
+    assert set(data["pages"]) == {"index.md", "roadmap.md", "phase1-vision/index.md", "phase2-measures/index.md"}
+    assert [s["heading"] for s in data["pages"]["index.md"]["sections"]] == ["Where each phase stands", "Coming due"]
+    assert data["pages"]["roadmap.md"]["sections"] == []
+
+
+def test_the_lines_stay_out_of_search_and_the_table_of_contents(crafted: dict[str, str]) -> None:
+    root = Path(crafted["root"])
+    index = (root / "site" / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "This section never changes." in index  # the page is indexed...
+    for words in ("Unchanged since", "last changed", "Explained why we plan", "its own history"):
+        assert words not in index  # ...its provenance lines are not
+    html = page(root, "phase1-vision/")
+    toc = [text_of(a) for a in html.select(".md-sidebar--secondary nav.md-nav--secondary a")]
+    headings = [text_of(h).removesuffix(" ¶") for h in html.select("article h2[id], article h3[id]")]
+    assert toc == headings  # one entry per heading, the page's list of updates included
+    assert "Updates to this page" in toc
+
+
+def test_the_line_comes_before_the_section_feedback_link(crafted: dict[str, str]) -> None:
+    html = page(Path(crafted["root"]), "phase1-vision/")
+    heading = html.select_one("h2#untouched")
+    after = heading.find_next_siblings(limit=2)
+    assert [tag.get("class") for tag in after] == [["tp-provenance"], ["tp-section-feedback"]]
+
+
+def test_a_preview_says_which_sections_have_uncommitted_edits(crafted: dict[str, str], tmp_path: Path) -> None:
+    root = tmp_path / "copy"
+    GitRepo(tmp_path).git("clone", "-q", crafted["root"], str(root))
+    (root / "mkdocs.yml").write_text((Path(crafted["root"]) / "mkdocs.yml").read_text(encoding="utf-8"))
+    path = root / VISION
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        .replace("We keep data safe.", "We keep data safe, always.")
+        .replace("## Untouched", "## Brand new\n\nNot committed.\n\n## Untouched"),
+        encoding="utf-8",
+    )
+    result = build(root)
+    assert result.returncode == 0, result.stderr
+    lines = lines_by_heading(root)
+    uncommitted = "This section has edits that are not committed yet: they are not published."
+    assert lines["safety"] == (uncommitted, [])
+    assert lines["principles"] == (uncommitted, [])  # the section holding it reads differently too
+    assert lines["brand-new"] == (uncommitted, [])
+    assert lines["openness"][0].startswith("Section last changed on 2 March 2021")
+    assert lines["untouched"] == ("Unchanged since first published on 4 January 2021 .", [])
+    sections = json.loads((root / "site" / "provenance.json").read_text(encoding="utf-8"))["pages"][VISION[5:]]
+    assert [s["heading"] for s in sections["sections"] if s["unpublished"]] == ["Principles", "Safety", "Brand new"]
