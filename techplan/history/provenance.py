@@ -281,46 +281,58 @@ def follow(versions: Sequence[Version]) -> list[SectionHistory]:
     return histories
 
 
+class ProvenanceReader:
+    """Works out each page's section provenance: first what it must read, then, once read, the provenance."""
+
+    def __init__(self, files: dict[str, list[Event]], pages: Sequence[str], prefix: str, cache: DiskCache) -> None:
+        """`files`: events by path relative to the plan directory (ChangeLog.files); `prefix`: that directory."""
+        self.pages = list(pages)
+        self.prefix = prefix
+        self.cache = cache
+        self._done: dict[str, PageProvenance] = {}
+        self._todo: dict[str, tuple[str, list[tuple[Event, str]]]] = {}
+        for page in self.pages:
+            events = files.get(page, [])
+            if not events:
+                continue
+            versions = [(event, blob_after(event)) for event in reversed(events)]
+            key = content_key(
+                json.dumps(
+                    [page, [(e.commit.sha, e.commit.date.isoformat(), e.notes, e.major, blob) for e, blob in versions]]
+                ).encode()
+            )
+            cached = cache.get("provenance", key)
+            if cached is not None:
+                self._done[page] = cached
+            else:
+                self._todo[page] = (key, versions)
+        blobs = {blob for _, versions in self._todo.values() for _, blob in versions if blob != NO_BLOB}
+        self._split: dict[str, list[Section] | None] = {blob: cache.get("sections", blob) for blob in sorted(blobs)}
+        self.wanted = [blob for blob, sections in self._split.items() if sections is None]
+        """The page versions to read: those of pages whose events changed, not split before."""
+
+    def read(self, past: PastReader) -> dict[str, PageProvenance]:
+        """Each page's provenance, by page in the order given; the wanted versions read in one batch."""
+        for blob, data in past.contents(self.wanted).items():
+            self._split[blob] = split_sections(strip_front_matter(_as_read(data)))
+            self.cache.put("sections", blob, self._split[blob])
+        for page, (key, versions) in self._todo.items():
+            provenance = _page_provenance(page, versions, self._split, past, self.prefix)
+            if provenance is not None:
+                self._done[page] = provenance
+                if all(self._split.get(blob) is not None for _, blob in versions if blob != NO_BLOB):
+                    self.cache.put(
+                        "provenance", key, provenance
+                    )  # not when a version was missing: a fetch may bring it
+        self._todo = {}
+        return {page: self._done[page] for page in self.pages if page in self._done}
+
+
 def read_provenance(
     past: PastReader, files: dict[str, list[Event]], pages: Sequence[str], prefix: str, cache: DiskCache
 ) -> dict[str, PageProvenance]:
-    """Each page's section provenance, from its own file's events (newest first), by page.
-
-    `files` are the events by path relative to the plan directory (ChangeLog.files), `prefix` the
-    plan directory in the repository (`plan/`), for notes. Every version not cached is read in one go.
-    """
-    plans: dict[str, tuple[str, list[tuple[Event, str]]]] = {}
-    results: dict[str, PageProvenance] = {}
-    for page in pages:
-        events = files.get(page, [])
-        if not events:
-            continue
-        versions = [(event, blob_after(event)) for event in reversed(events)]
-        key = content_key(
-            json.dumps(
-                [page, [(e.commit.sha, e.commit.date.isoformat(), e.notes, e.major, blob) for e, blob in versions]]
-            ).encode()
-        )
-        cached = cache.get("provenance", key)
-        if cached is not None:
-            results[page] = cached
-        else:
-            plans[page] = (key, versions)
-    if not plans:
-        return results
-    blobs = {blob for _, versions in plans.values() for _, blob in versions if blob != NO_BLOB}
-    split = {blob: cache.get("sections", blob) for blob in blobs}
-    missing = sorted(blob for blob, sections in split.items() if sections is None)
-    for blob, data in past.contents(missing).items():
-        split[blob] = split_sections(strip_front_matter(_as_read(data)))
-        cache.put("sections", blob, split[blob])
-    for page, (key, versions) in plans.items():
-        provenance = _page_provenance(page, versions, split, past, prefix)
-        if provenance is not None:
-            results[page] = provenance
-            if all(split.get(blob) is not None for _, blob in versions if blob != NO_BLOB):
-                cache.put("provenance", key, provenance)  # not when a version was missing: a fetch may bring it
-    return {page: results[page] for page in pages if page in results}
+    """Each page's section provenance from its own file's events (newest first), by page."""
+    return ProvenanceReader(files, pages, prefix, cache).read(past)
 
 
 def _as_read(data: bytes) -> str:

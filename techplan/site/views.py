@@ -13,7 +13,7 @@ from techplan.history.changes import ChangeLog, Update, load_changelog, open_rep
 from techplan.history.log import Commit, RepoState
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
-from techplan.history.provenance import PageProvenance, read_provenance
+from techplan.history.provenance import PageProvenance, ProvenanceReader
 from techplan.history.revisions import Revision, read_revisions
 from techplan.history.slippage import DueHistory, read_slippage
 from techplan.plan.characters import encodable, publishable
@@ -120,11 +120,12 @@ def publish_history(
             chain = changelog.history.chain
             revisions, tag_notes, problems = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
             past = PastReader(repo.blobs, cache)
-            # Before the archive: the page versions read here are the ones it needs, and the reader keeps them.
-            provenance = read_provenance(past, changelog.files, list(plan.pages), prefix, cache)
+            sections = ProvenanceReader(changelog.files, list(plan.pages), prefix, cache)
+            past.want(sections.wanted)  # read with the versions the archive or the due dates need: one git call
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
             slippage = read_slippage(past, changelog.history, milestone_files)
+            provenance = sections.read(past)
             views = HistoryViews(renderer, changelog, settings, site)
             published = replace(
                 views.publish(changes_url),
