@@ -9,18 +9,27 @@ generator knows it did to each one.
 from __future__ import annotations
 
 import json
+import tempfile
 import textwrap
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from gitrepo import GitRepo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from plansite import MINI_PLAN, build, page, text_of, write_site
 
+from techplan.cache import DiskCache
+from techplan.history.git import Repository
+from techplan.history.log import read_history, repo_state
+from techplan.history.past import PastReader
 from techplan.history.provenance import (
     Section,
     heading_key,
     match_sections,
     plain_heading,
+    read_provenance,
     split_sections,
     strip_front_matter,
 )
@@ -453,3 +462,202 @@ def test_a_preview_says_which_sections_have_uncommitted_edits(crafted: dict[str,
     assert lines["untouched"] == ("Unchanged since first published on 4 January 2021 .", [])
     sections = json.loads((root / "site" / "provenance.json").read_text(encoding="utf-8"))["pages"][VISION[5:]]
     assert [s["heading"] for s in sections["sections"] if s["unpublished"]] == ["Principles", "Safety", "Brand new"]
+
+
+# --------------------------------------------------------------------------------------------
+# Random histories, checked against plain git.
+# --------------------------------------------------------------------------------------------
+
+NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf", "Hotel", "India", "Juliett", "Kilo", "Lima"]
+"""Section names: no two alike enough to be taken for one renamed (difflib's ratio stays under 0.77)."""
+PAGE = "plan/page.md"
+STEPS = ["edit", "edit", "space", "rename", "move", "add", "delete", "intro"]
+
+
+@dataclass
+class Drawn:
+    """A section as the generator knows it: who it is, whatever its heading says."""
+
+    ident: int
+    heading: str
+    lines: list[str]
+
+
+@dataclass
+class Writer:
+    """Writes a page's history into a repository and remembers which section is which at each commit."""
+
+    repo: GitRepo
+    sections: list[Drawn] = field(default_factory=list)
+    intro: str = "Intro 0."
+    count: int = 0
+    day: int = 0
+    ids: dict[str, list[int]] = field(default_factory=dict)
+    """The sections, in page order, at each commit."""
+    steps: list[str] = field(default_factory=list)
+    ever: list[Drawn] = field(default_factory=list)
+    """Every section ever written: a deleted section's name is never used again."""
+
+    def token(self, ident: int) -> str:
+        self.count += 1
+        return f"{NAMES[ident].lower()}{self.count}"
+
+    def new_section(self) -> Drawn:
+        ident = len(self.ever)
+        lines = [" ".join(self.token(ident) for _ in range(3)) for _ in range(3)]
+        section = Drawn(ident, NAMES[ident], lines)
+        self.ever.append(section)
+        return section
+
+    def text(self) -> str:
+        parts = [f"# Page\n\n{self.intro}\n"]
+        parts += [f"\n## {s.heading}\n\n" + "\n".join(s.lines) + "\n" for s in self.sections]
+        return "".join(parts)
+
+    def commit(self, what: str, note: str | None) -> str:
+        self.repo.write(PAGE, self.text())
+        self.day += 1
+        sha = self.repo.commit(what, note, f"2021-{1 + self.day // 28:02d}-{1 + self.day % 28:02d}T09:00:00+00:00")
+        self.ids[sha] = [s.ident for s in self.sections]
+        self.steps.append(f"{what} note={note!r}")
+        return sha
+
+    def step(self, data: st.DataObject, touched: set[int], changes: set[str]) -> str:
+        """One change to the page; sections already touched in this publication are left alone."""
+        free = [s for s in self.sections if s.ident not in touched]
+        kind = data.draw(st.sampled_from(STEPS), label="kind")
+        if kind == "add" and ("delete" in changes or len(self.ever) == len(NAMES)):
+            kind = "intro"
+        if kind == "delete" and ("add" in changes or len(self.sections) < 2):
+            kind = "intro"
+        if kind in ("edit", "space", "rename", "move", "delete") and not free:
+            kind = "intro"
+        if kind == "intro":
+            self.intro = f"Intro {self.count}."
+            self.count += 1
+            return "intro"
+        if kind == "add":
+            section = self.new_section()
+            self.sections.insert(data.draw(st.integers(0, len(self.sections)), label="at"), section)
+            touched.add(section.ident)
+            changes.add("add")
+            return f"add {section.heading}"
+        section = data.draw(st.sampled_from(free), label="section")
+        touched.add(section.ident)
+        changes.add(kind)
+        if kind == "edit":
+            line = data.draw(st.integers(0, 2), label="line")
+            section.lines[line] = " ".join(self.token(section.ident) for _ in range(3))
+        elif kind == "space":  # the same words, spaced and wrapped otherwise
+            section.lines = [section.lines[0].replace(" ", "  ", 1), *section.lines[1:]]
+        elif kind == "rename":
+            name = NAMES[section.ident]
+            section.heading = f"{name} plans" if section.heading == name else name
+        elif kind == "move":
+            self.sections.remove(section)
+            self.sections.insert(data.draw(st.integers(0, len(self.sections)), label="to"), section)
+        elif kind == "delete":
+            self.sections.remove(section)
+        return f"{kind} {section.heading}"
+
+
+def write_page_history(data: st.DataObject, root: Path) -> Writer:
+    """A page's random history: commits on main and pull requests merged with a merge commit."""
+    writer = Writer(GitRepo(root))
+    writer.sections = [writer.new_section() for _ in range(data.draw(st.integers(1, 4), label="sections"))]
+    writer.commit("start", data.draw(st.sampled_from([None, "First publication."]), label="first note"))
+    notes = st.none() | st.sampled_from(["A change.", "Another change.", "Why it changed."])
+    for number in range(data.draw(st.integers(1, 7), label="publications")):
+        touched: set[int] = set()
+        changes: set[str] = set()
+        if data.draw(st.booleans(), label="pull request"):
+            branch = f"pr{number}"
+            writer.repo.git("switch", "-q", "-c", branch)
+            for _ in range(data.draw(st.integers(1, 2), label="branch commits")):
+                what = ", ".join(writer.step(data, touched, changes) for _ in range(data.draw(st.integers(1, 2))))
+                writer.commit(f"{branch}: {what}", data.draw(notes, label="note"))
+            ids = [s.ident for s in writer.sections]
+            writer.repo.git("switch", "-q", "main")
+            writer.day += 1
+            date = f"2021-{1 + writer.day // 28:02d}-{1 + writer.day % 28:02d}T09:00:00+00:00"
+            note = data.draw(notes, label="merge note")
+            sha = writer.repo.merge(branch, f"Merge {branch}", note, date)
+            writer.ids[sha] = ids
+            writer.steps.append(f"merge {branch} note={note!r}")
+        else:
+            what = ", ".join(writer.step(data, touched, changes) for _ in range(data.draw(st.integers(1, 2))))
+            writer.commit(what, data.draw(notes, label="note"))
+    return writer
+
+
+def split_by_hand(text: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The page's `## ` sections as (heading words, body words): all the generator writes."""
+    parts = text.split("\n## ")[1:]
+    return [(" ".join(part.split("\n", 1)[0].split()), tuple(part.split("\n", 1)[1].split())) for part in parts]
+
+
+def expected_provenance(writer: Writer) -> list[dict[str, object]]:
+    """Each section's provenance worked out from git: first-parent commits, their notes, the page at each."""
+    repo = writer.repo
+    commits = repo.git("log", "--first-parent", "--reverse", "--format=%H", "--", PAGE).split()
+    state: dict[int, dict[str, object]] = {}
+    before: tuple[str, dict[int, tuple[str, tuple[str, ...]]]] | None = None
+    for position, commit in enumerate(commits):
+        text = repo.git("show", f"{commit}:{PAGE}")
+        date = repo.git("log", "-1", "--format=%cI", commit).strip()
+        notes = git_notes(repo, commit)
+        parents = repo.git("rev-list", "--parents", "-n", "1", commit).split()[1:]
+        merged = repo.git("rev-list", "--reverse", "--topo-order", f"{parents[0]}..{commit}").split() if parents else []
+        for side in merged[:-1]:
+            notes += [n for n in git_notes(repo, side) if n not in notes]  # every merged commit changed the page
+        found = split_by_hand(text)
+        assert len(found) == len(writer.ids[commit])
+        sections = dict(zip(writer.ids[commit], found, strict=True))
+        major = bool(notes) and (before is None or before[0].split() != text.split())
+        stamp = {"commit": commit, "date": date, "note": "\n\n".join(notes) if notes else None}
+        for ident, content in sections.items():
+            if before is None or ident not in before[1]:
+                state[ident] = {"added": commit, "with_page": position == 0, "last": None, "minor": False}
+                if major and position > 0:
+                    state[ident]["last"] = stamp
+            elif before[1][ident] != content:
+                state[ident]["last"] = stamp if major else state[ident]["last"]
+                state[ident]["minor"] = not major
+        before = (text, sections)
+    assert before is not None
+    return [{"heading": before[1][i][0], **state[i]} for i in writer.ids[commits[-1]]]
+
+
+def git_notes(repo: GitRepo, commit: str) -> list[str]:
+    """The commit's Change-note trailers as git itself reads them, each once."""
+    output = repo.git("log", "-1", "--format=%(trailers:key=Change-note,valueonly,unfold,separator=%x00)", commit)
+    return list(dict.fromkeys(v for v in output.rstrip("\n").split("\0") if v))
+
+
+@pytest.mark.slow
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.data())
+def test_section_provenance_follows_git_on_any_history(data: st.DataObject) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        writer = write_page_history(data, Path(folder))
+        repo = Repository(Path(folder))
+        try:
+            history = read_history(repo, repo_state(repo, "plan/"), [PAGE])
+            files = {path.removeprefix("plan/"): events for path, events in history.files.items()}
+            found = read_provenance(PastReader(repo.blobs), files, ["page.md"], "plan/", DiskCache(None))
+        finally:
+            repo.close()
+        expected = expected_provenance(writer)
+    got = [
+        {
+            "heading": s.section.heading,
+            "added": s.added.commit,
+            "with_page": s.with_page,
+            "last": {"commit": s.changed.commit, "date": s.changed.date.isoformat(), "note": s.changed.note}
+            if s.changed
+            else None,
+            "minor": s.minor_edits,
+        }
+        for s in found["page.md"].sections
+    ]
+    assert got == expected, "\n".join(writer.steps)
