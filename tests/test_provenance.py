@@ -12,9 +12,12 @@ import json
 import tempfile
 import textwrap
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
+from demorepo import Demo
 from gitrepo import GitRepo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -33,6 +36,7 @@ from techplan.history.provenance import (
     split_sections,
     strip_front_matter,
 )
+from techplan.plan.formatting import format_date
 
 
 def sections(text: str) -> list[Section]:
@@ -661,3 +665,66 @@ def test_section_provenance_follows_git_on_any_history(data: st.DataObject) -> N
         for s in found["page.md"].sections
     ]
     assert got == expected, "\n".join(writer.steps)
+
+
+# --------------------------------------------------------------------------------------------
+# The demo: four years of history.
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_the_demo_pages_carry_what_provenance_json_says(demo_built: Demo) -> None:
+    root = demo_built.root
+    data = json.loads((root / "site" / "provenance.json").read_text(encoding="utf-8"))
+    assert data["commit"] == demo_built.summary.head
+    links = 0
+    for source, entry in data["pages"].items():
+        url = (
+            ""
+            if source == "index.md"
+            else source.removesuffix(".md").removesuffix("index") + ("" if source.endswith("index.md") else "/")
+        )
+        html = page(root, url)
+        lines = html.select("article .tp-provenance")
+        assert len(lines) == len(entry["sections"]), source
+        for line, section in zip(lines, entry["sections"], strict=True):
+            heading = line.find_previous_sibling(["h2", "h3"])
+            assert heading.name == f"h{section['level']}" and heading["id"] == section["id"], source
+            assert text_of(heading).removesuffix(" ¶") == section["heading"]
+            change = section["last_change"]
+            day = date.fromisoformat((change or section["added"])["date"][:10])
+            assert text_of(line.find("time")) == format_date(day)
+            for link in line.select("a[href*='revisions/']"):
+                target, _, anchor = link["href"].partition("#")
+                target_path = (root / "site" / url / target).resolve()
+                built = target_path / "index.html" if target.endswith("/") else target_path
+                assert built.is_file(), link["href"]
+                assert not anchor or BeautifulSoup(built.read_text(encoding="utf-8"), "html.parser").find(id=anchor)
+                links += 1
+    assert links > 50
+
+
+@pytest.mark.slow
+def test_the_plain_english_review_is_why_the_mission_reads_as_it_does(demo_built: Demo) -> None:
+    """Worked out by hand from demo/story.yml: pull request 3 changed the mission and one value, not the others."""
+    root = demo_built.root
+    merge = demo_built.git("log", "--first-parent", "--format=%H", "--grep=Plain English review of the vision").split()
+    assert len(merge) == 1
+    tags = demo_built.git("tag", "--contains", merge[0], "--sort=taggerdate").split()
+    sections = json.loads((root / "site" / "provenance.json").read_text(encoding="utf-8"))["pages"][
+        "phase1-vision/mission-and-values.md"
+    ]["sections"]
+    by_heading = {s["heading"]: s for s in sections}
+    review = {
+        "commit": merge[0],
+        "date": "2020-07-23T11:00:00+01:00",
+        "note": "Made the vision easier to read, after a plain English review.",
+        "revision": tags[0],
+    }
+    for changed in ("Our mission", "Our values", "Designed around people"):
+        assert by_heading[changed]["last_change"] == review, changed
+    for unchanged in ("Inclusive by default", "Open and transparent", "Safe and secure"):
+        assert by_heading[unchanged]["last_change"] is None and by_heading[unchanged]["with_page"], unchanged
+    line = page(root, "phase1-vision/mission-and-values/").find(id="our-mission").find_next_sibling()
+    assert text_of(line.summary) == "Section last changed on 23 July 2020 : Our mission"
+    assert line.find("a")["href"] == f"../../revisions/{tags[0]}/changes/#page--phase1-vision-mission-and-values"

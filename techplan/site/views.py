@@ -27,7 +27,7 @@ from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
 from techplan.site.render import Renderer, Slots
 from techplan.site.sections import TEMPLATE as SECTION_TEMPLATE
-from techplan.site.sections import SiteSections, section_lines
+from techplan.site.sections import PROVENANCE_JSON, SiteSections, section_lines
 from techplan.site.urls import relative_url
 
 CHANGES_PAGE = "whats-changed.md"
@@ -194,6 +194,7 @@ def open_data_markdown(renderer: Renderer, published: Published, page_url: str) 
         feeds=feeds,
         feed_entries=FEED_ENTRIES,
         changes_json=relative_url(CHANGES_JSON, page_url) if CHANGES_JSON in published.files else None,
+        provenance_json=relative_url(PROVENANCE_JSON, page_url) if published.sections is not None else None,
         schemas=[(name, relative_url(f"schemas/{name}", page_url)) for name in SCHEMA_NAMES.values()],
     )
     return "# Open data\n" + slots.hold(html), slots
