@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 import textwrap
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -222,6 +223,25 @@ def test_merged_sections_continue_the_one_whose_heading_stays() -> None:
     old = split_sections("## Funding\n\nTrusts get money.\n\n## Money for systems\n\nSystems get money.\n")
     new = split_sections("## Funding\n\nTrusts get money. Systems get money.\n")
     assert match_sections(old, new) == {0: 0}
+
+
+def test_hostile_pages_are_split_and_followed_quickly() -> None:
+    """Past versions can hold anything: lines that make careless patterns backtrack, thousands of headings."""
+    hostile = ["#" * 100_000 + "x", "## " + "[" * 100_000, "=" * 100_000 + "x", "## " + " " * 100_000 + "{y"]
+    repeated = "".join(f"## Notes\n\nSame {n % 7}.\n\n" for n in range(5000))
+    distinct = "".join(f"## Part {n}\n\nWords {n}.\n\n" for n in range(3000))
+    text = "\n".join(hostile) + "\n" + repeated + distinct
+    start = time.perf_counter()
+    old = split_sections(text)
+    new = split_sections(text.replace("Same 3.", "Other.", 1).replace("## Part", "## Piece"))
+    pairs = match_sections(old, new)
+    assert time.perf_counter() - start < 10
+    assert len(old) == len(new) == 2 + 5000 + 3000
+    assert len(pairs) == len(new)
+    for index in range(2, 2 + 5000):  # a repeated heading pairs with one whose words are the same, if any is
+        assert old[pairs[index]].key == new[index].key
+        assert new[index].words == ("Other.",) or old[pairs[index]].words == new[index].words
+    assert all(pairs[i] == i for i in range(2 + 5000, len(new)))  # every "Piece" has the words its "Part" had
 
 
 # --------------------------------------------------------------------------------------------

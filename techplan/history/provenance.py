@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,8 +38,13 @@ SIMILAR_SECTION = 0.6
 """How alike two headings must be for a section to be followed when its words are alike too."""
 WORDS_ALIKE = 0.5
 """How alike the words under two headings must be for that (difflib's ratio over the words)."""
-_ATX = re.compile(r"^(#{1,6})(.*?)#*[ \t]*$")
-_SETEXT = re.compile(r"^(=+|-+)[ ]*$")
+_SETEXT = re.compile(r"(=+|-+) *")
+HEADING_CHARACTERS = 500
+"""How much of a heading is compared with others: enough for any real one, and quick on any line."""
+WORDS_COMPARED = 2000
+"""How many of a section's words are compared with another's when neither heading matches."""
+PAIRS_COMPARED = 10_000
+"""How many (old, new) pairs of unmatched sections are compared at most: a rewritten page is new."""
 _FRONT_MATTER = re.compile(r"^-{3}[ \t]*\n(.*?\n)(?:\.{3}|-{3})[ \t]*\n", re.DOTALL)
 """MkDocs' own pattern for YAML front matter (mkdocs.utils.meta)."""
 _MAPPING = re.compile(r"^[^\s#-][^:\n]*:(?:[ \t]|$)", re.MULTILINE)
@@ -135,8 +141,8 @@ def split_sections(text: str) -> list[Section]:
     """
     lines = text.splitlines()
     visible = dict(visible_lines(text))
-    headings: list[tuple[int, int, str]] = []
-    """(level, line index of the heading's last line, heading text)."""
+    headings: list[tuple[int, int, int, str]] = []
+    """(level, line index where the heading starts, index of its last line, heading text)."""
     previous: int | None = None
     """The index of the line before, if it could be an underlined heading's text."""
     for number in range(len(lines)):
@@ -144,39 +150,47 @@ def split_sections(text: str) -> list[Section]:
         if line is None:  # inside a fence
             previous = None
             continue
-        if match := _ATX.match(line):
-            level = len(match.group(1))
-            original = _ATX.match(lines[number])
-            headings.append((level, number, (original or match).group(2).strip()))
+        if line.startswith("#"):
+            level = min(len(line) - len(line.lstrip("#")), 6)
+            headings.append((level, number, number, _atx_text(lines[number], level)))
             previous = None
-            continue
-        if previous is not None and (match := _SETEXT.match(line)):
-            headings.append((1 if match.group(1)[0] == "=" else 2, number, lines[previous].strip()))
+        elif previous is not None and _SETEXT.fullmatch(line):
+            headings.append((1 if line[0] == "=" else 2, previous, number, lines[previous].strip()))
             previous = None
-            continue
-        blank = not line.strip()
-        previous = None if blank or line.startswith("    ") or line.startswith("\t") else number
+        else:
+            indented = line.startswith(("    ", "\t"))
+            previous = None if indented or not line.strip() else number
     sections: list[Section] = []
-    for position, (level, number, heading) in enumerate(headings):
+    ends = _ends(headings)
+    for (level, _, last, heading), end in zip(headings, ends, strict=True):
         if level not in LEVELS:
             continue
-        end = next((n for lvl, n, _ in headings[position + 1 :] if lvl <= level), None)
-        if end is not None:  # the next section's heading: an underlined one starts a line earlier
-            end = _heading_start(lines, end)
-        body = "\n".join(lines[number + 1 : end])
+        body = "\n".join(lines[last + 1 : end])
         blocks = tuple(dict.fromkeys(t.name for t in scan(body) if not t.is_reference and t.alone))
-        sections.append(Section(level, heading, number + 1, heading_key(heading), tuple(body.split()), blocks))
+        sections.append(Section(level, heading, last + 1, heading_key(heading), tuple(body.split()), blocks))
     return sections
 
 
-def _heading_start(lines: list[str], index: int) -> int:
-    """Where a heading whose last line is at an index starts: one line up for an underlined heading."""
-    return index - 1 if _SETEXT.match(lines[index]) and not _ATX.match(lines[index]) else index
+def _atx_text(line: str, level: int) -> str:
+    """A `## Heading ##` line's text, as Python-Markdown reads it: the closing hashes dropped."""
+    return line[level:].strip().rstrip("#").strip()
+
+
+def _ends(headings: list[tuple[int, int, int, str]]) -> list[int | None]:
+    """Where each heading's section ends: where the next heading of its level or above starts (None: the end)."""
+    ends: list[int | None] = [None] * len(headings)
+    following: list[int | None] = [None] * 7
+    """The start of the nearest heading below, at each level."""
+    for position in range(len(headings) - 1, -1, -1):
+        level, start, _, _ = headings[position]
+        ends[position] = min((n for n in following[1 : level + 1] if n is not None), default=None)
+        following[level] = start
+    return ends
 
 
 def plain_heading(heading: str) -> str:
     """A heading's words without Markdown: links as their text, no emphasis, code marks or {: attributes}."""
-    text = _LINK.sub(r"\1", _ATTRIBUTES.sub("", heading))
+    text = _LINK.sub(r"\1", _ATTRIBUTES.sub("", heading[:HEADING_CHARACTERS]))
     return " ".join(text.replace("`", "").replace("*", "").replace("__", "").split())
 
 
@@ -188,24 +202,35 @@ def heading_key(heading: str) -> str:
 def match_sections(old: Sequence[Section], new: Sequence[Section]) -> dict[int, int]:
     """Which section of the old version each section of the new one continues: old index by new index.
 
-    The same heading first (in order, where a heading repeats, preferring unchanged words); then,
-    among the rest, the most alike: a heading changed a little, the same words under a new
-    heading, or both heading and words changed a little.
+    The same heading first (where a heading repeats, the one with the same words, else in
+    order); then the same words under a new heading; then, among the rest, the most alike: a
+    heading changed a little, or a heading and words both changed a little.
     """
-    by_key: dict[str, list[int]] = {}
+    old_by_key: dict[str, list[int]] = {}
     for index, section in enumerate(old):
-        by_key.setdefault(section.key, []).append(index)
+        old_by_key.setdefault(section.key, []).append(index)
+    new_by_key: dict[str, list[int]] = {}
+    for index, section in enumerate(new):
+        new_by_key.setdefault(section.key, []).append(index)
     pairs: dict[int, int] = {}
     rest: list[int] = []
-    for index, section in enumerate(new):
-        candidates = by_key.get(section.key)
-        if not candidates:
-            rest.append(index)
-            continue
-        chosen = next((c for c in candidates if old[c].words == section.words), candidates[0])
-        candidates.remove(chosen)
-        pairs[index] = chosen
-    left = [index for indices in by_key.values() for index in indices]
+    left: list[int] = []
+    for key, olds in old_by_key.items():
+        news = new_by_key.get(key, [])
+        paired = _pair_by_words(olds, news, old, new)
+        pairs.update(paired)
+        unpaired = [index for index in news if index not in paired]
+        remaining = [index for index in olds if index not in paired.values()]
+        pairs.update(zip(unpaired, remaining, strict=False))
+        left += remaining[len(unpaired) :]
+    rest = sorted(index for index in range(len(new)) if index not in pairs)
+    left.sort()
+    renamed = _pair_by_words(left, rest, old, new)  # the same words under a new heading
+    pairs.update(renamed)
+    rest = [index for index in rest if index not in renamed]
+    left = [index for index in left if index not in renamed.values()]
+    if len(rest) * len(left) > PAIRS_COMPARED:
+        return pairs
     scored = [
         (score, new_index, old_index)
         for new_index in rest
@@ -220,14 +245,24 @@ def match_sections(old: Sequence[Section], new: Sequence[Section]) -> dict[int, 
     return pairs
 
 
+def _pair_by_words(olds: list[int], news: list[int], old: Sequence[Section], new: Sequence[Section]) -> dict[int, int]:
+    """Pairs of sections (new index to old) whose words are the same and not empty, in order."""
+    by_words: dict[tuple[str, ...], deque[int]] = {}
+    for index in olds:
+        if old[index].words:
+            by_words.setdefault(old[index].words, deque()).append(index)
+    pairs: dict[int, int] = {}
+    for index in news:
+        if same := by_words.get(new[index].words):
+            pairs[index] = same.popleft()
+    return pairs
+
+
 def _likeness(old: Section, new: Section) -> float:
     """How sure it is that a new section continues an old one under another heading; 0 when it does not.
 
-    The same words under a new heading; a heading changed a little (a typo, a word); or a heading
-    and words both changed a little.
+    A heading changed a little (a typo, a word), or a heading and words both changed a little.
     """
-    if old.words and old.words == new.words:
-        return 3.0
     headings = difflib.SequenceMatcher(None, old.key, new.key, autojunk=False)
     if headings.real_quick_ratio() < SIMILAR_SECTION or headings.quick_ratio() < SIMILAR_SECTION:
         return 0.0
@@ -236,7 +271,7 @@ def _likeness(old: Section, new: Section) -> float:
         return 1.0 + heading
     if heading < SIMILAR_SECTION or not old.words or not new.words:
         return 0.0
-    words = difflib.SequenceMatcher(None, old.words, new.words, autojunk=False)
+    words = difflib.SequenceMatcher(None, old.words[:WORDS_COMPARED], new.words[:WORDS_COMPARED], autojunk=False)
     if words.real_quick_ratio() < WORDS_ALIKE or words.quick_ratio() < WORDS_ALIKE:
         return 0.0
     alike = words.ratio()

@@ -26,8 +26,8 @@ from techplan.problems import Problem
 from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
 from techplan.site.render import Renderer, Slots
-from techplan.site.sections import TEMPLATE as SECTION_TEMPLATE
 from techplan.site.sections import PROVENANCE_JSON, SiteSections, section_lines
+from techplan.site.sections import TEMPLATE as SECTION_TEMPLATE
 from techplan.site.urls import relative_url
 
 CHANGES_PAGE = "whats-changed.md"
