@@ -301,16 +301,19 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A site whose vision page went through every kind of edit, built; the sha of each step by name."""
     root = tmp_path_factory.mktemp("provenance") / "site"
     root.mkdir()
-    write_site(root, {**MINI_PLAN, VISION: FIRST_PAGE})  # A: 4 January 2021, "First publication."
+    extra = {"plan/phase1-vision/ideas.md": "# Ideas\n\n## Sharing\n\nWe share.\n\n## Reuse\n\nWe reuse.\n"}
+    write_site(root, {**MINI_PLAN, VISION: FIRST_PAGE, **extra})  # A: 4 January 2021, "First publication."
     repo = GitRepo(root)
     shas = {"root": str(root), "A": repo.head()}
     repo.replace(VISION, "because care needs it.", "because care needs it and money is short.")
+    repo.replace("plan/phase1-vision/ideas.md", "We share.", "We share what we learn.")
     shas["B"] = repo.commit("Say why we plan", "Explained why we plan.", "2021-02-01T10:00:00+00:00")
     repo.git("tag", "-a", "v1", "-m", "The vision", date="2021-02-02T10:00:00+00:00")
     # C: the values move to the end of the page; nothing in them changes.
     text = (root / VISION).read_text(encoding="utf-8")
     values = "## Our values\n\nWe are open, and we build once.\n\n"
     repo.write(VISION, text.replace(values, "") + "\n" + values)
+    repo.git("mv", "plan/phase1-vision/ideas.md", "plan/phase1-vision/principles.md")  # renamed: keeps its history
     shas["C"] = repo.commit("Reorder the page", "Put the values last.", "2021-03-01T10:00:00+00:00")
     repo.replace(VISION, "We publish what we do.", "We publish what we do, and why.")
     shas["H"] = repo.commit("Openness", "Committed to saying why.", "2021-03-02T10:00:00+00:00")
@@ -439,7 +442,19 @@ def test_provenance_json_says_the_same_per_page_and_section(crafted: dict[str, s
         entry("Our values", "our-values"),
     ]
     # Every page with a history is there, each section once, in the order of the page.
-    assert set(data["pages"]) == {"index.md", "roadmap.md", "phase1-vision/index.md", "phase2-measures/index.md"}
+    assert set(data["pages"]) == {
+        "index.md",
+        "roadmap.md",
+        "phase1-vision/index.md",
+        "phase1-vision/principles.md",
+        "phase2-measures/index.md",
+    }
+    renamed = data["pages"]["phase1-vision/principles.md"]
+    assert renamed["first_published"] == first  # as ideas.md
+    assert [(s["heading"], (s["last_change"] or {}).get("commit")) for s in renamed["sections"]] == [
+        ("Sharing", crafted["B"]),
+        ("Reuse", None),
+    ]
     assert [s["heading"] for s in data["pages"]["index.md"]["sections"]] == ["Where each phase stands", "Coming due"]
     assert data["pages"]["roadmap.md"]["sections"] == []
 
@@ -748,3 +763,29 @@ def test_the_plain_english_review_is_why_the_mission_reads_as_it_does(demo_built
     line = page(root, "phase1-vision/mission-and-values/").find(id="our-mission").find_next_sibling()
     assert text_of(line.summary) == "Section last changed on 23 July 2020 : Our mission"
     assert line.find("a")["href"] == f"../../revisions/{tags[0]}/changes/#page--phase1-vision-mission-and-values"
+
+
+def test_a_shallow_clone_says_how_far_back_it_can_see(crafted: dict[str, str], tmp_path: Path) -> None:
+    root = tmp_path / "shallow"
+    GitRepo(tmp_path).git("clone", "-q", "--depth", "3", f"file://{crafted['root']}", str(root))
+    (root / "mkdocs.yml").write_text((Path(crafted["root"]) / "mkdocs.yml").read_text(encoding="utf-8"))
+    result = build(root, TECHPLAN_HISTORY="partial")
+    assert result.returncode == 0, result.stderr
+    # J, G and I are in the clone; I is where it was cut, so G is the first change it can see.
+    lines = lines_by_heading(root)
+    assert lines["untouched"] == (
+        "Unchanged since at least 5 April 2021 (earlier history is not in this build).",
+        [],
+    )
+    data = json.loads((root / "site" / "provenance.json").read_text(encoding="utf-8"))
+    assert data["shallow"] is True
+    assert data["pages"][VISION[5:]]["first_published"]["commit"] == crafted["G"]
+
+
+def test_a_build_without_history_has_no_lines_and_no_provenance_json(tmp_path: Path) -> None:
+    write_site(tmp_path, {**MINI_PLAN, VISION: FIRST_PAGE})
+    result = build(tmp_path, TECHPLAN_HISTORY="off")
+    assert result.returncode == 0, result.stderr
+    assert not page(tmp_path, "phase1-vision/").select(".tp-provenance")
+    assert page(tmp_path, "phase1-vision/").select("h2#why-we-plan")
+    assert not (tmp_path / "site" / "provenance.json").exists()
