@@ -301,7 +301,8 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A site whose vision page went through every kind of edit, built; the sha of each step by name."""
     root = tmp_path_factory.mktemp("provenance") / "site"
     root.mkdir()
-    extra = {"plan/phase1-vision/ideas.md": "# Ideas\n\n## Sharing\n\nWe share.\n\n## Reuse\n\nWe reuse.\n"}
+    ideas = "# Ideas\n\n## Sharing\n\nWe share.\n\n## Reuse, as [[M1.1]] did\n\nWe reuse.\n"
+    extra = {"plan/phase1-vision/ideas.md": ideas}
     write_site(root, {**MINI_PLAN, VISION: FIRST_PAGE, **extra})  # A: 4 January 2021, "First publication."
     repo = GitRepo(root)
     shas = {"root": str(root), "A": repo.head()}
@@ -453,8 +454,10 @@ def test_provenance_json_says_the_same_per_page_and_section(crafted: dict[str, s
     assert renamed["first_published"] == first  # as ideas.md
     assert [(s["heading"], (s["last_change"] or {}).get("commit")) for s in renamed["sections"]] == [
         ("Sharing", crafted["B"]),
-        ("Reuse", None),
+        ("Reuse, as M1.1: Publish the vision Status: Done did", None),  # as the table of contents has it
     ]
+    toc = page(root, "phase1-vision/principles/").select(".md-sidebar--secondary nav.md-nav--secondary a")
+    assert [text_of(a) for a in toc][:2] == [s["heading"] for s in renamed["sections"]]
     assert [s["heading"] for s in data["pages"]["index.md"]["sections"]] == ["Where each phase stands", "Coming due"]
     assert data["pages"]["roadmap.md"]["sections"] == []
 

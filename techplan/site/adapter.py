@@ -236,7 +236,7 @@ class PlanSite:
         placed = self._placed.pop(page.file.src_uri, None)
         sections = self.published.sections if self.published is not None else None
         if placed is not None and sections is not None and page.file.src_uri in sections.pages:
-            self._sections[page.file.src_uri] = page_entries(html, placed)
+            self._sections[page.file.src_uri] = page_entries(html, placed, slots)
         html = slots.fill(html)
         phase = self._phase_of(page.file.src_uri)
         if phase is not None and self.renderer is not None and self.plan is not None:

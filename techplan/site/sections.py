@@ -213,20 +213,37 @@ def place_lines(markdown: str, lines: PageLines | None, slots: Slots) -> tuple[s
     return "".join(text), placed
 
 
-_HEADING_BEFORE_SLOT = re.compile(r"<h([1-6])\b([^>]*)>(.*?)</h\1>\s*<!--techplan-slot-([0-9]+)-->", re.DOTALL)
+_SLOT = re.compile(r"<!--techplan-slot-([0-9]+)-->")
+_CLOSING = re.compile(r"</h([1-6])>\s*$")
 _ID = re.compile(r'\sid="([^"]*)"')
 
 
-def page_entries(html: str, placed: PlacedLines) -> list[dict[str, Any]]:
-    """provenance.json's sections for a converted page (before its slots are filled): each heading's text and anchor."""
+def page_entries(html: str, placed: PlacedLines, slots: Slots) -> list[dict[str, Any]]:
+    """provenance.json's sections for a converted page whose slots are not filled yet: each heading's text and anchor.
+
+    The heading is the one the line's slot follows; what its text holds in other slots (a
+    reference to a milestone) is put back as text.
+    """
     found: dict[int, tuple[str, str | None]] = {}
-    for match in _HEADING_BEFORE_SLOT.finditer(html):
-        named = _ID.search(match.group(2))
-        found[int(match.group(4))] = (heading_text(match.group(3)), named.group(1) if named else None)
+    for match in _SLOT.finditer(html):
+        number = int(match.group(1))
+        if number not in placed.slots:
+            continue
+        before = html[max(0, match.start() - 200) : match.start()]
+        closing = _CLOSING.search(before)
+        if closing is None:
+            continue  # not right after a heading (a heading in raw HTML): no text or anchor to give
+        end = match.start() - len(before) + closing.start()
+        start = html.rfind(f"<h{closing.group(1)}", 0, end)
+        opening = html.find(">", start, end)
+        if start < 0 or opening < 0:
+            continue
+        named = _ID.search(html, start, opening)
+        found[number] = (heading_text(slots.fill_text(html[opening + 1 : end])), named.group(1) if named else None)
     entries = []
-    for slot in sorted(placed.slots):
-        heading, anchor = found.get(slot, ("", None))
-        entries.append({"heading": heading, "id": anchor, **placed.slots[slot]})
+    for number in sorted(placed.slots):
+        heading, anchor = found.get(number, ("", None))
+        entries.append({"heading": heading, "id": anchor, **placed.slots[number]})
     return entries
 
 
