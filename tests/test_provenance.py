@@ -686,7 +686,7 @@ def test_section_provenance_follows_git_on_any_history(data: st.DataObject) -> N
         try:
             history = read_history(repo, repo_state(repo, "plan/"), [PAGE])
             files = {path.removeprefix("plan/"): events for path, events in history.files.items()}
-            found = read_provenance(PastReader(repo.blobs), files, ["page.md"], "plan/", DiskCache(None))
+            found = read_provenance(PastReader(repo.blobs), files, ["page.md"], DiskCache(None))
         finally:
             repo.close()
         expected = expected_provenance(writer)
@@ -792,3 +792,33 @@ def test_a_build_without_history_has_no_lines_and_no_provenance_json(tmp_path: P
     assert not page(tmp_path, "phase1-vision/").select(".tp-provenance")
     assert page(tmp_path, "phase1-vision/").select("h2#why-we-plan")
     assert not (tmp_path / "site" / "provenance.json").exists()
+
+
+def test_a_version_missing_from_the_repository_is_noted_and_followed_around(tmp_path: Path) -> None:
+    """A partial clone, or a lost object: the version is skipped, never a failure."""
+    repo = GitRepo(tmp_path)
+    repo.write(PAGE, "# Page\n\n## X\n\nOne.\n\n## Y\n\nTwo.\n")
+    repo.commit("start", "Started.", "2021-01-04T09:00:00+00:00")
+    repo.replace(PAGE, "One.", "One, edited.")
+    lost = repo.commit("edit x", "Edited X.", "2021-01-05T09:00:00+00:00")
+    repo.replace(PAGE, "Two.", "Two, edited.")
+    last = repo.commit("edit y", "Edited Y.", "2021-01-06T09:00:00+00:00")
+    blob = repo.git("rev-parse", f"{lost}:{PAGE}").strip()
+    (tmp_path / ".git" / "objects" / blob[:2] / blob[2:]).unlink()  # a fresh repository keeps loose objects
+    repository = Repository(tmp_path)
+    try:
+        history = read_history(repository, repo_state(repository, "plan/"), [PAGE])
+        past = PastReader(repository.blobs)
+        files = {path.removeprefix("plan/"): events for path, events in history.files.items()}
+        found = read_provenance(past, files, ["page.md"], DiskCache(None))
+    finally:
+        repository.close()
+    assert [n.render() for n in past.notes] == [
+        f"commit {lost[:7]}: {PAGE}: this version of the page is not in the repository; its sections' history is "
+        "followed from the versions around it"
+    ]
+    # X's edit is seen where the next version shows it.
+    assert [(s.section.heading, s.changed.commit if s.changed else None) for s in found["page.md"].sections] == [
+        ("X", last),
+        ("Y", last),
+    ]

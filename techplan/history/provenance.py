@@ -319,10 +319,9 @@ def follow(versions: Sequence[Version]) -> list[SectionHistory]:
 class ProvenanceReader:
     """Works out each page's section provenance: first what it must read, then, once read, the provenance."""
 
-    def __init__(self, files: dict[str, list[Event]], pages: Sequence[str], prefix: str, cache: DiskCache) -> None:
-        """`files`: events by path relative to the plan directory (ChangeLog.files); `prefix`: that directory."""
+    def __init__(self, files: dict[str, list[Event]], pages: Sequence[str], cache: DiskCache) -> None:
+        """`files`: each file's events, newest first, by path relative to the plan directory (ChangeLog.files)."""
         self.pages = list(pages)
-        self.prefix = prefix
         self.cache = cache
         self._done: dict[str, PageProvenance] = {}
         self._todo: dict[str, tuple[str, list[tuple[Event, str]]]] = {}
@@ -352,22 +351,21 @@ class ProvenanceReader:
             self._split[blob] = split_sections(strip_front_matter(_as_read(data)))
             self.cache.put("sections", blob, self._split[blob])
         for page, (key, versions) in self._todo.items():
-            provenance = _page_provenance(page, versions, self._split, past, self.prefix)
+            provenance = _page_provenance(page, versions, self._split, past)
             if provenance is not None:
                 self._done[page] = provenance
+                # Not when a version was missing: a later fetch may bring it.
                 if all(self._split.get(blob) is not None for _, blob in versions if blob != NO_BLOB):
-                    self.cache.put(
-                        "provenance", key, provenance
-                    )  # not when a version was missing: a fetch may bring it
+                    self.cache.put("provenance", key, provenance)
         self._todo = {}
         return {page: self._done[page] for page in self.pages if page in self._done}
 
 
 def read_provenance(
-    past: PastReader, files: dict[str, list[Event]], pages: Sequence[str], prefix: str, cache: DiskCache
+    past: PastReader, files: dict[str, list[Event]], pages: Sequence[str], cache: DiskCache
 ) -> dict[str, PageProvenance]:
     """Each page's section provenance from its own file's events (newest first), by page."""
-    return ProvenanceReader(files, pages, prefix, cache).read(past)
+    return ProvenanceReader(files, pages, cache).read(past)
 
 
 def _as_read(data: bytes) -> str:
@@ -380,7 +378,6 @@ def _page_provenance(
     versions: list[tuple[Event, str]],
     split: dict[str, list[Section] | None],
     past: PastReader,
-    prefix: str,
 ) -> PageProvenance | None:
     """Follow one page's sections through its versions; None when its latest version cannot be read."""
     followed: list[Version] = []
@@ -388,7 +385,7 @@ def _page_provenance(
         sections = None if blob == NO_BLOB else split.get(blob)
         if blob != NO_BLOB and sections is None:
             past.notes.append(
-                HistoryNote(event.commit.sha, prefix + event.path, 0, "this version of the page is not in the "
+                HistoryNote(event.commit.sha, event.path, 0, "this version of the page is not in the "
                             "repository; its sections' history is followed from the versions around it")
             )  # fmt: skip
             continue

@@ -120,7 +120,7 @@ def publish_history(
             chain = changelog.history.chain
             revisions, tag_notes, problems = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
             past = PastReader(repo.blobs, cache)
-            sections = ProvenanceReader(changelog.files, list(plan.pages), prefix, cache)
+            sections = ProvenanceReader(changelog.files, list(plan.pages), cache)
             past.want(sections.wanted)  # read with the versions the archive or the due dates need: one git call
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
