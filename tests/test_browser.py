@@ -697,6 +697,7 @@ def test_every_control_is_reached_with_tab_and_shows_focus(
         (demo_site, "revisions/index.html"),
         (demo_site, redline),
         (demo_site, next(p for p in demo_site.pages if "/pages/" in p and p.endswith("roadmap.html"))),
+        (demo_site, "phase1-vision/mission-and-values/index.html"),  # section provenance under every heading
     ]
     problems: list[str] = []
     stops = 0
@@ -775,6 +776,42 @@ def test_compare_form_works_from_the_keyboard_and_its_result_passes_axe(browser:
         page.click('label[for="__palette_1"]')
         page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
         problems += [("compare-revisions with a result", "dark", v) for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
+        assert not problems, _describe(problems)
+    context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Section provenance: the disclosure under each heading, opened from the keyboard.
+# --------------------------------------------------------------------------------------------
+
+
+def test_section_provenance_opens_from_the_keyboard_and_passes_axe_open(browser: Any, demo_site: Site) -> None:
+    """Closed, axe sees only the summaries (every page's pass); here every line is open, in both palettes."""
+    context = _context(browser)
+    page = context.new_page()
+    _open(page, demo_site.url("phase1-vision/mission-and-values/index.html"))
+    _tab_to(page, "details.tp-provenance > summary")
+    summary = page.evaluate("document.activeElement.textContent")
+    assert summary.startswith("Section last changed on "), summary
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.parentElement.open")
+    note = page.evaluate("document.activeElement.parentElement.querySelector('.tp-provenance__note').innerText")
+    assert note == "Made the vision easier to read, after a plain English review."
+    page.keyboard.press("Tab")  # into the opened line: its link to the redline comes next
+    assert page.evaluate("document.activeElement.closest('details.tp-provenance') !== null")
+    assert "/changes/#page--" in page.evaluate("document.activeElement.getAttribute('href')")
+    opened = page.evaluate(
+        "() => { const all = document.querySelectorAll('details.tp-provenance');"
+        " all.forEach((d) => { d.open = true; }); return all.length; }"
+    )
+    assert opened >= 3
+    if AXE.exists():
+        problems = []
+        page.add_script_tag(path=str(AXE))
+        problems += [("mission-and-values, lines open", "light", v) for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
+        page.click('label[for="__palette_1"]')
+        page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+        problems += [("mission-and-values, lines open", "dark", v) for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
         assert not problems, _describe(problems)
     context.close()
 

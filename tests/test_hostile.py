@@ -485,6 +485,7 @@ def test_open_data_page_lists_every_file_and_how_csv_cells_are_neutralised(hosti
         "phase1-vision/feed.xml",
         "phase2-measures/feed.xml",
         "changes.json",
+        "provenance.json",
     ]
     schemas = [text_of(a) for a in article.select("p a") if a["href"].endswith(".schema.json")]
     assert schemas == ["phase.schema.json", "milestones.schema.json", "measures.schema.json"]

@@ -38,10 +38,18 @@ class PastReader:
         self.notes: list[HistoryNote] = []
         """What could not be read, in the order it was met."""
         self._contents: dict[str, bytes] = {}
+        self._wanted: dict[str, None] = {}
+        """Blobs to read with the next batch."""
+
+    def want(self, shas: Iterable[str]) -> None:
+        """Read these blobs with the next batch another reader asks for: several readers, one `git cat-file`."""
+        self._wanted.update(dict.fromkeys(sha for sha in shas if sha not in self._contents))
 
     def contents(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The bytes of each blob, read in one go; blobs the repository lacks are left out."""
-        wanted = [sha for sha in dict.fromkeys(shas) if sha not in self._contents]
+        """The bytes of each blob, read in one go (with any wanted before); blobs the repository lacks are left out."""
+        shas = list(shas)
+        wanted = [sha for sha in dict.fromkeys([*shas, *self._wanted]) if sha not in self._contents]
+        self._wanted = {}
         if wanted:
             self._contents.update(self._fetch(wanted))
         return {sha: self._contents[sha] for sha in shas if sha in self._contents}

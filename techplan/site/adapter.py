@@ -35,6 +35,7 @@ from techplan.site.opendata import OPEN_DATA_PAGE, downloads
 from techplan.site.printview import PrintedPage, assemble
 from techplan.site.render import THEME, Renderer, Slots, template_environment
 from techplan.site.safehtml import field_markdown
+from techplan.site.sections import PROVENANCE_JSON, PlacedLines, page_entries, place_lines, provenance_json
 from techplan.site.urls import relative_url
 from techplan.site.views import (
     CHANGES_PAGE,
@@ -69,6 +70,9 @@ class PlanSite:
         self._mkdocs: MkDocsConfig | None = None
         self._slots: dict[str, Slots] = {}
         self._reading_order: list[Page] = []
+        self._placed: dict[str, PlacedLines] = {}
+        self._sections: dict[str, list[dict[str, object]]] = {}
+        """provenance.json's sections of each page converted so far."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
@@ -161,6 +165,9 @@ class PlanSite:
             self._slots[page] = slots
         for path, content in self.published.files.items():
             files.append(File.generated(config, path, content=content))
+        self._placed, self._sections = {}, {}
+        if self.published.sections is not None:  # written in on_env, once every page's anchors are known
+            files.append(File.generated(config, PROVENANCE_JSON, content=""))
         return files
 
     def on_nav(self, nav: Navigation) -> Navigation:
@@ -191,6 +198,11 @@ class PlanSite:
                 if p.meta.get("print", True) is not False
             ]
             printed.page.content = printed.page.content.replace("<!--techplan-print-->", assemble(pages, printed.url))
+        provenance = files.get_file_from_path(PROVENANCE_JSON)
+        sections = self.published.sections if self.published is not None else None
+        if provenance is not None and sections is not None:
+            entries = {page: (sections.pages[page].first, found) for page, found in self._sections.items()}
+            provenance.content_string = provenance_json(sections.head, sections.shallow, entries)
         return env
 
     def on_page_markdown(self, markdown: str, page: Page) -> str:
@@ -199,9 +211,12 @@ class PlanSite:
         if page.file.generated_by is not None:
             return markdown
         phase = self._phase_of(page.file.src_uri)
+        slots = self._slots[page.file.src_uri] = Slots()
+        sections = self.published.sections
+        lines = sections.pages.get(page.file.src_uri) if sections is not None else None
+        markdown, self._placed[page.file.src_uri] = place_lines(markdown, lines, slots)
         if phase is not None and page.file.src_uri == phase.index_page:
             markdown = self._add_missing_blocks(markdown, phase)
-        slots = self._slots[page.file.src_uri] = Slots()
         markdown = self.renderer.expand(markdown, page.url, slots, phase)
         meta = self.published.meta.get(page.file.src_uri, "")
         if phase is not None:
@@ -218,6 +233,10 @@ class PlanSite:
             page.present_anchor_ids |= slots.anchors()
         for item in _walk(page.toc):
             item.title = slots.fill_text(item.title)
+        placed = self._placed.pop(page.file.src_uri, None)
+        sections = self.published.sections if self.published is not None else None
+        if placed is not None and sections is not None and page.file.src_uri in sections.pages:
+            self._sections[page.file.src_uri] = page_entries(html, placed, slots)
         html = slots.fill(html)
         phase = self._phase_of(page.file.src_uri)
         if phase is not None and self.renderer is not None and self.plan is not None:

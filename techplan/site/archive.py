@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
@@ -215,6 +216,11 @@ def archive_url(revision: Revision, page: str) -> str:
     as many entries to write, clean and upload.
     """
     return f"{FOLDER}/{revision.slug}/pages/{page.removesuffix('.md')}.html"
+
+
+def redline_anchor(page: str) -> str:
+    """The id of a page's part of a redline, so a link can go straight to it (section provenance does)."""
+    return "page--" + re.sub(r"[^A-Za-z0-9]+", "-", page.removesuffix(".md")).strip("-")
 
 
 def load_revision_plan(settings: PlanConfig, revision: Revision, past: PastReader) -> Plan:
@@ -504,7 +510,7 @@ class ArchiveWriter:
             old_blocks = list(self._content(old)[2]) if old else []
             new_blocks = list(self._content(new)[2]) if new else []
             segments = redline(old_blocks, new_blocks) if previous else []
-            pages.append({"page": page, "old": old, "new": new, "segments": segments})
+            pages.append({"page": page, "old": old, "new": new, "segments": segments, "anchor": redline_anchor(page)})
         return self._render(REDLINE_PAGE, view.redline_url, revision=view, previous=previous, pages=pages)
 
     def _data(self, view: RevisionView) -> str:

@@ -131,7 +131,8 @@ class Slots:
 
 _ID = re.compile(r'\sid="([^"]+)"')
 _TAG = re.compile(r"<[^>]*>")
-_H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>", re.DOTALL)
+_H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>(?:\s*<(details|p) class=\"tp-provenance\b[^>]*>.*?</\3>)?", re.DOTALL)
+"""A section heading, with the provenance line under it (techplan.site.sections) if there is one."""
 _PERMALINK = re.compile(r"<a\b[^>]*\bclass=\"headerlink\"[^>]*>.*?</a>", re.DOTALL)
 
 

@@ -13,6 +13,7 @@ from techplan.history.changes import ChangeLog, Update, load_changelog, open_rep
 from techplan.history.log import Commit, RepoState
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
+from techplan.history.provenance import PageProvenance, ProvenanceReader
 from techplan.history.revisions import Revision, read_revisions
 from techplan.history.slippage import DueHistory, read_slippage
 from techplan.plan.characters import encodable, publishable
@@ -25,6 +26,8 @@ from techplan.problems import Problem
 from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
 from techplan.site.render import Renderer, Slots
+from techplan.site.sections import PROVENANCE_JSON, SiteSections, section_lines
+from techplan.site.sections import TEMPLATE as SECTION_TEMPLATE
 from techplan.site.urls import relative_url
 
 CHANGES_PAGE = "whats-changed.md"
@@ -36,6 +39,7 @@ HISTORY_TEMPLATES = (
     "partials/plan-changes.html",
     "partials/plan-macros.html",
     "partials/plan-feed.xml",
+    SECTION_TEMPLATE,
 )
 """The templates the rendered history comes from: part of its cache key."""
 REVISIONS_PAGE = "revisions.md"
@@ -87,6 +91,8 @@ class Published:
     """What the history holds that could not be read; listed in the build's output, never fatal."""
     problems: tuple[Problem, ...] = ()
     """What must be fixed before the history can be published (two tags with one address)."""
+    sections: SiteSections | None = None
+    """The provenance line under each section heading of each page; None when the build has no history."""
 
 
 def publish_history(
@@ -114,16 +120,21 @@ def publish_history(
             chain = changelog.history.chain
             revisions, tag_notes, problems = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
             past = PastReader(repo.blobs, cache)
+            sections = ProvenanceReader(changelog.files, list(plan.pages), cache)
+            past.want(sections.wanted)  # read with the versions the archive or the due dates need: one git call
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
             slippage = read_slippage(past, changelog.history, milestone_files)
+            provenance = sections.read(past)
+            views = HistoryViews(renderer, changelog, settings, site)
             published = replace(
-                HistoryViews(renderer, changelog, settings, site).publish(changes_url),
+                views.publish(changes_url),
                 revisions=revisions,
                 archive=archive,
                 slippage=slippage,
                 notes=tuple(sorted({*changelog.history.notes, *tag_notes, *past.notes})),
                 problems=tuple(problems),
+                sections=views.sections(provenance, archive),
             )
             cache.put("published", key, published)
         return published
@@ -183,6 +194,7 @@ def open_data_markdown(renderer: Renderer, published: Published, page_url: str) 
         feeds=feeds,
         feed_entries=FEED_ENTRIES,
         changes_json=relative_url(CHANGES_JSON, page_url) if CHANGES_JSON in published.files else None,
+        provenance_json=relative_url(PROVENANCE_JSON, page_url) if published.sections is not None else None,
         schemas=[(name, relative_url(f"schemas/{name}", page_url)) for name in SCHEMA_NAMES.values()],
     )
     return "# Open data\n" + slots.hold(html), slots
@@ -270,6 +282,22 @@ class HistoryViews:
             return None
         history = self.changelog.page(page)
         return self._render("partials/plan-page-history.html", page_url, history=history, heading=UPDATES_HEADING)
+
+    def sections(self, provenance: dict[str, PageProvenance], archive: ArchiveIndex) -> SiteSections:
+        """The line under each section heading of every page, from the pages' section provenance."""
+        assert self.changelog is not None
+        history = self.changelog.history
+        lines = section_lines(
+            provenance,
+            archive,
+            history.chain,
+            self.renderer.page_urls,
+            self.renderer.page_urls.get(CHANGES_PAGE),
+            history.shallow,
+            self._render,
+            self._commit_url,
+        )
+        return SiteSections(history.head, history.shallow, lines)
 
     def changes_page(self, page_url: str, slots: Slots) -> str:
         """The Markdown of the What's changed page: every major update, by month."""
