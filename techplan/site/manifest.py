@@ -134,6 +134,9 @@ class Manifest:
     packages: dict[str, Any]
     files: dict[str, str]
     site_url: str | None
+    revision: str | None = None
+    """The revision the commit belongs to, and the changes to the plan since it."""
+    changes_since: int = 0
 
 
 def read_manifest(data: bytes, where: str) -> Manifest:
@@ -172,6 +175,9 @@ def read_manifest(data: bytes, where: str) -> Manifest:
     parts = {name: need(name, dict) for name in ("engine", "builder", "theme", "packages")}
     site_url = raw.get("site_url")
     shallow = raw.get("shallow")
+    revision: dict[str, Any] = raw["revision"] if isinstance(raw.get("revision"), dict) else {}
+    revision_name = revision.get("name") if isinstance(revision.get("name"), str) else None
+    since = revision["changes_since"] if isinstance(revision.get("changes_since"), int) else 0
     try:
         day = date.fromisoformat(as_at) if as_at else None
     except ValueError:
@@ -192,6 +198,8 @@ def read_manifest(data: bytes, where: str) -> Manifest:
         packages=parts["packages"],
         files=files,
         site_url=site_url if isinstance(site_url, str) else None,
+        revision=revision_name,
+        changes_since=since,
     )
 
 
