@@ -404,7 +404,7 @@ def report(where: str, manifest: Manifest, comparison: Comparison, notes: list[s
     counts = ", ".join(
         f"{len(paths)} {label}"
         for label, paths in (
-            ("differ", comparison.differs),
+            ("differs" if len(comparison.differs) == 1 else "differ", comparison.differs),
             ("missing", comparison.missing),
             ("extra", comparison.extra),
         )
