@@ -107,7 +107,9 @@ class Repository:
             )
         except FileNotFoundError:
             raise GitUnavailable(NO_GIT) from None
-        return int(status), bytes(output), bytes(errors)
+        # GitPython decodes what git said on stderr, whatever it was asked for stdout.
+        errors = errors.encode("utf-8") if isinstance(errors, str) else bytes(errors)
+        return int(status), bytes(output), errors
 
     def run(self, *args: str) -> str:
         """Run a git command in the work tree; its output as text (bytes that are not UTF-8 replaced)."""

@@ -193,8 +193,7 @@ def _verify(repo: Repository, sha: str, kind: str, signers: Signers, env: dict[s
         )  # fmt: skip
     try:
         status, output, errors = repo.run_status(
-            "-c", f"gpg.ssh.allowedSignersFile={allowed}", "-c", "gpg.ssh.revocationFile=",
-            "-c", "gpg.program=gpg", "-c", "gpg.minTrustLevel=undefined",
+            "-c", f"gpg.ssh.allowedSignersFile={allowed}", "-c", "gpg.program=gpg", "-c", "gpg.minTrustLevel=undefined",
             "verify-tag", "--raw", sha,
             env=env,
         )  # fmt: skip

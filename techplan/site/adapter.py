@@ -151,8 +151,10 @@ class PlanSite:
             )
         except HistoryUnavailable as error:
             raise PluginError(f"The plan's history cannot be published: {error}") from None
-        if self.published.problems:
-            raise PluginError(render_report(self.published.problems))
+        if any(problem.is_error for problem in self.published.problems):
+            raise PluginError(render_report(list(self.published.problems)))
+        for warning in sorted(self.published.problems):
+            log.warning(warning.render())  # a revision's signature that does not verify: strict builds stop
         if self.published.notes:
             log.info(history_report(self.published.notes))
         self.renderer.slippage = self.published.slippage
