@@ -345,3 +345,16 @@ def test_a_second_config_file_is_rebuilt_from_its_own_folder(tmp_path: Path) -> 
     assert manifest["config"] == "docs-site/mkdocs.yml"
     result = verify(tmp_path, "docs-site/site")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_site_built_with_properdocs_is_rebuilt_with_properdocs(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "properdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=tmp_path, capture_output=True, text=True, env=_env(), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    result = verify(tmp_path, "site")
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "site/manifest.json").read_text())
+    assert manifest["builder"]["name"] == "ProperDocs"
