@@ -192,6 +192,9 @@ def test_verify_passes_an_untouched_site_and_names_every_file_changed(tagged: Pa
     )
     # The rebuild happened elsewhere: no ref, branch, file or folder of the repository changed.
     assert (GitRepo(tagged).git("for-each-ref"), GitRepo(tagged).git("status", "--porcelain", "--ignored")) == before
+    # With the repository's cache (what the build left in .cache/techplan): the same answer.
+    result = verify(tagged, "site", "--cache")
+    assert result.returncode == 0, result.stdout + result.stderr
     site = copy_site(tagged, tmp_path / "copy")
     target = site / "phase1-vision/index.html"
     data = bytearray(target.read_bytes())
