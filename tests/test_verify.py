@@ -316,6 +316,10 @@ def test_what_cannot_be_verified_says_why(tagged: Path, tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "has no manifest.json" in result.stderr
     assert verify(tagged, str(tmp_path / "no-such-site")).returncode == 2
+    # A site on the web that does not answer.
+    result = verify(tagged, "http://127.0.0.1:9/")
+    assert result.returncode == 2
+    assert result.stderr.startswith("techplan: cannot fetch http://127.0.0.1:9/manifest.json: ")
 
 
 def test_verify_on_another_day_in_another_folder_passes_the_demo(demo_built, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -63,10 +63,14 @@ class Signers:
     signing_keys_name: str = ""
 
     def fingerprint(self) -> str:
-        """A key for everything the check depends on: the files' contents."""
+        """A key for everything the check depends on: the files' contents, and which tools are here to check with.
+
+        A signature that could not be checked for want of ssh-keygen or gpg is checked again once they are.
+        """
         digest = hashlib.sha256()
         for path in (self.allowed_signers, self.signing_keys):
             digest.update(b"-" if path is None else _read(path) + b"\0")
+        digest.update(repr([shutil.which(tool) is not None for tool in ("ssh-keygen", "gpg")]).encode())
         return digest.hexdigest()
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import hashlib
+import http.client
 import os
 import re
 import subprocess
@@ -114,7 +115,7 @@ class Site:
             if error.code in (404, 410):
                 return None
             raise CannotVerify(f"{shown(address)} answered {error.code} {shown(str(error.reason))}") from None
-        except (urllib.error.URLError, OSError) as error:
+        except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as error:
             reason = getattr(error, "reason", error)
             raise CannotVerify(f"cannot fetch {shown(address)}: {shown(str(reason))}") from None
 
