@@ -145,3 +145,18 @@ def test_the_demo_builds_the_same_bytes_in_another_folder_on_another_day(demo_bu
         second, tmp_path / "site", "2033-11-05 04:00:00", tmp_path / "cache", PYTHONHASHSEED="7", TZ="America/Denver"
     )
     assert differences(demo_built.root / "site", tmp_path / "site") == []
+
+
+def test_a_commit_that_changes_the_markdown_settings_renders_the_archive_again(tmp_path: Path) -> None:
+    """Point-in-time pages use the site's Markdown extensions: pages cached with other settings are not reused."""
+    root = tmp_path / "repo"
+    repo = plan_with_history(root)
+    cache = tmp_path / "cache"
+    build_at(root, tmp_path / "site-1", "2030-01-01 10:00:00", cache)
+    assert 'class="headerlink"' in (tmp_path / "site-1/revisions/v1/pages/phase1-vision/index.html").read_text()
+    repo.replace("mkdocs.yml", "      permalink: true", "      permalink: false")
+    repo.commit("No permalinks", None, "2021-03-11T09:00:00+00:00")
+    build_at(root, tmp_path / "site-2", "2030-01-02 10:00:00", cache)
+    build_at(root, tmp_path / "site-3", "2030-01-03 10:00:00", tmp_path / "cold")
+    assert 'class="headerlink"' not in (tmp_path / "site-2/revisions/v1/pages/phase1-vision/index.html").read_text()
+    assert differences(tmp_path / "site-2", tmp_path / "site-3") == []

@@ -198,6 +198,11 @@ def index_archive(
     return index
 
 
+def _named(value: object) -> str:
+    """A Markdown setting that is a Python object (an extension, a function) by its name: the same in every process."""
+    return str(getattr(value, "__qualname__", None) or type(value).__qualname__)
+
+
 def _site_path(url: str) -> str:
     """The path of an archive file in the site, for an address that may end in a folder."""
     return url + "index.html" if url.endswith("/") else url
@@ -261,9 +266,12 @@ class ArchiveWriter:
             view.name: content_key(json.dumps(sorted(view.pages.items())).encode()) for view in index.revisions
         }
         """A key for each revision's map of pages to versions: links in its pages depend on it."""
+        # The Markdown settings too: a commit that changes them must not reuse pages rendered with others.
         self._site_key = content_key(
             json.dumps(
-                [site, renderer.licence, [self._template(n) for n in TEMPLATES]], sort_keys=True, default=str
+                [site, renderer.licence, [self._template(n) for n in TEMPLATES], list(markdown_config)],
+                sort_keys=True,
+                default=_named,
             ).encode()
         )
         extensions, configs = markdown_config
