@@ -17,5 +17,6 @@ on_page_markdown = plugin.on_page_markdown
 on_page_content = plugin.on_page_content
 on_page_context = plugin.on_page_context
 on_post_page = plugin.on_post_page
+on_template_context = plugin.on_template_context
 on_post_template = plugin.on_post_template
 on_post_build = plugin.on_post_build

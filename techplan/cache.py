@@ -35,12 +35,18 @@ def _version() -> str:
     The hash covers every file of the package (code, templates, assets, schemas) and where each
     lives, so a changed or moved engine never reads what an older one wrote, even without a new version.
     """
+    return f"{FORMAT}-{__version__}-py{sys.version_info.major}{sys.version_info.minor}-{engine_digest()[:12]}"
+
+
+@functools.cache
+def engine_digest() -> str:
+    """A SHA-256 of the engine's own files and their places in the package: two engines that build alike share it."""
     package = Path(__file__).parent
     digest = hashlib.sha256()
     for source in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
         digest.update(source.read_bytes())
-    return f"{FORMAT}-{__version__}-py{sys.version_info.major}{sys.version_info.minor}-{digest.hexdigest()[:12]}"
+    return digest.hexdigest()
 
 
 class DiskCache:

@@ -24,6 +24,7 @@ from techplan.plan.spec import SCHEMA_NAMES, render_schema
 from techplan.problems import render_report
 from techplan.site.config import Site, load_site
 from techplan.site.render import standalone_environment
+from techplan.site.verify import verify
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,6 +112,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.set_defaults(run=run_diff)
 
+    verify = commands.add_parser(
+        "verify",
+        help="check a built site, a folder or a URL, by building it again from the repository",
+        description="Read the site's manifest.json, build the commit it names again (with its tags and as-at "
+        "date, in a temporary clone: your work tree is not touched) and compare every file byte for byte. "
+        "Exits 0 when every file is what the commit builds, 1 when any differs, is missing or is extra "
+        "(each is listed), 2 when the site cannot be verified (no manifest, a commit or tag this repository "
+        "does not have, a site built with uncommitted edits, other versions of techplan, MkDocs or the theme).",
+    )
+    verify.add_argument("site", metavar="SITE", help="the built site: a folder, or its http:// or https:// address")
+    verify.add_argument(
+        "--repo",
+        type=Path,
+        default=Path("."),
+        help="the plan's git repository (default: the one holding this folder)",
+    )
+    verify.add_argument(
+        "--cache",
+        action="store_true",
+        help="reuse the repository's disk cache for the rebuild (faster; by default the rebuild starts from "
+        "nothing and trusts no cached file)",
+    )
+    verify.add_argument(
+        "--anyway",
+        action="store_true",
+        help="rebuild even if other versions of techplan, MkDocs or the theme built the site (differences may "
+        "then come from the versions)",
+    )
+    verify.set_defaults(run=run_verify)
+
     schema = commands.add_parser(
         "schema",
         help="check data files against the JSON Schema, or write the schema files",
@@ -197,6 +228,11 @@ def render_html(result: PlanDiff, site: Site) -> str:
     """The comparison as a standalone redline page, from the site's templates."""
     env = standalone_environment(site.custom_dir)
     return env.get_template("partials/plan-diff.html").render(diff=result, site_name=site.name)
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """`techplan verify SITE`: 0 verified, 1 differences, 2 could not verify."""
+    return verify(args.site, args.repo, reuse_cache=args.cache, anyway=args.anyway)
 
 
 def run_schema(args: argparse.Namespace) -> int:

@@ -273,9 +273,12 @@ GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
 
 
 def site_differences(site: Path, other: Path) -> list[str]:
-    """The files two builds of a site do not share or that differ, but for the generator each page names."""
-    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
-    others = {p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file()}
+    """The files two builds of a site do not share or that differ, but for the generator each page names.
+
+    The manifest is left out: it names the builder, and the hash of every page that names it.
+    """
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()} - {"manifest.json"}
+    others = {p.relative_to(other).as_posix() for p in other.rglob("*") if p.is_file()} - {"manifest.json"}
     differing = sorted(files ^ others)
     for name in sorted(files & others):
         left, right = (site / name).read_bytes(), (other / name).read_bytes()

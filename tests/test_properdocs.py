@@ -8,6 +8,7 @@ The second plan (tests/test_second_plan.py) is built with both as well, through 
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -45,6 +46,9 @@ def test_properdocs_builds_this_site_as_mkdocs_does(tmp_path: Path) -> None:
     generator = page(tmp_path / "properdocs", "").find("meta", attrs={"name": "generator"})
     assert generator["content"].startswith("mkdocs-ProperDocs 1.6.")
     assert site_differences(tmp_path / "mkdocs/site", tmp_path / "properdocs/site") == []
+    # The manifest names the builder: a rebuild must use the same one.
+    manifest = json.loads((tmp_path / "properdocs/site/manifest.json").read_text(encoding="utf-8"))
+    assert manifest["builder"]["name"] == "ProperDocs" and manifest["builder"]["version"].startswith("1.6.")
     # And it is the plan's site, with its milestones and history, not an empty shell.
     html = page(tmp_path / "properdocs", "phase2-roadmap/")
     assert html.select(".tp-milestones tbody tr")

@@ -94,6 +94,23 @@ class Repository:
         assert isinstance(output, bytes)
         return output
 
+    def run_status(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, bytes]:
+        """Run a git command whose failure is an answer (`git verify-tag`): its exit status, output and errors."""
+        try:
+            status, output, errors = self._repo.git.execute(
+                ["git", *_CONFIG, *args],
+                with_extended_output=True,
+                with_exceptions=False,
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
+                env=env,
+            )
+        except FileNotFoundError:
+            raise GitUnavailable(NO_GIT) from None
+        # GitPython decodes what git said on stderr, whatever it was asked for stdout.
+        errors = errors.encode("utf-8") if isinstance(errors, str) else bytes(errors)
+        return int(status), bytes(output), errors
+
     def run(self, *args: str) -> str:
         """Run a git command in the work tree; its output as text (bytes that are not UTF-8 replaced)."""
         return self.run_bytes(*args).decode("utf-8", errors="replace")

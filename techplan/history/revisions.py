@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
+from techplan.cache import DiskCache
 from techplan.history.git import GitError, Repository
 from techplan.history.log import Commit, parse_raw_date
 from techplan.history.notes import HistoryNote
+from techplan.history.signatures import Signature, Signers, verify_tags
 from techplan.problems import Problem
 
 DEFAULT_PATTERN = "v*"
@@ -43,6 +45,12 @@ class Revision:
     """The tagged commit's full sha."""
     files: dict[str, str]
     """Blob sha of every file in the plan directory, by path relative to it."""
+    tag: str = ""
+    """The tag object's sha: what a signature signs, and what its check is cached by."""
+    signed: str = ""
+    """The kind of signature the tag message carries (SSH, OpenPGP or X.509), or "" for none."""
+    signature: Signature | None = None
+    """The signature's check, once made: who signed it, verified or not."""
 
     @property
     def slug(self) -> str:
@@ -67,6 +75,8 @@ class _Tag:
     date: datetime | None
     title: str
     summary: str
+    tag: str = ""
+    signed: str = ""
 
 
 def read_revisions(
@@ -84,7 +94,7 @@ def read_revisions(
     nested: list[tuple[str, str, str]] = []
     fields = tag_list.split("\0")
     for start in range(0, len(fields) - _TAG_FIELDS + 1, _TAG_FIELDS):
-        refname, kind, _, target_kind, target, tagged, message = fields[start : start + _TAG_FIELDS]
+        refname, kind, tag_sha, target_kind, target, tagged, message = fields[start : start + _TAG_FIELDS]
         refname = refname.lstrip("\n")
         name = refname.removeprefix(_PREFIX)
         if not refname.startswith(_PREFIX) or not fnmatch.fnmatchcase(name, pattern):
@@ -96,8 +106,8 @@ def read_revisions(
             )  # fmt: skip
             continue
         when, problem = parse_raw_date(tagged.encode()) if tagged else (None, "")
-        title, _, summary = message.strip().partition("\n")
-        tag = _Tag(name, target, when, title.strip(), _strip_signature(summary))
+        title, _, summary = _strip_signature(message).partition("\n")
+        tag = _Tag(name, target, when, title.strip(), summary.strip(), tag_sha, signature_kind(message))
         if problem:
             notes.append(HistoryNote(target, refname, 0, problem.replace("commit's", "tag's")))
         if target_kind == "commit":
@@ -119,7 +129,7 @@ def read_revisions(
                 notes.append(HistoryNote("", refname, 0, "the tag does not lead to a commit, so it is not a revision"))
                 del tags[index]
             else:
-                tags[index] = _Tag(name, commit, tags[index].date, tags[index].title, tags[index].summary)
+                tags[index] = replace(tags[index], commit=commit)
     dates = {c.sha: c.date for c in chain}
     undated = [t.commit for t in tags if t.date is None and t.commit not in dates]
     dates.update(_commit_dates(repo, undated))
@@ -149,7 +159,7 @@ def read_revisions(
                 message = f"the tagged files cannot be read: {error}"
                 notes.append(HistoryNote(tag.commit, _PREFIX + tag.name, 0, message))
                 continue
-        revisions.append(Revision(tag.name, tag.title, tag.summary, when, tag.commit, files))
+        revisions.append(Revision(tag.name, tag.title, tag.summary, when, tag.commit, files, tag.tag, tag.signed))
     return revisions, notes, problems
 
 
@@ -222,8 +232,37 @@ def trees_at(chain: tuple[Commit, ...], prefix: str, wanted: Iterable[str]) -> d
     return trees
 
 
-def _strip_signature(summary: str) -> str:
-    """A tag message's summary without a PGP or SSH signature block."""
-    for marker in ("-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----"):
-        summary = summary.split(marker, 1)[0]
-    return summary.strip()
+SIGNATURE_MARKERS = {
+    "-----BEGIN PGP SIGNATURE-----": "OpenPGP",
+    "-----BEGIN PGP MESSAGE-----": "OpenPGP",
+    "-----BEGIN SSH SIGNATURE-----": "SSH",
+    "-----BEGIN SIGNED MESSAGE-----": "X.509",
+}
+"""The lines git starts a tag's signature with, as git itself looks for them, and the kind each starts."""
+
+
+def signature_kind(message: str) -> str:
+    """The kind of signature a tag message carries (one of git's markers at the start of a line), or ""."""
+    for line in message.split("\n"):
+        kind = SIGNATURE_MARKERS.get(line.rstrip("\r"))
+        if kind:
+            return kind
+    return ""
+
+
+def sign_revisions(
+    repo: Repository, revisions: list[Revision], signers: Signers, cache: DiskCache
+) -> tuple[list[Revision], list[Problem]]:
+    """The revisions with their signatures checked (techplan.history.signatures), and a warning for each that fails."""
+    signed = [(r.name, r.tag, r.signed) for r in revisions if r.signed and r.tag]
+    if not signed:
+        return revisions, []
+    results, problems = verify_tags(repo, signed, signers, cache)
+    return [replace(r, signature=results[r.name]) if r.name in results else r for r in revisions], problems
+
+
+def _strip_signature(message: str) -> str:
+    """A tag message without its PGP, SSH or X.509 signature block."""
+    for marker in SIGNATURE_MARKERS:
+        message = message.split(marker, 1)[0]
+    return message.strip()

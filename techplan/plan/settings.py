@@ -46,6 +46,10 @@ class PlanConfig:
     licence: str = DEFAULT_LICENCE
     """The licence the plan and its data are published under."""
     licence_url: str = DEFAULT_LICENCE_URL
+    allowed_signers: str | None = None
+    """The SSH allowed-signers file revision tags are checked against, relative to the root."""
+    signing_keys: str | None = None
+    """The OpenPGP public keys revision tags are checked against, relative to the root."""
 
     def author_of(self, name: str, email: str) -> str | None:
         """What the site says about who made a change, or None; never an email address."""
@@ -100,6 +104,14 @@ def plan_settings(
                     "extra.plan.timezone",
                     f'unknown time zone "{values.pop("timezone")}"; use a name like Europe/London',
                 )
+        for name in ("allowed_signers", "signing_keys"):
+            if name in values and not _is_repository_file(root, values[name]):
+                checker.problem(
+                    checked.line_of(name),
+                    f"extra.plan.{name}",
+                    f'"{values.pop(name)}" is not a file in the repository; give the path of one relative to '
+                    f"{display}, like {SITE_OPTIONS.field(name).example}",  # type: ignore[union-attr]
+                )
         problems += checker.problems
     history = os.environ.get("TECHPLAN_HISTORY", "").strip() or values.get("history", "full")
     if history not in HISTORY_MODES:
@@ -126,8 +138,16 @@ def plan_settings(
         revisions=values.get("revisions", "v*"),
         licence=values.get("licence", DEFAULT_LICENCE),
         licence_url=values.get("licence_url", DEFAULT_LICENCE_URL),
+        allowed_signers=values.get("allowed_signers"),
+        signing_keys=values.get("signing_keys"),
     )
     return config, problems
+
+
+def _is_repository_file(root: Path, name: str) -> bool:
+    """Whether a path relative to the root names a file inside it (a build elsewhere sees the same file)."""
+    path = (root / name).resolve()
+    return path.is_file() and path.is_relative_to(root)
 
 
 def node_of(value: object, written: YamlNode | None, line: int) -> YamlNode:

@@ -302,6 +302,26 @@ SITE_OPTIONS = RecordSpec(
             required=False,
         ),
         Field(
+            "allowed_signers",
+            "text",
+            "A file in the repository, relative to mkdocs.yml, listing the SSH keys that may sign revision tags, in "
+            "git's allowed-signers format: one key a line, its name (shown on the revision's page; not an email "
+            'address) first, like: plan-team namespaces="git" ssh-ed25519 AAAA... A signed tag is checked against '
+            "these keys alone; one that does not verify stops a strict build.",
+            ".github/allowed_signers",
+            required=False,
+        ),
+        Field(
+            "signing_keys",
+            "text",
+            "A file in the repository, relative to mkdocs.yml, holding the OpenPGP public keys that may sign revision "
+            "tags, ASCII-armored (gpg --armor --export KEY). The name of each key's user id is shown on the "
+            "revision's page. A signed tag is checked against these keys alone; one that does not verify stops a "
+            "strict build.",
+            ".github/signing-keys.asc",
+            required=False,
+        ),
+        Field(
             "licence",
             "text",
             "The licence the plan's text and data are published under.",

@@ -6,6 +6,8 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import jinja2
 import mkdocs
@@ -30,9 +32,11 @@ from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
 from techplan.site.archive import ArchiveWriter
+from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versions
 from techplan.site.markup import without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
 from techplan.site.printview import PrintedPage, assemble
+from techplan.site.provenance import Provenance, uncommitted_paths
 from techplan.site.render import THEME, Renderer, Slots, template_environment
 from techplan.site.safehtml import field_markdown
 from techplan.site.sections import PROVENANCE_JSON, PlacedLines, page_entries, place_lines, provenance_json
@@ -73,6 +77,8 @@ class PlanSite:
         self._placed: dict[str, PlacedLines] = {}
         self._sections: dict[str, list[dict[str, object]]] = {}
         """provenance.json's sections of each page converted so far."""
+        self.provenance: Provenance | None = None
+        self._archive_hashes: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
@@ -149,8 +155,10 @@ class PlanSite:
             )
         except HistoryUnavailable as error:
             raise PluginError(f"The plan's history cannot be published: {error}") from None
-        if self.published.problems:
-            raise PluginError(render_report(self.published.problems))
+        if any(problem.is_error for problem in self.published.problems):
+            raise PluginError(render_report(list(self.published.problems)))
+        for warning in sorted(self.published.problems):
+            log.warning(warning.render())  # a revision's signature that does not verify: strict builds stop
         if self.published.notes:
             log.info(history_report(self.published.notes))
         self.renderer.slippage = self.published.slippage
@@ -168,7 +176,52 @@ class PlanSite:
         self._placed, self._sections = {}, {}
         if self.published.sections is not None:  # written in on_env, once every page's anchors are known
             files.append(File.generated(config, PROVENANCE_JSON, content=""))
+        self.provenance = self._provenance(config)
         return files
+
+    def _provenance(self, config: MkDocsConfig) -> Provenance:
+        """What this build reads: the commit and revision (from the history), and what is not committed."""
+        assert self.settings is not None and self.published is not None
+        settings, source = self.settings, self.published.source
+        config_file = Path(config.config_file_path or "mkdocs.yml").resolve()
+        uncommitted: tuple[str, ...] = ()
+        config_name = config_file.name
+        if settings.history != "off" and source.commit is not None:
+            repo = Repository(settings.plan_dir)
+            try:
+                leave_out = [Path(config.site_dir), *filter(None, [cache_folder(settings.root)])]
+                uncommitted = uncommitted_paths(repo, leave_out)
+                config_name = Path(os.path.relpath(config_file, repo.root)).as_posix()
+            finally:
+                repo.close()
+        views = {view.name: view.url for view in self.published.archive.revisions}
+        repo_url = (config.repo_url or "").rstrip("/")
+        return Provenance(
+            as_at=settings.today,
+            history=settings.history,
+            source=source,
+            uncommitted=uncommitted,
+            shallow=source.shallow,
+            config=config_name,
+            commit_url=f"{repo_url}/commit/{source.commit}" if repo_url and source.commit else None,
+            revision_url=views.get(source.revision) if source.revision else None,
+        )
+
+    def render_provenance(self, link: Callable[[str], str]) -> Markup | None:
+        """The footer's account of what the site was built from, its links made by `link` from site paths."""
+        if self.provenance is None or self.renderer is None or self.settings is None:
+            return None
+        when = self.provenance.source.date
+        html = self.renderer.render(
+            "partials/plan-provenance.html",
+            "",
+            provenance=self.provenance,
+            commit_day=when.astimezone(ZoneInfo(self.settings.timezone)).date() if when else None,
+            revision_url=self.provenance.revision_url,
+            changes_url=self.renderer.page_urls.get(CHANGES_PAGE, ""),
+            link=link,
+        )
+        return Markup(html)
 
     def on_nav(self, nav: Navigation) -> Navigation:
         """Note the pages in reading order, for the whole-plan page."""
@@ -190,6 +243,12 @@ class PlanSite:
                 env.bytecode_cache = jinja2.FileSystemBytecodeCache(str(compiled))
             except OSError:
                 pass  # a read-only checkout still builds, compiling as it goes
+        if self.settings is not None:
+            # MkDocs dates every page (the sitemap's lastmod, the .gz's time) by the clock; the as-at date
+            # is the build's one date, so the same commit gives the same sitemap on any day.
+            for file in files.documentation_pages():
+                if file.page is not None:
+                    file.page.update_date = self.settings.today.isoformat()
         printed = files.get_file_from_path(PRINT_PAGE)
         if printed is not None and printed.page is not None and printed.page.content:
             pages = [
@@ -250,8 +309,11 @@ class PlanSite:
         return self.renderer.absolute_url(url)
 
     def on_page_context(self, context: TemplateContext, page: Page) -> TemplateContext:
-        """Give the page template its feeds and the list of its updates; list them in the TOC too."""
+        """Give the page template its feeds, its updates (listed in the TOC too) and its footer's provenance."""
         assert self.published is not None
+        provenance = self.render_provenance(lambda target: relative_url(target, page.url))
+        if provenance is not None:
+            context["plan_provenance"] = provenance  # type: ignore[typeddict-unknown-key]
         history = self.published.history.get(page.file.src_uri)
         if history:
             context["plan_history"] = Markup(history)  # type: ignore[typeddict-unknown-key]
@@ -274,15 +336,39 @@ class PlanSite:
         head_end = output.find("</head>")
         return output if head_end < 0 else output[:head_end] + links + output[head_end:]
 
+    def on_template_context(
+        self, context: TemplateContext, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext:
+        """Give pages built from a template alone (404.html) the footer's provenance, linked from the site's root."""
+        # Such a page is served at any depth, so its links start at the site's root, as MkDocs makes them.
+        root = urlsplit(config.site_url or "/").path or "/"
+        root = root if root.endswith("/") else root + "/"
+        provenance = self.render_provenance(lambda target: root + target)
+        if provenance is not None:
+            context["plan_provenance"] = provenance  # type: ignore[typeddict-unknown-key]
+        return context
+
     def on_post_template(self, output: str, template_name: str) -> str:
         """Make Material's own markup valid on pages built from a template alone (404.html)."""
         return without_toggle_autocomplete(output) if template_name.endswith(".html") else output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
+        """Write the point-in-time views, then the manifest of every file the site holds."""
+        assert self.settings is not None and self.published is not None and self.renderer is not None
+        self._archive_hashes = {}
+        if self.published.revisions:
+            self._write_archive(config)
+        if self.provenance is not None:
+            site_dir = Path(config.site_dir)
+            builder = "ProperDocs" if mkdocs.__name__ == "properdocs" else "MkDocs"
+            built_by = versions(builder, mkdocs.__version__)
+            hashes = file_hashes(site_dir, self._archive_hashes)
+            manifest = render_manifest(self.provenance, built_by, config.site_url or "", hashes)
+            (site_dir / MANIFEST).write_bytes(manifest)
+
+    def _write_archive(self, config: MkDocsConfig) -> None:
         """Write the point-in-time views: each page version once, linked from the cache when it can be."""
         assert self.settings is not None and self.published is not None and self.renderer is not None
-        if not self.published.revisions:
-            return
         repository: list[Repository] = []
 
         def fetch(shas: list[str]) -> dict[str, bytes]:
@@ -298,6 +384,7 @@ class PlanSite:
             "pages": {page: url for page, url in self.renderer.page_urls.items()},
             "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
             "compare": self.renderer.page_urls.get(COMPARE_PAGE, ""),
+            "repo_url": config.repo_url or "",
         }
         writer = ArchiveWriter(
             self.settings,
@@ -311,6 +398,7 @@ class PlanSite:
         )
         try:
             writer.write(Path(config.site_dir))
+            self._archive_hashes = writer.hashes
         finally:
             for repo in repository:
                 repo.close()

@@ -13,10 +13,13 @@ revision its data changes to every other revision, already worded (compare.json)
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -33,6 +36,7 @@ from techplan.history.changes import sources_of
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.history.revisions import Revision
+from techplan.history.signatures import Signature
 from techplan.plan.formatting import format_date
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand, find_title, scan
@@ -108,6 +112,13 @@ class RevisionView:
     """Data changes since the previous revision, in plain English."""
     unread: tuple[str, ...] = ()
     """What of the revision could not be read (invalid data, missing pages): said on its page."""
+    signature: Signature | None = None
+    """Who signed the revision's tag, as checked at build time; None when the tag is not signed."""
+
+    @property
+    def about(self) -> tuple[object, ...]:
+        """What every page of the revision shows of it, for the cache keys of those pages."""
+        return (self.name, self.title, self.summary, self.date.isoformat(), self.commit, self.signature)
 
     @property
     def milestones_changed(self) -> int:
@@ -194,12 +205,23 @@ def index_archive(
             pages_removed=removed,
             changes=data_changes,
             unread=tuple(unread),
+            signature=revision.signature,
         )
         index.revisions.append(view)
         previous = (plan, view)
     known = [p for p in page_order if any(p in r.pages for r in index.revisions)]
     index.order = known + sorted({p for r in index.revisions for p in r.pages} - set(known))
     return index
+
+
+def _named(value: object) -> str:
+    """A Markdown setting that is a Python object (an extension, a function) by its name: the same in every process."""
+    return str(getattr(value, "__qualname__", None) or type(value).__qualname__)
+
+
+def _site_path(url: str) -> str:
+    """The path of an archive file in the site, for an address that may end in a folder."""
+    return url + "index.html" if url.endswith("/") else url
 
 
 def _replace_until(version: Version, revision: str) -> Version:
@@ -270,16 +292,23 @@ class ArchiveWriter:
         }
         """A key for each revision's data files: what its data changes depend on."""
         self._change_items: dict[ChangeFields, str] = {}
+        """Data changes as the compare page lists them, rendered once."""
         self._record_fields: dict[str, dict[tuple[str, str], tuple[object, ...]] | None] = {}
         """Each revision's records by kind and id, as their fields but where they are written."""
-        """Data changes as the compare page lists them, rendered once."""
+        # The Markdown settings too: a commit that changes them must not reuse pages rendered with others.
         self._site_key = content_key(
             json.dumps(
-                [site, renderer.licence, [self._template(n) for n in TEMPLATES]], sort_keys=True, default=str
+                [site, renderer.licence, [self._template(n) for n in TEMPLATES], list(markdown_config)],
+                sort_keys=True,
+                default=_named,
             ).encode()
         )
         extensions, configs = markdown_config
         self._yaml_markdown = field_markdown(extensions, configs)
+        self.hashes: dict[str, str] = {}
+        """SHA-256 of every file written or linked into the site, by its path there: for the manifest."""
+        self._stamps: dict[str, tuple[int, int, str]] = {}
+        """(size, modification time, SHA-256) of each cached file as written, by key."""
 
     def write(self, site_dir: Path) -> int:
         """Write every archive file into the site; the number written."""
@@ -292,19 +321,24 @@ class ArchiveWriter:
         for version in self.index.versions.values():
             current = self.site["pages"].get(version.page)
             about = [getattr(version, name) for name in described]
-            key = self._key("page", about, self._map_keys[version.revision], shown_in.get(version.key, []), current)
+            view = self._view(version.revision)
+            key = self._key(
+                "page", about, view.about, self._map_keys[version.revision], shown_in.get(version.key, []), current
+            )
             outputs.append((version.url, key, partial(self._page, version)))
             key = self._key("blocks", version.key, version.revision, self._map_keys[version.revision])
             outputs.append((version.blocks_url, key, partial(self._blocks, version)))
         for view in self.index.revisions:
-            key = self._key("revision", view.name, view.title, view.summary, view.pages, [
+            key = self._key("revision", view.about, view.pages, [
                 (self.index.versions[k].url, self.index.versions[k].title) for k in view.pages.values()
             ], view.pages_changed, view.changes, view.unread)  # fmt: skip
             outputs.append((view.url, key, partial(self._revision_page, view)))
             previous = self._view(view.previous) if view.previous else None
-            key = self._key("redline", view.name, previous.pages if previous else None, view.pages, view.changes)
+            key = self._key("redline", view.about, previous.about if previous else None,
+                            previous.pages if previous else None, view.pages, view.changes)  # fmt: skip
             outputs.append((view.redline_url, key, partial(self._redline_page, view)))
-            key = self._key("data", view.data_files)
+            # The data names its revision too: two revisions with the same data files are two files.
+            key = self._key("data", view.name, view.title, view.date.isoformat(), view.data_files)
             outputs.append((view.data_url, key, partial(self._data, view)))
             others = [(other.name, self._data_keys[other.name]) for other in self.index.revisions]
             key = self._key("compare", view.name, others, self.site.get("compare"))
@@ -315,11 +349,17 @@ class ArchiveWriter:
         # Link what the cache holds, then render the rest: a warm build does the first for every
         # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
         folders: set[str] = set()
+        self._stamps = dict(self.cache.get("archive", "file-stamps") or {}) if self.files is not None else {}
+        stamps_before = dict(self._stamps)
         missing = [output for output in outputs if not self._link(site_dir, output[0], output[1], folders)]
         self._prefetch({url for url, _, _ in missing})
         for url, key, render in missing:
             self._render_file(site_dir, url, key, render)
-        self._forget_unused({key for _, key, _ in outputs})
+        used = {key for _, key, _ in outputs}
+        self._forget_unused(used)
+        self._stamps = {key: stamp for key, stamp in self._stamps.items() if key in used}
+        if self.files is not None and self._stamps != stamps_before:
+            self.cache.put("archive", "file-stamps", self._stamps)
         return len(outputs)
 
     def _forget_unused(self, used: set[str]) -> None:
@@ -328,7 +368,7 @@ class ArchiveWriter:
             return
         for folder in self.files.iterdir():
             for entry in folder.iterdir() if folder.is_dir() else ():
-                if entry.name not in used:
+                if entry.name not in used and not entry.name.endswith(".tmp"):
                     entry.unlink(missing_ok=True)
 
     def _prefetch(self, missing: set[str]) -> None:
@@ -356,34 +396,58 @@ class ArchiveWriter:
         return target
 
     def _link(self, site_dir: Path, url: str, key: str, folders: set[str]) -> bool:
-        """Put a file the cache holds into the site (linked, or copied across file systems); False if it has none."""
+        """Put a file the cache holds into the site (linked, or copied across file systems); False if it has none.
+
+        A cached file is used only if it is the size and age it was written with: a site's file is
+        the cache's own (a hard link), so a tool that edits the published file in place edits the
+        cache too, and that edit must not reach the next build. Such a file is rendered again.
+        """
         if self.files is None:
             return False
+        stamp = self._stamps.get(key)
         cached = os.path.join(self.files, key[:2], key)
+        try:
+            info = os.stat(cached)
+        except OSError:
+            return False  # not rendered yet
+        if stamp is None or (info.st_size, info.st_mtime_ns) != stamp[:2]:
+            return False
         target = self._target(site_dir, url, folders)
         try:
             os.link(cached, target)
-        except FileNotFoundError:
-            return False  # not rendered yet
+        except FileExistsError:
+            os.unlink(target)
+            os.link(cached, target)
         except OSError:
             shutil.copyfile(cached, target)  # another file system, or one without links
+        self.hashes[_site_path(url)] = stamp[2]
         return True
 
     def _render_file(self, site_dir: Path, url: str, key: str, render: Callable[[], str]) -> None:
         """Render a file into the site and keep it in the cache for the next build."""
         target = self._target(site_dir, url, set())
-        text = render()
-        Path(target).write_text(text, encoding="utf-8")
+        data = render().encode("utf-8")
+        digest = hashlib.sha256(data).hexdigest()
+        self.hashes[_site_path(url)] = digest
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(
+                target
+            )  # a link to a cached file from an earlier build into the same folder: never write through it
+        Path(target).write_bytes(data)
         if self.files is None:
             return
         cached = os.path.join(self.files, key[:2], key)
+        # A name no other build writes to at the same time, renamed into place when complete.
+        temporary = f"{cached}.{os.getpid()}-{threading.get_ident()}.tmp"
         try:
             os.makedirs(os.path.dirname(cached), exist_ok=True)
-            temporary = cached + ".tmp"
-            Path(temporary).write_text(text, encoding="utf-8")
+            Path(temporary).write_bytes(data)
+            info = os.stat(temporary)
             os.replace(temporary, cached)
+            self._stamps[key] = (info.st_size, info.st_mtime_ns, digest)
         except OSError:
-            pass
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
     def _key(self, *parts: object) -> str:
         """A cache key for a file: what it shows, the site around it and the templates."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -51,8 +51,15 @@ class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return self.engine.on_post_page(output, page)
 
+    def on_template_context(
+        self, context: TemplateContext, /, *, template_name: str, config: MkDocsConfig
+    ) -> TemplateContext:
+        return self.engine.on_template_context(context, template_name, config)
+
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
         return self.engine.on_post_template(output_content, template_name)
 
+    # Last of all plugins: the manifest lists every file the others wrote (search's index among them).
+    @event_priority(-1000)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.engine.on_post_build(config)

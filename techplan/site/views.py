@@ -14,7 +14,8 @@ from techplan.history.log import Commit, RepoState
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.history.provenance import PageProvenance, ProvenanceReader
-from techplan.history.revisions import Revision, read_revisions
+from techplan.history.revisions import Revision, read_revisions, sign_revisions
+from techplan.history.signatures import Signers, signers_of
 from techplan.history.slippage import DueHistory, read_slippage
 from techplan.plan.characters import encodable, publishable
 from techplan.plan.formatting import format_month
@@ -25,6 +26,7 @@ from techplan.plan.spec import SCHEMA_NAMES
 from techplan.problems import Problem
 from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
+from techplan.site.provenance import BuildSource, build_source
 from techplan.site.render import Renderer, Slots
 from techplan.site.sections import PROVENANCE_JSON, SiteSections, section_lines
 from techplan.site.sections import TEMPLATE as SECTION_TEMPLATE
@@ -90,9 +92,12 @@ class Published:
     notes: tuple[HistoryNote, ...] = ()
     """What the history holds that could not be read; listed in the build's output, never fatal."""
     problems: tuple[Problem, ...] = ()
-    """What must be fixed before the history can be published (two tags with one address)."""
+    """What must be fixed before the history can be published (two tags with one address), and warnings
+    (a revision's signature that does not verify)."""
     sections: SiteSections | None = None
     """The provenance line under each section heading of each page; None when the build has no history."""
+    source: BuildSource = field(default_factory=BuildSource)
+    """The commit built and the revision it belongs to, for every page's footer and the manifest."""
 
 
 def publish_history(
@@ -119,6 +124,7 @@ def publish_history(
             changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
             chain = changelog.history.chain
             revisions, tag_notes, problems = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
+            revisions, signature_problems = sign_revisions(repo, revisions, _signers(settings), cache)
             past = PastReader(repo.blobs, cache)
             sections = ProvenanceReader(changelog.files, list(plan.pages), cache)
             past.want(sections.wanted)  # read with the versions the archive or the due dates need: one git call
@@ -133,8 +139,9 @@ def publish_history(
                 archive=archive,
                 slippage=slippage,
                 notes=tuple(sorted({*changelog.history.notes, *tag_notes, *past.notes})),
-                problems=tuple(problems),
                 sections=views.sections(provenance, archive),
+                problems=tuple(problems + signature_problems),
+                source=build_source(state, chain, revisions, prefix, settings.revisions),
             )
             cache.put("published", key, published)
         return published
@@ -222,8 +229,14 @@ def _fingerprint(
         site.name, site.url, site.repo_url, settings.revisions, state.tags,
         sorted(sources), plan.pages, plan.titles, plan.blocks, plan.data_files, records,
         [(p.number, p.folder, p.title) for p in plan.phases], renderer.page_urls, templates,
+        _signers(settings).fingerprint(),
     ]  # fmt: skip
     return content_key(json.dumps(parts, sort_keys=True, default=str).encode())
+
+
+def _signers(settings: PlanConfig) -> Signers:
+    """The keys revision tags are checked against, from the files mkdocs.yml names."""
+    return signers_of(settings.root, settings.allowed_signers, settings.signing_keys)
 
 
 @dataclass(frozen=True, slots=True)

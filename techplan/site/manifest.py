@@ -1,0 +1,227 @@
+"""manifest.json: what a built site holds and what built it, so anyone can check a copy (`techplan verify`).
+
+The manifest lists every file of the site but itself with its SHA-256, and names everything a
+rebuild needs to give the same bytes: the commit, the tags it read, the as-at date, how history
+was read, the config file, and the versions of the engine, MkDocs (or ProperDocs), the theme
+and the Markdown packages. It is written last, after every other plugin has written its files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from techplan._version import __version__
+from techplan.cache import engine_digest
+from techplan.errors import TechplanError
+from techplan.site.provenance import Provenance
+
+MANIFEST = "manifest.json"
+"""Where the manifest lives in a built site."""
+FORMAT = 1
+"""The manifest's format; a reader refuses a format it does not know."""
+PACKAGES = ("Markdown", "pymdown-extensions", "Jinja2", "Pygments", "GitPython")
+"""Packages besides the engine, the builder and the theme whose versions can change a site's bytes."""
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
+
+class ManifestError(TechplanError):
+    """A manifest cannot be read or is not one this engine writes; the message says what is wrong."""
+
+    status = 2
+
+
+def versions(builder: str, builder_version: str) -> dict[str, Any]:
+    """What built the site: the engine (version and a digest of its files), the builder, the theme, and key packages."""
+    return {
+        "engine": {"name": "techplan", "version": __version__, "digest": engine_digest()},
+        "builder": {"name": builder, "version": builder_version},
+        "theme": {"name": "mkdocs-material", "version": _version_of("mkdocs-material")},
+        "packages": {name: _version_of(name) for name in PACKAGES},
+        "python": f"{sys.version_info.major}.{sys.version_info.minor}",
+    }
+
+
+def _version_of(package: str) -> str | None:
+    """An installed package's version, or None."""
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def file_hashes(site_dir: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """SHA-256 of every file in a built site but the manifest, by path relative to it (with forward slashes).
+
+    `known` gives hashes already computed as files were written (the archive's), read only where
+    the path is a file of the site.
+    """
+    known = known or {}
+    hashes: dict[str, str] = {}
+    for folder, folders, names in os.walk(site_dir):
+        folders.sort()
+        relative = os.path.relpath(folder, site_dir)
+        prefix = "" if relative == "." else Path(relative).as_posix() + "/"
+        for name in sorted(names):
+            path = prefix + name
+            if path == MANIFEST:
+                continue
+            digest = known.get(path)
+            hashes[path] = digest if digest is not None else hash_file(os.path.join(folder, name))
+    return dict(sorted(hashes.items()))
+
+
+def hash_file(path: str | Path) -> str:
+    """A file's SHA-256."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def render_manifest(provenance: Provenance, built_by: dict[str, Any], site_url: str, files: dict[str, str]) -> bytes:
+    """The manifest's bytes: the same build gives the same bytes (sorted keys, no times but the as-at date)."""
+    source = provenance.source
+    data = {
+        "format": FORMAT,
+        "site_url": site_url or None,
+        "commit": source.commit,
+        "commit_date": source.date.isoformat() if source.date else None,
+        "uncommitted": list(provenance.uncommitted),
+        "revision": None
+        if source.revision is None
+        else {
+            "name": source.revision,
+            "commit": source.revision_commit,
+            "commits_since": source.commits_since,
+            "changes_since": source.changes_since,
+        },
+        "tags": dict(source.tags),
+        "as_at": provenance.as_at.isoformat(),
+        "history": provenance.history,
+        "shallow": provenance.shallow,
+        "config": provenance.config,
+        **built_by,
+        "files": files,
+    }
+    return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A manifest as read back: what verify needs of it."""
+
+    commit: str | None
+    uncommitted: tuple[str, ...]
+    tags: dict[str, str]
+    as_at: date
+    history: str
+    shallow: bool
+    config: str
+    engine: dict[str, Any]
+    builder: dict[str, Any]
+    theme: dict[str, Any]
+    packages: dict[str, Any]
+    files: dict[str, str]
+    site_url: str | None
+    revision: str | None = None
+    """The revision the commit belongs to, and the changes to the plan since it."""
+    changes_since: int = 0
+
+
+def read_manifest(data: bytes, where: str) -> Manifest:
+    """Read a manifest's bytes, checking every field a rebuild relies on; ManifestError says what is wrong."""
+    try:
+        raw = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ManifestError(f"{where} is not a manifest this engine can read: {error}") from None
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{where} is not a manifest: expected a JSON object")
+    problems: list[str] = []
+
+    def need(key: str, kind: type | tuple[type, ...], check: Any = None) -> Any:
+        value = raw.get(key)
+        if not isinstance(value, kind) or (check is not None and not check(value)):
+            problems.append(key)
+            return None
+        return value
+
+    if raw.get("format") != FORMAT:
+        raise ManifestError(
+            f"{where} has format {raw.get('format')!r}; this engine reads format {FORMAT} (upgrade techplan)"
+        )
+    commit = raw.get("commit")
+    if commit is not None and not (isinstance(commit, str) and _SHA.match(commit)):
+        problems.append("commit")
+    tags = need("tags", dict, lambda v: all(isinstance(k, str) and k.startswith("refs/tags/") and isinstance(s, str)
+                                            and _SHA.match(s) and safe_ref(k) for k, s in v.items()))  # fmt: skip
+    files = need(
+        "files", dict, lambda v: all(isinstance(s, str) and _SHA256.match(s) and safe_path(k) for k, s in v.items())
+    )
+    as_at = need("as_at", str, lambda v: re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", v))
+    uncommitted = need("uncommitted", list, lambda v: all(isinstance(p, str) for p in v))
+    history = need("history", str, lambda v: v in ("full", "partial", "off"))
+    config = need("config", str, safe_path)
+    parts = {name: need(name, dict) for name in ("engine", "builder", "theme", "packages")}
+    site_url = raw.get("site_url")
+    shallow = raw.get("shallow")
+    revision: dict[str, Any] = raw["revision"] if isinstance(raw.get("revision"), dict) else {}
+    revision_name = revision.get("name") if isinstance(revision.get("name"), str) else None
+    since = revision["changes_since"] if isinstance(revision.get("changes_since"), int) else 0
+    try:
+        day = date.fromisoformat(as_at) if as_at else None
+    except ValueError:
+        day, problems = None, [*problems, "as_at"]
+    if problems or day is None:
+        raise ManifestError(f"{where} is not a valid manifest: {', '.join(sorted(set(problems)))} wrong or missing")
+    return Manifest(
+        commit=commit,
+        uncommitted=tuple(uncommitted),
+        tags=tags,
+        as_at=day,
+        history=history,
+        shallow=shallow is True,
+        config=config,
+        engine=parts["engine"],
+        builder=parts["builder"],
+        theme=parts["theme"],
+        packages=parts["packages"],
+        files=files,
+        site_url=site_url if isinstance(site_url, str) else None,
+        revision=revision_name,
+        changes_since=since,
+    )
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def safe_path(path: str) -> bool:
+    """Whether a path from a manifest names a file inside the site: relative, no `..`, no control characters."""
+    if not isinstance(path, str) or not path or path.startswith("/") or _UNSAFE.search(path):
+        return False
+    return all(part not in ("", ".", "..") for part in path.split("/"))
+
+
+def safe_ref(refname: str) -> bool:
+    """Whether a tag name from a manifest is one git could have written (`git check-ref-format`'s main rules)."""
+    name = refname.removeprefix("refs/tags/")
+    return (
+        bool(name)
+        and not _UNSAFE.search(name)
+        and not any(c in name for c in " ~^:?*[")
+        and ".." not in name
+        and "@{" not in name
+        and not name.endswith((".", ".lock", "/"))
+        and all(part and not part.startswith(".") for part in name.split("/"))
+    )
