@@ -60,7 +60,7 @@ def said(element: object) -> str:
 
 def footer(root: Path, url: str) -> str:
     """What a page's footer says of where it was built from."""
-    return said(page(root, url).select_one(".md-footer .tp-provenance"))
+    return said(page(root, url).select_one(".md-footer .tp-built-from"))
 
 
 def test_every_page_names_its_commit_revision_and_as_at_date(tagged: Path) -> None:
@@ -71,7 +71,7 @@ def test_every_page_names_its_commit_revision_and_as_at_date(tagged: Path) -> No
         "Shown as at 15 April 2021. "
         "Manifest (every file's checksum, to check a copy of this site with techplan verify)."
     )
-    html = page(tagged, "phase1-vision/").select_one(".md-footer .tp-provenance")
+    html = page(tagged, "phase1-vision/").select_one(".md-footer .tp-built-from")
     links = {a.get_text(" ", strip=True): a["href"] for a in html.find_all("a")}
     assert links == {
         head[:12]: f"https://git.example.org/team/plan/commit/{head}",
@@ -82,7 +82,7 @@ def test_every_page_names_its_commit_revision_and_as_at_date(tagged: Path) -> No
     # Every page says it, the generated ones and the 404 page too; the 404 page links from the site's root.
     for url in ("", "whats-changed/", "revisions/", "roadmap/"):
         assert footer(tagged, url) == shown, url
-    missing = page(tagged, "404.html").select_one(".md-footer .tp-provenance")
+    missing = page(tagged, "404.html").select_one(".md-footer .tp-built-from")
     assert said(missing) == shown
     assert {a["href"] for a in missing.find_all("a")} >= {"/revisions/v2/", "/manifest.json"}
 
@@ -114,7 +114,7 @@ def test_the_footer_counts_changes_to_the_plan_since_the_revision(tmp_path: Path
     repo.commit("Retitle the home page", "Retitled.", "2021-01-08T09:00:00+00:00")
     assert build(tmp_path).returncode == 0
     assert "The plan is revision v1 with 2 changes since." in footer(tmp_path, "")
-    changes = page(tmp_path, "").select_one(".tp-provenance a[href$='whats-changed/']")
+    changes = page(tmp_path, "").select_one(".tp-built-from a[href$='whats-changed/']")
     assert changes is not None and changes.get_text() == "changes"
     manifest = json.loads((tmp_path / "site/manifest.json").read_text())
     assert manifest["revision"] == {"name": "v1", "commit": repo.git("rev-parse", "v1^{commit}").strip(),

@@ -32,11 +32,11 @@ from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
 from techplan.site.archive import ArchiveWriter
+from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
 from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versions
 from techplan.site.markup import without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
 from techplan.site.printview import PrintedPage, assemble
-from techplan.site.provenance import Provenance, uncommitted_paths
 from techplan.site.render import THEME, Renderer, Slots, template_environment
 from techplan.site.safehtml import field_markdown
 from techplan.site.sections import PROVENANCE_JSON, PlacedLines, page_entries, place_lines, provenance_json
@@ -77,7 +77,7 @@ class PlanSite:
         self._placed: dict[str, PlacedLines] = {}
         self._sections: dict[str, list[dict[str, object]]] = {}
         """provenance.json's sections of each page converted so far."""
-        self.provenance: Provenance | None = None
+        self.built_from: BuiltFrom | None = None
         self._archive_hashes: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -176,10 +176,10 @@ class PlanSite:
         self._placed, self._sections = {}, {}
         if self.published.sections is not None:  # written in on_env, once every page's anchors are known
             files.append(File.generated(config, PROVENANCE_JSON, content=""))
-        self.provenance = self._provenance(config)
+        self.built_from = self._built_from(config)
         return files
 
-    def _provenance(self, config: MkDocsConfig) -> Provenance:
+    def _built_from(self, config: MkDocsConfig) -> BuiltFrom:
         """What this build reads: the commit and revision (from the history), and what is not committed."""
         assert self.settings is not None and self.published is not None
         settings, source = self.settings, self.published.source
@@ -196,7 +196,7 @@ class PlanSite:
                 repo.close()
         views = {view.name: view.url for view in self.published.archive.revisions}
         repo_url = (config.repo_url or "").rstrip("/")
-        return Provenance(
+        return BuiltFrom(
             as_at=settings.today,
             history=settings.history,
             source=source,
@@ -207,17 +207,17 @@ class PlanSite:
             revision_url=views.get(source.revision) if source.revision else None,
         )
 
-    def render_provenance(self, link: Callable[[str], str]) -> Markup | None:
+    def render_built_from(self, link: Callable[[str], str]) -> Markup | None:
         """The footer's account of what the site was built from, its links made by `link` from site paths."""
-        if self.provenance is None or self.renderer is None or self.settings is None:
+        if self.built_from is None or self.renderer is None or self.settings is None:
             return None
-        when = self.provenance.source.date
+        when = self.built_from.source.date
         html = self.renderer.render(
-            "partials/plan-provenance.html",
+            "partials/plan-built-from.html",
             "",
-            provenance=self.provenance,
+            built_from=self.built_from,
             commit_day=when.astimezone(ZoneInfo(self.settings.timezone)).date() if when else None,
-            revision_url=self.provenance.revision_url,
+            revision_url=self.built_from.revision_url,
             changes_url=self.renderer.page_urls.get(CHANGES_PAGE, ""),
             link=link,
         )
@@ -309,11 +309,11 @@ class PlanSite:
         return self.renderer.absolute_url(url)
 
     def on_page_context(self, context: TemplateContext, page: Page) -> TemplateContext:
-        """Give the page template its feeds, its updates (listed in the TOC too) and its footer's provenance."""
+        """Give the page template its feeds, its updates (listed in the TOC too) and its footer's "built from"."""
         assert self.published is not None
-        provenance = self.render_provenance(lambda target: relative_url(target, page.url))
-        if provenance is not None:
-            context["plan_provenance"] = provenance  # type: ignore[typeddict-unknown-key]
+        built_from = self.render_built_from(lambda target: relative_url(target, page.url))
+        if built_from is not None:
+            context["plan_built_from"] = built_from  # type: ignore[typeddict-unknown-key]
         history = self.published.history.get(page.file.src_uri)
         if history:
             context["plan_history"] = Markup(history)  # type: ignore[typeddict-unknown-key]
@@ -339,13 +339,13 @@ class PlanSite:
     def on_template_context(
         self, context: TemplateContext, template_name: str, config: MkDocsConfig
     ) -> TemplateContext:
-        """Give pages built from a template alone (404.html) the footer's provenance, linked from the site's root."""
+        """Give pages built from a template alone (404.html) the footer's "built from", linked from the site's root."""
         # Such a page is served at any depth, so its links start at the site's root, as MkDocs makes them.
         root = urlsplit(config.site_url or "/").path or "/"
         root = root if root.endswith("/") else root + "/"
-        provenance = self.render_provenance(lambda target: root + target)
-        if provenance is not None:
-            context["plan_provenance"] = provenance  # type: ignore[typeddict-unknown-key]
+        built_from = self.render_built_from(lambda target: root + target)
+        if built_from is not None:
+            context["plan_built_from"] = built_from  # type: ignore[typeddict-unknown-key]
         return context
 
     def on_post_template(self, output: str, template_name: str) -> str:
@@ -358,12 +358,12 @@ class PlanSite:
         self._archive_hashes = {}
         if self.published.revisions:
             self._write_archive(config)
-        if self.provenance is not None:
+        if self.built_from is not None:
             site_dir = Path(config.site_dir)
             builder = "ProperDocs" if mkdocs.__name__ == "properdocs" else "MkDocs"
             built_by = versions(builder, mkdocs.__version__)
             hashes = file_hashes(site_dir, self._archive_hashes)
-            manifest = render_manifest(self.provenance, built_by, config.site_url or "", hashes)
+            manifest = render_manifest(self.built_from, built_by, config.site_url or "", hashes)
             (site_dir / MANIFEST).write_bytes(manifest)
 
     def _write_archive(self, config: MkDocsConfig) -> None:

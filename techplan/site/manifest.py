@@ -22,7 +22,7 @@ from typing import Any
 from techplan._version import __version__
 from techplan.cache import engine_digest
 from techplan.errors import TechplanError
-from techplan.site.provenance import Provenance
+from techplan.site.builtfrom import BuiltFrom
 
 MANIFEST = "manifest.json"
 """Where the manifest lives in a built site."""
@@ -89,15 +89,15 @@ def hash_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def render_manifest(provenance: Provenance, built_by: dict[str, Any], site_url: str, files: dict[str, str]) -> bytes:
+def render_manifest(built_from: BuiltFrom, built_by: dict[str, Any], site_url: str, files: dict[str, str]) -> bytes:
     """The manifest's bytes: the same build gives the same bytes (sorted keys, no times but the as-at date)."""
-    source = provenance.source
+    source = built_from.source
     data = {
         "format": FORMAT,
         "site_url": site_url or None,
         "commit": source.commit,
         "commit_date": source.date.isoformat() if source.date else None,
-        "uncommitted": list(provenance.uncommitted),
+        "uncommitted": list(built_from.uncommitted),
         "revision": None
         if source.revision is None
         else {
@@ -107,10 +107,10 @@ def render_manifest(provenance: Provenance, built_by: dict[str, Any], site_url: 
             "changes_since": source.changes_since,
         },
         "tags": dict(source.tags),
-        "as_at": provenance.as_at.isoformat(),
-        "history": provenance.history,
-        "shallow": provenance.shallow,
-        "config": provenance.config,
+        "as_at": built_from.as_at.isoformat(),
+        "history": built_from.history,
+        "shallow": built_from.shallow,
+        "config": built_from.config,
         **built_by,
         "files": files,
     }

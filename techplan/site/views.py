@@ -25,8 +25,8 @@ from techplan.plan.settings import PlanConfig
 from techplan.plan.spec import SCHEMA_NAMES
 from techplan.problems import Problem
 from techplan.site.archive import ArchiveIndex, index_archive
+from techplan.site.builtfrom import BuildSource, build_source
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
-from techplan.site.provenance import BuildSource, build_source
 from techplan.site.render import Renderer, Slots
 from techplan.site.sections import PROVENANCE_JSON, SiteSections, section_lines
 from techplan.site.sections import TEMPLATE as SECTION_TEMPLATE

@@ -1,6 +1,6 @@
 """Where a build came from: the commit, the revision it belongs to, the as-at date, and what was not committed.
 
-Every page names it in its footer (partials/plan-provenance.html) and the manifest records it
+Every page names it in its footer (partials/plan-built-from.html) and the manifest records it
 (techplan.site.manifest), so that `techplan verify` can build the same site again.
 
 A build *belongs to* the newest revision whose tagged commit is on the published branch's
@@ -91,7 +91,7 @@ def tag_refs(tag_list: str, pattern: str) -> tuple[tuple[str, str], ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Provenance:
+class BuiltFrom:
     """Everything the footer and the manifest say about a build."""
 
     as_at: date
