@@ -232,11 +232,21 @@ def test_squash_merge_messages(tmp_path: Path) -> None:
         None,
         "2021-02-02T09:00:00+00:00",
     )
+    repo.replace(INDEX1, "Today we start", "So we start")
+    early = repo.commit(
+        "Reword once more (#14)\n\nChange-note: Too early to count.\n\n* Reword once more\n\n---------\n\n"
+        "Co-authored-by: Sam Example <sam@example.org>",
+        None,
+        "2021-02-03T09:00:00+00:00",
+    )
     output = built(repo)
     events = {e["commit"]: e for e in changes(repo)["files"]["phase1-vision/index.md"]}
     assert events[together]["note"] == "Reworded the opening of the vision." and events[together]["major"]
-    assert events[apart]["note"] is None and not events[apart]["major"]
-    assert f"commit {apart[:7]}: a Change-note: line is not in the message's last paragraph of trailers" in output
+    # GitHub's layout: the squashed messages, a line of dashes, then its Co-authored-by block.
+    assert events[apart]["note"] == "Reworded it again." and events[apart]["major"]
+    assert f"commit {apart[:7]}" not in output
+    assert events[early]["note"] is None and not events[early]["major"]
+    assert f"commit {early[:7]}: a Change-note: line is not in the message's last paragraph of trailers" in output
 
 
 def test_two_notes_in_one_message_are_two_paragraphs(tmp_path: Path) -> None:

@@ -173,9 +173,9 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
             notes.append(
                 HistoryNote(
                     sha,
-                    message=f"a {NOTE_KEY}: line is not in the message's last paragraph of trailers, so git does "
-                    "not read it as a trailer and the change was published as minor (GitHub's squash merge adds "
-                    "Co-authored-by: lines after a blank line: keep the Change-note: beside them)",
+                    message=f"a {NOTE_KEY}: line is not in the message's last paragraph of trailers (or the one "
+                    "just above a GitHub squash merge's line of dashes), so it was not read as a change note; "
+                    "put it in the last paragraph, beside any Co-authored-by: lines",
                 )
             )
     dates = _dates(drafts, raw_dates, notes)

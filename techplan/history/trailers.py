@@ -6,6 +6,11 @@ writes (`Signed-off-by: `, `(cherry picked from commit `) and at least a quarter
 are trailers. A line starting with whitespace continues the trailer above it. Lines starting
 with `#` are comments. Reading the rules here, rather than asking git for `%(trailers)`, keeps
 every field of the log separated by NUL bytes, which no message can hold.
+
+One addition to git's rules, for GitHub's squash merges: GitHub writes the squashed commits'
+messages, then a line of dashes, then its own `Co-authored-by:` block. When the final trailer
+block follows such a line, the trailer block of the text above the line counts too, so a
+`Change-note:` at the end of the squashed messages is read as its author meant.
 """
 
 from __future__ import annotations
@@ -132,14 +137,35 @@ def _skip_blank_lines(message: str) -> str:
     return ""
 
 
+SQUASH_RULE = re.compile(r"\n\n-{3,}[ \t]*\n+\Z")
+"""GitHub's squash message: the line of dashes between the squashed messages and its `Co-authored-by:` block."""
+
+
+def _blocks(message: str) -> list[tuple[int, int]]:
+    """Each trailer block's (start, end), in message order: git's final block and, above a squash rule, one more."""
+    end = _end_of_message(message)
+    start = _start_of_trailers(message, end)
+    if start == end:
+        return []
+    rule = SQUASH_RULE.search(message[:start])
+    if rule is None:
+        return [(start, end)]
+    above = rule.start() + 1
+    above_start = _start_of_trailers(message, above)
+    return ([(above_start, above)] if above_start < above else []) + [(start, end)]
+
+
 def trailers(message: str) -> list[tuple[str, str]]:
     """The message's trailers as (token, value), in order; continuation lines unfolded into the value."""
     message = _skip_blank_lines(message)
-    end = _end_of_message(message)
-    start = _start_of_trailers(message, end)
+    return [found for start, end in _blocks(message) for found in _block_trailers(message[start:end])]
+
+
+def _block_trailers(block: str) -> list[tuple[str, str]]:
+    """The trailers of one trailer block."""
     found: list[list[str]] = []
     continuing = False
-    for _, line in _lines(message[start:end]):
+    for _, line in _lines(block):
         if continuing and line[:1] and line[0] in _SPACE:
             found[-1].append(line)
             continue
@@ -170,6 +196,9 @@ def stray(message: str, key: str) -> bool:
     """Whether a `key:` line sits in the message outside its trailer block, where git does not read it."""
     pattern = re.compile(rf"^{re.escape(key)}[ \t]*:", re.IGNORECASE | re.MULTILINE)
     message = _skip_blank_lines(message)
-    end = _end_of_message(message)
-    start = _start_of_trailers(message, end)
-    return bool(pattern.search(message[:start]) or pattern.search(message[end:]))
+    outside, position = [], 0
+    for start, end in _blocks(message):
+        outside.append(message[position:start])
+        position = end
+    outside.append(message[position:])
+    return any(pattern.search(part) for part in outside)
