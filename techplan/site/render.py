@@ -21,7 +21,7 @@ from techplan.plan import formatting
 from techplan.plan.characters import UNPUBLISHABLE, publishable
 from techplan.plan.model import MILESTONE_STATUS_LABELS, THEME_LABELS, Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand
-from techplan.plan.schedule import conflicts_by_milestone
+from techplan.plan.schedule import Conflict, conflicts_by_milestone
 from techplan.site.charts import layout_trend
 from techplan.site.opendata import DOWNLOADS, OPEN_DATA_PAGE
 from techplan.site.safehtml import fill_placeholders, placeholder, sanitise_html
@@ -300,9 +300,10 @@ class Renderer:
     def _render_block(self, name: str, page_url: str, phase: Phase | None = None) -> str:
         """A block drawn from the data: milestone table, measures, roadmap, phases or coming due."""
         context: dict[str, object] = {}
-        conflicts = conflicts_by_milestone(self.plan.milestones)
+        conflicts: dict[str, tuple[Conflict, ...]] = {}
         if name in ("milestones", "roadmap"):
             # Read by the schedule macro in plan-macros.html: conflicts with dependencies, dependencies that slipped.
+            conflicts = conflicts_by_milestone(self.plan.milestones)
             context = {"conflicts": conflicts, "slips": dependency_slips(self.plan.milestones, self.slippage)}
         if name == "milestones" and phase is not None:
             context |= {"phase": phase, "milestones": self.plan.milestones_of(phase.number)}
