@@ -115,7 +115,7 @@ MINI_PLAN: dict[str, str] = {
             owner: Plan team
             due: 2021-03-31
             status: delayed
-            depends_on: [M1.2]
+            depends_on: [M1.1]
             summary: A short list of measures.
         """,
     "plan/phase2-measures/measures.yml": """\

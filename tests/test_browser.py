@@ -48,7 +48,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 from demorepo import Demo
-from plansite import REPO
+from gitrepo import GitRepo
+from plansite import MKDOCS_YML, REPO, write_site
 
 pytestmark = pytest.mark.slow
 
@@ -746,6 +747,59 @@ def test_roadmap_filters_work_from_the_keyboard(browser: Any, own_site: Site) ->
     page.keyboard.press("Home")
     assert count.inner_text() == f"Showing {total} of {total} milestones."
     context.close()
+
+
+PALETTES = """\
+  palette:
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      toggle:
+        icon: material/weather-night
+        name: Switch to dark mode
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      toggle:
+        icon: material/weather-sunny
+        name: Switch to light mode
+"""
+
+
+def test_roadmap_schedule_marks_pass_axe_in_both_palettes(browser: Any, tmp_path: Path) -> None:
+    """A milestone due before its dependency, and one whose dependency slipped: the marks pass axe, light and dark."""
+    _need_axe()
+    config = MKDOCS_YML.replace("strict: true\n", "").replace("  font: false\n", "  font: false\n" + PALETTES)
+    write_site(tmp_path, config=config)
+    repo = GitRepo(tmp_path)
+    milestones = "plan/phase1-vision/milestones.yml"
+    repo.replace("plan/phase2-measures/milestones.yml", "depends_on: [M1.1]", "depends_on: [M1.2]")
+    repo.replace(milestones, "due: 2021-06-30", "due: 2021-12-30")  # M1.2 slips; M2.1, due first, is out of order
+    repo.commit("Move M1.2", "Staff asked for more time.", "2021-03-03T11:00:00+00:00")
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(tmp_path / "site")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    site = Site("the schedule site", tmp_path / "site")
+    problems: list[tuple[str, str, dict[str, Any]]] = []
+    with _served(site):
+        context = _context(browser)
+        page = context.new_page()
+        for where in ("roadmap/index.html", "phase2-measures/index.html"):
+            _open(page, site.url(where))
+            assert page.locator(".tp-schedule").count() == 2  # the conflict and the slip, on M2.1's row
+            page.add_script_tag(path=str(AXE))
+            problems += [(where, "light", v) for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
+            page.click('label[for="__palette_1"]')
+            page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
+            problems += [(where, "dark", v) for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
+            page.click('label[for="__palette_0"]')
+            page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
+        context.close()
+    assert not problems, _describe(problems)
 
 
 def test_compare_form_works_from_the_keyboard_and_its_result_passes_axe(browser: Any, demo_site: Site) -> None:

@@ -169,28 +169,28 @@ CASES = [
     ),
     (
         "dependency on an unknown id",
-        [(M2, "depends_on: [M1.2]", "depends_on: [M1.2, M1.9]")],
+        [(M2, "depends_on: [M1.1]", "depends_on: [M1.1, M1.9]")],
         [f'{M2}:7: depends_on: no milestone has the id M1.9 (did you mean "M1.1"?)'],
     ),
     (
         "dependency given as one id",
-        [(M2, "depends_on: [M1.2]", "depends_on: M1.2")],
+        [(M2, "depends_on: [M1.1]", "depends_on: M1.1")],
         [
             f"{M2}:7: depends_on: expected a list of milestone ids like [M3.2], got "
-            '"M1.2"; write it as a list: depends_on: [M1.2]'
+            '"M1.1"; write it as a list: depends_on: [M1.1]'
         ],
     ),
     (
         "dependency cycle",
         [(M1, "    status: done\n", "    status: done\n    depends_on: [M2.1]\n")],
         [
-            f"{M1}:8: depends_on: circular dependency M1.1 → M2.1 → M1.2 → M1.1; a milestone cannot "
+            f"{M1}:8: depends_on: circular dependency M1.1 → M2.1 → M1.1; a milestone cannot "
             "depend on itself, even through others: remove one of these links"
         ],
     ),
     (
         "depends on itself",
-        [(M2, "depends_on: [M1.2]", "depends_on: [M2.1]")],
+        [(M2, "depends_on: [M1.1]", "depends_on: [M2.1]")],
         [
             f"{M2}:7: depends_on: circular dependency M2.1 → M2.1; a milestone cannot "
             "depend on itself, even through others: remove one of these links"
@@ -541,7 +541,7 @@ def test_references_to_ids_in_an_unreadable_file_are_not_reported_missing(
     write_site(tmp_path)
     edit(tmp_path, M1, "title: Publish the vision", "title: Publish: the vision")
     status, lines = check(tmp_path, capsys)
-    # M2.1 depends on M1.2 and the page refers to M1.1: both live in the broken file.
+    # M2.1 depends on M1.1 and the page refers to M1.1: both live in the broken file.
     assert status == 1
     assert len(lines) == 1
     assert lines[0].startswith(f"{M1}:4: YAML syntax")

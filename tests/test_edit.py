@@ -235,11 +235,11 @@ def test_depends_on_cleared_and_set_again(root: Path, capsys: pytest.CaptureFixt
 
 
 def test_depends_on_written_one_a_line_stays_that_way(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    before = read(root, M2).replace("    depends_on: [M1.2]\n", "    depends_on:\n      - M1.2\n")
+    before = read(root, M2).replace("    depends_on: [M1.1]\n", "    depends_on:\n      - M1.1\n")
     (root / M2).write_text(before, encoding="utf-8")
-    status, _, _ = run(root, capsys, "milestone", "set", "M2.1", "depends_on=M1.1, M1.2")
+    status, _, _ = run(root, capsys, "milestone", "set", "M2.1", "depends_on=M1.2, M1.1")
     assert status == 0
-    assert read(root, M2) == replaced(before, "      - M1.2\n", "      - M1.1\n      - M1.2\n")
+    assert read(root, M2) == replaced(before, "      - M1.1\n", "      - M1.2\n      - M1.1\n")
 
 
 def test_several_fields_at_once(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -467,10 +467,10 @@ def test_nothing_to_change(root: Path, capsys: pytest.CaptureFixture[str]) -> No
             [f'{M1}:22: depends_on: no milestone has the id M1.9 (did you mean "M1.1"?)'],
         ),
         (
-            # M2.1 already depends on M1.2, which depends on M1.1.
+            # M2.1 already depends on M1.1.
             ["milestone", "set", "M1.1", "depends_on=M2.1"],
             [
-                f"{M1}:11: depends_on: circular dependency M1.1 → M2.1 → M1.2 → M1.1; a milestone cannot "
+                f"{M1}:11: depends_on: circular dependency M1.1 → M2.1 → M1.1; a milestone cannot "
                 "depend on itself, even through others: remove one of these links"
             ],
         ),

@@ -64,8 +64,8 @@ def test_status_is_written_in_words_not_only_colour(site: Path) -> None:
 def test_dependencies_link_to_milestones_on_other_pages(site: Path) -> None:
     row = page(site, "phase2-measures/").find(id="M2.1")
     link = row.select_one(".tp-deps a")
-    assert link["href"] == "../phase1-vision/#M1.2"
-    assert text_of(link) == "M1.2: Agree the values"
+    assert link["href"] == "../phase1-vision/#M1.1"
+    assert text_of(link) == "M1.1: Publish the vision"
 
 
 def test_summary_markdown_is_rendered_with_references(site: Path) -> None:

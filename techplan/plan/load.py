@@ -11,6 +11,7 @@ from techplan.plan.characters import REFUSED, refused_message
 from techplan.plan.markup import page_warnings
 from techplan.plan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.plan.prose import BLOCKS, Token, find_title, scan
+from techplan.plan.schedule import schedule_problems
 from techplan.plan.settings import PlanConfig
 from techplan.plan.sources import DiskFiles, PlanFiles
 from techplan.plan.spec import FILES, MEASURES_FILE, MILESTONES_FILE, PHASE, RecordSpec
@@ -33,6 +34,8 @@ class _Loaded:
     """Every valid id written in a data file, even in an otherwise broken record."""
     depends: dict[str, tuple[tuple[str, ...], Location]] = field(default_factory=dict)
     """Each milestone's valid depends_on list and the line it is on."""
+    dues: dict[str, Location] = field(default_factory=dict)
+    """Where each milestone's due date is written, for the schedule check."""
     unreadable: list[str] = field(default_factory=list)
     """Data files that could not be read at all (syntax, encoding, empty)."""
     data_files: list[str] = field(default_factory=list)
@@ -70,6 +73,9 @@ def load_plan(
     for number, folder in _phase_folders(config, loaded):
         _load_phase(config, number, folder, loaded)
     _check_ids(loaded)
+    lines = {(i, "due"): where for i, where in loaded.dues.items()}
+    lines |= {(i, "depends_on"): where for i, (_, where) in loaded.depends.items()}
+    loaded.problems += schedule_problems(loaded.milestones, lines)
     for name, text, where in loaded.markdown:
         for token in scan(text):
             if token.is_reference:
@@ -258,6 +264,8 @@ def _load_milestones(config: PlanConfig, number: int, path: str, root: YamlNode,
         if record_id and "depends_on" in values:
             where = Location(checker.path, checked.line_of("depends_on"))
             loaded.depends[record_id] = (values["depends_on"], where)
+        if record_id:
+            loaded.dues[record_id] = Location(checker.path, checked.line_of("due"))
         if checked.complete and record_id:
             loaded.milestones.append(
                 Milestone(

@@ -15,11 +15,13 @@ from markupsafe import Markup
 
 from techplan.cache import DiskCache, content_key
 from techplan.compare.datadiff import describe_shift
+from techplan.history.schedule import dependency_slips
 from techplan.history.slippage import DueHistory
 from techplan.plan import formatting
 from techplan.plan.characters import UNPUBLISHABLE, publishable
 from techplan.plan.model import MILESTONE_STATUS_LABELS, THEME_LABELS, Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand
+from techplan.plan.schedule import Conflict, conflicts_by_milestone
 from techplan.site.charts import layout_trend
 from techplan.site.opendata import DOWNLOADS, OPEN_DATA_PAGE
 from techplan.site.safehtml import fill_placeholders, placeholder, sanitise_html
@@ -298,8 +300,13 @@ class Renderer:
     def _render_block(self, name: str, page_url: str, phase: Phase | None = None) -> str:
         """A block drawn from the data: milestone table, measures, roadmap, phases or coming due."""
         context: dict[str, object] = {}
+        conflicts: dict[str, tuple[Conflict, ...]] = {}
+        if name in ("milestones", "roadmap"):
+            # Read by the schedule macro in plan-macros.html: conflicts with dependencies, dependencies that slipped.
+            conflicts = conflicts_by_milestone(self.plan.milestones)
+            context = {"conflicts": conflicts, "slips": dependency_slips(self.plan.milestones, self.slippage)}
         if name == "milestones" and phase is not None:
-            context = {"phase": phase, "milestones": self.plan.milestones_of(phase.number)}
+            context |= {"phase": phase, "milestones": self.plan.milestones_of(phase.number)}
         elif name == "measures" and phase is not None:
             measures = self.plan.measures_of(phase.number)
             context = {
@@ -312,10 +319,9 @@ class Renderer:
             }
         elif name == "roadmap":
             moved = {i: h for i, h in self.slippage.items() if h.reforecasts and self.plan.record(i) is not None}
-            context = {
-                "timeline": layout_timeline(
-                    self.plan.phases, self.plan.milestones, self.today, {i: h.original for i, h in moved.items()}
-                ),
+            first_due = {i: h.original for i, h in moved.items()}
+            context |= {
+                "timeline": layout_timeline(self.plan.phases, self.plan.milestones, self.today, first_due, conflicts),
                 "milestones": sorted(self.plan.milestones, key=lambda m: (m.due, m.id)),
                 "moved": sorted(moved.values(), key=lambda h: (-abs(h.days), h.id)),
             }

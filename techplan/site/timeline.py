@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import MAXYEAR, date
 
@@ -30,6 +31,8 @@ class Row:
     """The shortened title drawn beside the id."""
     original_x: float | None = None
     """Where the milestone was first due, if its due date has moved."""
+    flagged: bool = False
+    """Whether its schedule does not allow for a milestone it depends on (techplan.plan.schedule)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,16 +66,24 @@ class Timeline:
     today_x: float | None
     start: date
     end: date
+    flag_key_y: float | None = None
+    """Where the key explains the flag on milestones out of order with a dependency, if any is flagged."""
 
 
 def layout_timeline(
-    phases: tuple[Phase, ...], milestones: tuple[Milestone, ...], today: date, first_due: dict[str, date] | None = None
+    phases: tuple[Phase, ...],
+    milestones: tuple[Milestone, ...],
+    today: date,
+    first_due: dict[str, date] | None = None,
+    flagged: Collection[str] = (),
 ) -> Timeline:
     """Place each milestone at its due date, grouped by phase and ordered by due date.
 
-    `first_due` gives, for milestones whose due date has moved, where they were first due.
+    `first_due` gives, for milestones whose due date has moved, where they were first due;
+    `flagged` the ids of milestones whose schedule conflicts with a dependency.
     """
     first_due = first_due or {}
+    flagged = {m.id for m in milestones if m.id in flagged}
     dues = [m.due for m in milestones] + list(first_due.values()) or [today]
     start = date(min(dues).year, 1, 1)
     # The check keeps today's dates in range; a date first written in an old commit may be 9999-12-31.
@@ -85,7 +96,9 @@ def layout_timeline(
 
     rows: list[Row] = []
     bands: list[Band] = []
-    top = TOP + (18 if first_due else 0)  # room for the key's second line
+    # The key's lines are 18 apart; the flag's comes after the due-date line when there is one.
+    flag_key_y = (44 if first_due else 26) if flagged else None
+    top = TOP + (18 if first_due else 0) + (18 if flagged else 0)  # room for the key's further lines
     y = top
     for phase in phases:
         own = sorted((m for m in milestones if m.phase == phase.number), key=lambda m: (m.due, m.id))
@@ -96,13 +109,16 @@ def layout_timeline(
         for milestone in own:
             original = first_due.get(milestone.id)
             original_x = x_of(original) if original is not None and original != milestone.due else None
-            rows.append(Row(milestone, y + ROW / 2, x_of(milestone.due), _shorten(milestone.title), original_x))
+            label = _shorten(milestone.title)
+            rows.append(Row(milestone, y + ROW / 2, x_of(milestone.due), label, original_x, milestone.id in flagged))
             y += ROW
     ticks = tuple(
         Tick(x_of(date(year, 1, 1)), str(year)) for year in range(start.year, end.year + 1, _tick_step(start, end))
     )
     today_x = x_of(today) if start <= today <= end else None
-    return Timeline(WIDTH, int(y + 10), left, right, top, tuple(rows), tuple(bands), ticks, today_x, start, end)
+    return Timeline(
+        WIDTH, int(y + 10), left, right, top, tuple(rows), tuple(bands), ticks, today_x, start, end, flag_key_y
+    )
 
 
 def _tick_step(start: date, end: date) -> int:
