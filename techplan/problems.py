@@ -32,6 +32,10 @@ class Problem:
     """What is wrong and, where it helps, what a right value looks like."""
     severity: str = ERROR
     """`error` (the plan cannot be published) or `warning` (worth a look; `techplan check` still passes)."""
+    shown: bool = False
+    """Whether the site itself shows readers this warning (a schedule conflict is marked on the roadmap):
+    a strict build lists it without stopping, so that an honest change, such as a dependency
+    slipping, can be published with the conflict it creates in plain view."""
 
     @property
     def is_error(self) -> bool:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 
 from gitrepo import GitRepo
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plansite import MINI_PLAN, MKDOCS_YML, REPO, _env, build, page, techplan, text_of, write_site
+from plansite import MINI_PLAN, REPO, build, page, techplan, text_of, write_site
 
 from techplan.plan.load import load_plan
 from techplan.plan.model import Location, Milestone
@@ -23,7 +21,7 @@ M2 = "plan/phase2-measures/milestones.yml"
 
 def _out_of_order(root: Path) -> None:
     """The mini plan with M2.1 (due 31 March 2021) depending on M1.2 (due 30 June 2021), committed."""
-    write_site(root, {**MINI_PLAN}, config=MKDOCS_YML.replace("strict: true\n", ""))
+    write_site(root, {**MINI_PLAN})
     repo = GitRepo(root)
     repo.replace(M2, "depends_on: [M1.1]", "depends_on: [M1.2]")
     repo.commit("M2.1 waits for the values", "M2.1 needs the values agreed first.", "2021-02-01T09:00:00+00:00")
@@ -52,21 +50,13 @@ def test_out_of_order_dependency_is_a_warning_at_the_due_line(tmp_path: Path) ->
     assert github.stdout.splitlines()[0].startswith(f"::warning file={M2},line={line}::due: M2.1 is due 31 March 2021")
 
 
-def test_out_of_order_dependency_stops_a_strict_build_and_is_marked_on_the_roadmap(tmp_path: Path) -> None:
+def test_out_of_order_dependency_is_published_marked_on_the_roadmap(tmp_path: Path) -> None:
     _out_of_order(tmp_path)
+    # A strict build lists the conflict and publishes it: a dependency that slipped is news, not a typo.
     strict = build(tmp_path)
-    assert strict.returncode != 0
-    assert f"WARNING -  {M2}:" in strict.stderr and "M2.1 is due 31 March 2021, before M1.2" in strict.stderr
-    relaxed = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(tmp_path / "site")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=_env(),
-        check=False,
-    )
-    assert relaxed.returncode == 0, relaxed.stderr
-    assert "M2.1 is due 31 March 2021, before M1.2" in relaxed.stderr  # logged as a warning, as page warnings are
+    assert strict.returncode == 0, strict.stderr
+    assert f"INFO    -  {M2}:" in strict.stderr and "M2.1 is due 31 March 2021, before M1.2" in strict.stderr
+    assert "WARNING" not in strict.stderr
     roadmap = page(tmp_path, "roadmap/")
     rows = {text_of(row.th): row for row in roadmap.select_one(".tp-roadmap table").select("tbody tr")}
     due = rows["M2.1: Agree the measures"].td

@@ -109,5 +109,5 @@ def schedule_problems(milestones: Iterable[Milestone], lines: Mapping[tuple[str,
     for conflict in find_conflicts(milestones):
         own = conflict.milestone
         where = lines.get((own.id, conflict.field), own.location)
-        problems.append(Problem(where.path, where.line, conflict.field, conflict.message, WARNING))
+        problems.append(Problem(where.path, where.line, conflict.field, conflict.message, WARNING, shown=True))
     return problems

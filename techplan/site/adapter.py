@@ -107,8 +107,9 @@ class PlanSite:
         if any(problem.is_error for problem in problems):
             raise PluginError(render_report(problems))
         for warning in sorted(problems):
-            # A MkDocs warning: a strict build stops on it, as on any other (see techplan check --help).
-            log.warning(warning.render())
+            # A MkDocs warning: a strict build stops on it, as on any other (see techplan check --help),
+            # unless the site shows it to readers anyway.
+            (log.info if warning.shown else log.warning)(warning.render())
         docs = os.path.join(os.path.abspath(config.docs_dir), "")
         sources = [f.src_uri for f in files if f.abs_src_path and f.abs_src_path.startswith(docs)]
         for file in list(files):
