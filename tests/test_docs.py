@@ -10,7 +10,7 @@ from plansite import REPO
 
 from techplan.cli import main
 from techplan.plan.reference import END, START, reference_markdown, update_reference
-from techplan.plan.spec import FILES, SITE_OPTIONS, RecordSpec
+from techplan.plan.spec import FILES, SITE_OPTIONS, Field, RecordSpec
 
 DOCUMENTS = ["README.md", "REFERENCE.md", "ARCHITECTURE.md", "bench/RESULTS.md", "plan/contributing.md"]
 FIX = "run `make reference` (or .venv/bin/techplan reference --write REFERENCE.md) and commit REFERENCE.md"
@@ -51,15 +51,15 @@ def test_reference_has_a_row_for_every_field_with_its_meaning(spec: RecordSpec) 
             assert any(f"`{choice}`" in row for row in rows[name]), (name, choice)
 
 
-def _find(spec: RecordSpec, dotted: str):  # type: ignore[no-untyped-def]
+def _find(spec: RecordSpec, dotted: str) -> Field:
     """The field a dotted name names, looked up through nested records and flat lists."""
+    head, _, rest = dotted.partition(".")
     for f in spec.fields:
-        if f.flat and f.record is not None and (found := _find(f.record, dotted)) is not None:
-            return found
-        head, _, rest = dotted.partition(".")
+        if f.flat and f.record is not None and f.record.field(head) is not None:
+            return _find(f.record, dotted)
         if f.name == head:
-            return f if not rest else _find(f.record, rest)  # type: ignore[arg-type]
-    return None
+            return f if not rest or f.record is None else _find(f.record, rest)
+    raise KeyError(dotted)
 
 
 def test_reference_command_rewrites_only_between_the_markers(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
