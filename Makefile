@@ -10,7 +10,7 @@ ADDR ?= 127.0.0.1:8000
 # Material prints a banner about MkDocs 2 on every run; this project pins MkDocs below 2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test check lint bench demo demo-serve clean
+.PHONY: site serve test check lint reference bench demo demo-serve clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ test: lint
 ## check: check the plan's pages and data without building
 check: $(STAMP)
 	$(BIN)/techplan check
+
+## reference: rewrite the field and settings reference in REFERENCE.md from techplan/plan/spec.py
+reference: $(STAMP)
+	$(BIN)/techplan reference --write REFERENCE.md
 
 ## lint: ruff's checks and its formatting over the engine, hooks, tests and benchmarks; mypy --strict on the engine
 lint: $(STAMP)

@@ -15,10 +15,11 @@ from techplan.cache import DiskCache, cache_folder
 from techplan.compare.diff import DiffError, PlanDiff, diff_plan, render_json, render_markdown
 from techplan.edit.cli import add_edit_commands
 from techplan.errors import TechplanError
-from techplan.files import WriteError, write_output
+from techplan.files import WriteError, read_if_exists, replace_file, write_output
 from techplan.history.audit import audit_history
 from techplan.history.notes import HistoryNote, history_report
 from techplan.plan.load import load_plan
+from techplan.plan.reference import END, START, reference_markdown, update_reference
 from techplan.plan.schemacheck import schema_problems
 from techplan.plan.spec import SCHEMA_NAMES, render_schema
 from techplan.problems import render_report
@@ -152,6 +153,16 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_argument("files", type=Path, nargs="*", help="data files to check (default: all)")
     schema.add_argument("--write", type=Path, metavar="DIR", help="write the .schema.json files into DIR")
     schema.set_defaults(run=run_schema)
+
+    reference = commands.add_parser(
+        "reference",
+        help="print the reference of every data field and extra.plan setting, or write it into REFERENCE.md",
+        description="Print the reference of every data field and extra.plan setting as Markdown tables, "
+        "written from the formats declared in techplan/plan/spec.py, or with --write FILE replace the part "
+        f"of FILE between the lines {START} and {END}.",
+    )
+    reference.add_argument("--write", type=Path, metavar="FILE", help="update the reference in FILE (REFERENCE.md)")
+    reference.set_defaults(run=run_reference)
     return parser
 
 
@@ -258,4 +269,22 @@ def run_schema(args: argparse.Namespace) -> int:
         return 1
     count = len(files)
     print(f"{count} data file{'s match' if count != 1 else ' matches'} the JSON Schema.")
+    return 0
+
+
+def run_reference(args: argparse.Namespace) -> int:
+    """`techplan reference`: the field and settings reference; `--write FILE`: update it in FILE."""
+    if args.write is None:
+        sys.stdout.write(reference_markdown())
+        return 0
+    path: Path = args.write
+    old = read_if_exists(path)
+    if old is None:
+        raise TechplanError(f"{path}: no such file; the reference is written into an existing file, between markers")
+    new = update_reference(old.decode("utf-8"), str(path))
+    if new.encode("utf-8") == old:
+        print(f"{path} is up to date.")
+    else:
+        replace_file(path, new.encode("utf-8"))
+        print(f"wrote the reference into {path}")
     return 0

@@ -3,7 +3,7 @@
 Hypothesis writes random histories into real repositories: edits (some only whitespace),
 renames and copies on either side of merges, deletions and re-additions, branches merged late,
 commits dated before their parents, notes holding odd bytes. For every file, the engine's
-publication events must equal what the contract (README, "What changes.json says") gives when
+publication events must equal what the contract (REFERENCE.md, "What changes.json says") gives when
 worked out independently, commit by commit, with `git rev-list`, `git diff-tree` and
 `git cat-file`, and git's own reading of the Change-note trailers (`%(trailers)`).
 """

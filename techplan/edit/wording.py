@@ -107,7 +107,7 @@ def commit_subject(changes: list[DataChange], record_id: str) -> str:
 
 
 def _shell_quote(text: str) -> str:
-    """Text as one shell word: in double quotes when that is safe, as the README shows commits."""
+    """Text as one shell word: in double quotes when that is safe, as the editors' guide writes commands."""
     if not any(c in text for c in '"$`\\!\n'):
         return f'"{text}"'
     return shlex.quote(text)

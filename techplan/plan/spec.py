@@ -250,7 +250,8 @@ SITE_OPTIONS = RecordSpec(
         Field(
             "today",
             "date",
-            "Show the plan as at this date instead of the day the site is built.",
+            "Show the plan as at this date: what is open, overdue or coming due. Defaults to the day the site is "
+            "built (the day of SOURCE_DATE_EPOCH when that is set).",
             "2024-04-30",
             required=False,
         ),
@@ -264,7 +265,7 @@ SITE_OPTIONS = RecordSpec(
         Field(
             "history",
             "choice",
-            "How much git history the build needs: full (refuse a shallow clone), partial (mark "
+            "How much git history the build needs: full (the default; refuse a shallow clone), partial (mark "
             "histories incomplete in a shallow clone) or off (no history; for a downloaded archive). "
             "The TECHPLAN_HISTORY environment variable overrides it.",
             "full",
@@ -324,21 +325,21 @@ SITE_OPTIONS = RecordSpec(
         Field(
             "licence",
             "text",
-            "The licence the plan's text and data are published under.",
+            "The licence the plan's text and data are published under. Defaults to the Open Government Licence v3.0.",
             "Open Government Licence v3.0",
             required=False,
         ),
         Field(
             "licence_url",
             "link",
-            "Where the licence can be read.",
+            "Where the licence can be read. Defaults to the Open Government Licence's page.",
             "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
             required=False,
         ),
         Field(
             "timezone",
             "text",
-            "The time zone dates are shown in.",
+            "The time zone dates are shown in, by its name, like Europe/London (the default).",
             "Europe/London",
             required=False,
         ),
