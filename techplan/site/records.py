@@ -356,8 +356,7 @@ class RecordPages:
         # (MkDocs' templates do not escape it), so it is escaped here.
         title = str(escape(f"{life.id}: {publishable(record.title)}"))
         markdown = (
-            "---\nsearch:\n  exclude: true\n"
-            f"title: {json.dumps(title, ensure_ascii=False)}\n---\n\n" + slots.hold(html)
+            f"---\nsearch:\n  exclude: true\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n" + slots.hold(html)
         )
         return markdown, tuple(slots.html)
 
