@@ -17,11 +17,14 @@ from typing import TypeVar
 
 from techplan.cache import DiskCache
 from techplan.compare.datadiff import DataChange, diff_measure, diff_milestone
-from techplan.history.log import NO_BLOB, Commit, History
+from techplan.history.changes import HistoryUnavailable, open_repository
+from techplan.history.git import GitError
+from techplan.history.log import NO_BLOB, Commit, History, read_history
 from techplan.history.past import PastReader, records_key
 from techplan.plan.formatting import format_date
 from techplan.plan.load import PHASE_FOLDER
 from techplan.plan.model import Measure, Milestone, Plan
+from techplan.plan.settings import PlanConfig
 from techplan.problems import Problem
 
 _Record = TypeVar("_Record", Milestone, Measure)
@@ -303,3 +306,23 @@ def _natural(record_id: str) -> tuple[object, ...]:
     """Milestones before measures, ids in number order: M1.2 before M1.10."""
     numbers = tuple(int(part) if part.isdigit() else 0 for part in record_id[1:].split("."))
     return (record_id[0] != "M", *numbers)
+
+
+def check_reused_ids(settings: PlanConfig, plan: Plan, cache: DiskCache) -> tuple[list[Problem], str | None]:
+    """`techplan check`'s look at history: problems for reused ids, or why it could not look (never raises)."""
+    if settings.history == "off":
+        return [], "history is off for this site (extra.plan.history: off)"
+    try:
+        repo, state, prefix = open_repository(settings)
+    except HistoryUnavailable as error:
+        return [], error.message
+    try:
+        if state.head is None:
+            return [], None
+        history = read_history(repo, state, [prefix + path for path in plan.data_files], cache)
+        past = PastReader(repo.blobs, cache)
+        return reused_ids(read_lives(past, history, prefix, plan, cache), plan), None
+    except GitError as error:
+        return [], f"reading the plan's history from git failed: {error}"
+    finally:
+        repo.close()
