@@ -256,3 +256,22 @@ def test_without_history_every_record_still_has_a_page(tmp_path: Path, history: 
     assert "This build reads no history" in text_of(html)
     assert not (tmp_path / "site/milestones/M1.2/feed.xml").exists()
     assert page(tmp_path, "register/").select(".tp-register__table tbody tr")
+
+
+def test_a_past_version_that_does_not_pass_is_not_read_as_a_deletion(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    repo = GitRepo(tmp_path)
+    first = repo.head()
+    repo.replace("plan/phase1-vision/milestones.yml", "due: 2021-06-30", "due: soon")
+    repo.replace("plan/phase1-vision/milestones.yml", "title: Agree the values", "title: Agree shared values")
+    repo.commit("Break M1.2", None, "2021-02-01T09:00:00+00:00")
+    repo.replace("plan/phase1-vision/milestones.yml", "due: soon", "due: 2021-09-30")
+    fixed = repo.commit("Mend M1.2", "Moved M1.2 to September.", "2021-02-02T09:00:00+00:00")
+    result = build(tmp_path)
+    assert result.returncode == 0, result.stderr
+    life = page(tmp_path, "milestones/M1.2/").select("ol.tp-life > li")
+    assert [li["id"] for li in life] == [f"change-{fixed[:12]}", f"change-{first[:12]}"]
+    said = [text_of(li) for li in life[0].select(".tp-data-changes > li")]
+    assert said[0].startswith("M1.2 retitled from “Agree the values” to “Agree shared values”")
+    assert said[1].startswith("M1.2 due date moved from 30 June 2021 to 30 September 2021")
+    assert "removed" not in text_of(page(tmp_path, "milestones/M1.2/").select_one("ol.tp-life"))

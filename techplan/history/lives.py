@@ -135,7 +135,7 @@ class LifeReader:
                 for path, version in step.versions.items()
                 if version is not None
                 for blob, number in [version]
-                if cache.get("records", records_key(blob, path, number)) is None
+                if cache.get("record-versions", records_key(blob, path, number)) is None
             }
         )
         """Blobs the cache does not know: read them with the build's other past versions, in one batch."""
@@ -160,8 +160,17 @@ class LifeReader:
                 if version is None:
                     per_file.pop(path, None)
                     continue
-                milestones, measures = parsed.get(version[0], ((), ()))
-                per_file[path] = (_first_each(milestones), _first_each(measures))
+                milestones, measures, written = parsed.get(version[0], ((), (), frozenset()))
+                found = (_first_each(milestones), _first_each(measures))
+                earlier = per_file.get(path, ({}, {}))
+                # A record this version holds but that does not pass (invalid data in the past) is not
+                # a deletion: it reads as it last did until a version holds it validly again.
+                for record_id in written - found[0].keys() - found[1].keys():
+                    if record_id in earlier[0]:
+                        found[0][record_id] = earlier[0][record_id]
+                    elif record_id in earlier[1]:
+                        found[1][record_id] = earlier[1][record_id]
+                per_file[path] = found
             after = _merged(per_file)
             commit = step.commit
             for record_id in sorted(before[0].keys() | after[0].keys()):

@@ -28,8 +28,9 @@ Fetch = Callable[[list[str]], dict[str, bytes]]
 Dues = dict[str, date]
 """The due date of each milestone in one version of a milestones file."""
 
-Records = tuple[tuple[Milestone, ...], tuple[Measure, ...]]
-"""The milestones and measures one version of a data file validly holds."""
+Records = tuple[tuple[Milestone, ...], tuple[Measure, ...], frozenset[str]]
+"""The milestones and measures one version of a data file validly holds, and every valid id written in it
+(a record that does not pass has its id here but is not in the records)."""
 
 
 class PastReader:
@@ -97,7 +98,7 @@ class PastReader:
             first.setdefault(blob, (commit, path, number))
         results: dict[str, tuple[Records, tuple[Problem, ...]]] = {}
         for blob, (_, path, number) in first.items():
-            cached = self.cache.get("records", records_key(blob, path, number))
+            cached = self.cache.get("record-versions", records_key(blob, path, number))
             if cached is not None:
                 results[blob] = cached
         missing = [blob for blob in first if blob not in results]
@@ -106,10 +107,10 @@ class PastReader:
             commit, path, number = first[blob]
             if blob not in found:
                 self.notes.append(HistoryNote(commit, path, 0, "this version is not in the repository; skipped"))
-                results[blob] = (((), ()), ())
+                results[blob] = (((), (), frozenset()), ())
                 continue
             results[blob] = read_records(found[blob], path, number)
-            self.cache.put("records", records_key(blob, path, number), results[blob])
+            self.cache.put("record-versions", records_key(blob, path, number), results[blob])
         for blob, (_, problems) in results.items():
             commit, path, _ = first[blob]
             self.notes += [HistoryNote(commit, path, p.line, f"{p.field}: {p.message}") for p in problems]
@@ -206,8 +207,8 @@ def read_records(data: bytes, path: str, number: int) -> tuple[Records, tuple[Pr
     try:
         node, problems = parse_yaml_bytes(data, path)
         if node is None:
-            return ((), ()), tuple(problems)
-        milestones, measures, found = load_records(node, path, number)
-        return (tuple(milestones), tuple(measures)), tuple(problems + found)
+            return ((), (), frozenset()), tuple(problems)
+        milestones, measures, ids, found = load_records(node, path, number)
+        return (tuple(milestones), tuple(measures), ids), tuple(problems + found)
     except Exception as error:
-        return ((), ()), (Problem(path, 1, "file", f"could not be read ({type(error).__name__})"),)
+        return ((), (), frozenset()), (Problem(path, 1, "file", f"could not be read ({type(error).__name__})"),)

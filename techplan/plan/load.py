@@ -248,8 +248,11 @@ def _records(checker: RecordChecker, root: YamlNode, spec_file: RecordSpec, key:
     return records if isinstance(records, list) else []
 
 
-def load_records(root: YamlNode, display: str, number: int) -> tuple[list[Milestone], list[Measure], list[Problem]]:
-    """The milestones or measures one data file validly holds (by its name), and its problems, as loading reads them.
+def load_records(
+    root: YamlNode, display: str, number: int
+) -> tuple[list[Milestone], list[Measure], frozenset[str], list[Problem]]:
+    """The milestones or measures one data file validly holds (by its name), every valid id written in it
+    (an otherwise broken record's too), and its problems, as loading reads them.
 
     `display` is the file's path as problems name it; `number` is its phase's. Used to read past
     versions of one file at a time, with exactly the checks today's files get.
@@ -259,7 +262,7 @@ def load_records(root: YamlNode, display: str, number: int) -> tuple[list[Milest
         _load_measures(display, number, root, loaded)
     else:
         _load_milestones(display, number, root, loaded)
-    return loaded.milestones, loaded.measures, loaded.problems
+    return loaded.milestones, loaded.measures, frozenset(loaded.ids), loaded.problems
 
 
 def _load_milestones(display: str, number: int, root: YamlNode, loaded: _Loaded) -> None:
