@@ -25,7 +25,7 @@ from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
 from techplan.history.notes import history_report
 from techplan.plan.load import PHASE_FOLDER, load_plan
-from techplan.plan.model import Phase, Plan
+from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import scan
 from techplan.plan.settings import PlanConfig, plan_settings
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
@@ -164,6 +164,10 @@ class PlanSite:
         ).items():
             files.append(File.generated(config, path, content=text))
         site = SiteInfo(config.site_name, config.site_url, config.repo_url)
+        # Today's records link to their own pages from the history too (every deleted one is added after).
+        today: list[Milestone | Measure] = [*self.plan.milestones, *self.plan.measures]
+        directory_urls = config.use_directory_urls
+        self.renderer.set_record_links({r.id: (record_url(r.id, directory_urls), r.title) for r in today})
         try:
             self.published = publish_history(
                 self.settings, self.plan, sources, self.renderer, site, cache, changes_page.url

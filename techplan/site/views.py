@@ -384,6 +384,14 @@ class HistoryViews:
             )
             if links:
                 parts.append(f"<p>Pages: {links}</p>")
+            own = self.renderer.record_links
+            named = ", ".join(
+                f'<a href="{html.escape(self._absolute(own[i][0]))}">{html.escape(i)}: {html.escape(own[i][1])}</a>'
+                for i in update.records
+                if i in own
+            )
+            if named:
+                parts.append(f"<p>Milestones and measures: {named}</p>")
             return "".join(parts)
 
         # Commit messages reach the feed as git has them: replace what XML 1.0 cannot hold.
