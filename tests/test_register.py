@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 import yaml
+from bs4 import BeautifulSoup
 from demorepo import Demo
 from gitrepo import GitRepo
 from plansite import MINI_PLAN, build, page, techplan, text_of, write_site
@@ -275,3 +276,19 @@ def test_a_past_version_that_does_not_pass_is_not_read_as_a_deletion(tmp_path: P
     assert said[0].startswith("M1.2 retitled from “Agree the values” to “Agree shared values”")
     assert said[1].startswith("M1.2 due date moved from 30 June 2021 to 30 September 2021")
     assert "removed" not in text_of(page(tmp_path, "milestones/M1.2/").select_one("ol.tp-life"))
+
+
+def test_diff_html_links_each_id_to_its_page_with_its_title(tmp_path: Path) -> None:
+    write_site(tmp_path)
+    repo = GitRepo(tmp_path)
+    repo.replace("plan/phase2-measures/milestones.yml", "depends_on: [M1.2]", "depends_on: [M1.2, M1.1]")
+    repo.commit("Depend", "Linked the measures to the vision.", "2021-02-01T09:00:00+00:00")
+    result = techplan(tmp_path, "diff", "HEAD~1", "HEAD", "--format", "html")
+    assert result.returncode == 0, result.stderr
+    html = BeautifulSoup(result.stdout, "html.parser")
+    [item] = [li for li in html.select("li") if "now depends on" in text_of(li)]
+    assert text_of(item) == "M2.1 (Agree the measures) now depends on M1.1 (Publish the vision) ."
+    assert [a["href"] for a in item.select("a")] == [
+        "https://plan.example.org/milestones/M2.1/",
+        "https://plan.example.org/milestones/M1.1/",
+    ]
