@@ -220,7 +220,6 @@ class PlanSite:
             site_url=config.site_url,
             publisher=settings.publisher or config.site_name,
             author_of=lambda commit: settings.author_of(commit.author, commit.email),
-            local_date=None,
         )
         citations = find_citations(settings.plan_dir, self.plan.pages)
         rendered = RecordPages(self.renderer, published.lives, citations, inputs, directory_urls).render(cache)

@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -255,7 +254,6 @@ class RecordInputs:
     site_url: str | None
     publisher: str
     author_of: Callable[[Commit], str | None]
-    local_date: Callable[[Commit], date] | None
 
 
 class RecordPages:
@@ -341,7 +339,6 @@ class RecordPages:
             revisions=revisions,
             citations=self.citations.get(life.id, ()),
             has_history=bool(self.inputs.commits),
-            local_date=self.inputs.local_date,
             commit_url=self._commit_url,
             link=lambda target: relative_url(target, page_url),
             page_href=lambda page: relative_url(self.renderer.page_urls.get(page, ""), page_url),
