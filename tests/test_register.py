@@ -137,7 +137,7 @@ def test_a_record_page_says_what_it_is_now_and_where_it_is_cited(demo_built: Dem
     assert text_of(html.select_one("h1")).startswith("M2.1: Every trust has an electronic patient record")
     facts = text_of(html.select_one(".tp-record__facts"))
     assert "Depends on M3.2 (" in facts and "M4.2 (" in facts  # dependencies named with their titles
-    cited = [a["href"] for a in html.select("#cited + ul a")]
+    cited = [a["href"] for a in html.select("#where-the-plan-cites-it + ul a")]
     assert cited and all(not href.startswith("http") for href in cited)
     for href in cited:
         target = (demo_built.root / "site/milestones/M2.1" / href.split("#")[0]).resolve()

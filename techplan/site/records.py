@@ -52,6 +52,7 @@ TEMPLATES = (RECORD_TEMPLATE, REGISTER_TEMPLATE, FEED_TEMPLATE, "partials/plan-m
 """What the record pages are rendered from: part of their cache key."""
 _ID = re.compile(r"(?<![\w.])(M[0-9]+\.[0-9]+|K[0-9]+)(?![\w]|\.[0-9])")
 _HEADING = re.compile(r"^(#{2,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
+_HEADING_MARK = re.compile(r"<!--tp-heading:(.*?)-->")
 _ATTR_ID = re.compile(r"\s*\{[^}]*#([\w-]+)[^}]*\}\s*$")
 
 
@@ -97,6 +98,19 @@ def link_records(text: str, links: dict[str, tuple[str, str]], url: Callable[[st
         position = match.end()
     parts.append(escape(text[position:]))
     return Markup("".join(parts))
+
+
+def with_headings(html: str, slots: Slots) -> str:
+    """Rendered HTML as Markdown: each `<!--tp-heading:Title-->` marker a heading, the HTML between held in slots.
+
+    The headings are the templates' own words, never the plan's; as Markdown headings they make
+    the page's table of contents, and with it the theme's skip link.
+    """
+    parts = _HEADING_MARK.split(html)
+    markdown = slots.hold(parts[0]) if parts[0].strip() else ""
+    for title, body in zip(parts[1::2], parts[2::2], strict=True):
+        markdown += f"\n\n## {title}\n" + slots.hold(body)
+    return markdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,7 +367,8 @@ class RecordPages:
         # (MkDocs' templates do not escape it), so it is escaped here.
         title = str(escape(f"{life.id}: {publishable(record.title)}"))
         markdown = (
-            f"---\nsearch:\n  exclude: true\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n" + slots.hold(html)
+            f"---\nsearch:\n  exclude: true\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n"
+            + with_headings(html, slots)
         )
         return markdown, tuple(slots.html)
 
@@ -375,7 +390,7 @@ class RecordPages:
             json_url=relative_url(REGISTER_JSON, page_url),
             has_history=bool(self.inputs.commits),
         )
-        return "# Register of commitments\n" + slots.hold(html), tuple(slots.html)
+        return "# Register of commitments\n" + with_headings(html, slots), tuple(slots.html)
 
     def feed(self, life: RecordLife) -> str:
         """The record's own Atom feed: every change to it, newest first, through the site's feed template."""
