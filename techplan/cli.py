@@ -17,13 +17,16 @@ from techplan.edit.cli import add_edit_commands
 from techplan.errors import TechplanError
 from techplan.files import WriteError, read_if_exists, replace_file, write_output
 from techplan.history.audit import audit_history
+from techplan.history.lives import check_reused_ids
 from techplan.history.notes import HistoryNote, history_report
 from techplan.plan.load import load_plan
+from techplan.plan.model import Measure, Milestone
 from techplan.plan.reference import END, START, reference_markdown, update_reference
 from techplan.plan.schemacheck import schema_problems
 from techplan.plan.spec import SCHEMA_NAMES, render_schema
 from techplan.problems import render_report
 from techplan.site.config import Site, load_site
+from techplan.site.records import link_records, record_url
 from techplan.site.render import standalone_environment
 from techplan.site.verify import verify
 
@@ -171,6 +174,10 @@ def run_check(args: argparse.Namespace) -> int:
     site = load_site(args.config_file)
     settings, problems = site.settings, site.problems
     plan, plan_problems = load_plan(settings)
+    reused, not_looked = check_reused_ids(settings, plan, DiskCache(cache_folder(settings.root)))
+    plan_problems += reused
+    if not_looked is not None:
+        print(f"Ids were not checked against the plan's history (an id is never reused): {not_looked}")
     notes: list[HistoryNote] = []
     if args.history:
         history_notes, history_problems = audit_history(settings, DiskCache(cache_folder(settings.root)))
@@ -238,6 +245,15 @@ def _named(value: object) -> str:
 def render_html(result: PlanDiff, site: Site) -> str:
     """The comparison as a standalone redline page, from the site's templates."""
     env = standalone_environment(site.custom_dir)
+    site_url = str(site.mkdocs.site_url or "")
+    if site_url:
+        # Each id named in the data changes links to its record's page on the published site, title beside it.
+        plan, _ = load_plan(site.settings)
+        directory_urls = bool(site.mkdocs.use_directory_urls)
+        root = site_url.rstrip("/") + "/"
+        records: list[Milestone | Measure] = [*plan.milestones, *plan.measures]
+        links = {r.id: (root + record_url(r.id, directory_urls), r.title) for r in records}
+        env.globals["plan_record_text"] = lambda text: link_records(text, links, lambda target: target)
     return env.get_template("partials/plan-diff.html").render(diff=result, site_name=site.name)
 
 

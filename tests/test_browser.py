@@ -699,6 +699,8 @@ def test_every_control_is_reached_with_tab_and_shows_focus(
         (demo_site, redline),
         (demo_site, next(p for p in demo_site.pages if "/pages/" in p and p.endswith("roadmap.html"))),
         (demo_site, "phase1-vision/mission-and-values/index.html"),  # section provenance under every heading
+        (demo_site, "register/index.html"),
+        (demo_site, "milestones/M4.3/index.html"),  # a milestone's own page: its life, citations, feed
     ]
     problems: list[str] = []
     stops = 0
@@ -800,6 +802,27 @@ def test_roadmap_schedule_marks_pass_axe_in_both_palettes(browser: Any, tmp_path
             page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'default'")
         context.close()
     assert not problems, _describe(problems)
+
+
+def test_register_filters_by_moves_and_notes_from_the_keyboard(browser: Any, demo_site: Site) -> None:
+    register = json.loads((demo_site.root / "data" / "register.json").read_text(encoding="utf-8"))
+    rows = register["milestones"]
+    context = _context(browser)
+    page = context.new_page()
+    _open(page, demo_site.url("register/index.html"))
+    count = page.locator(".tp-filter-count")
+    assert count.inner_text() == f"Showing {len(rows)} of {len(rows)} milestones."
+    _tab_to(page, '.tp-filters select[data-key="moves"]')
+    page.keyboard.press("ArrowDown")  # from "All" to "0 times": moved more than 0 times
+    moved = sum(1 for row in rows if row["moves"] > 0)
+    assert moved and count.inner_text() == f"Showing {moved} of {len(rows)} milestones."
+    page.keyboard.press("Tab")  # and moved without a note
+    assert page.evaluate("document.activeElement.dataset.key") == "nonote"
+    page.keyboard.press("ArrowDown")
+    choice = page.evaluate("document.activeElement.value")
+    both = sum(1 for row in rows if row["moves"] > 0 and ("Yes" if row["moves_without_note"] else "No") == choice)
+    assert count.inner_text() == f"Showing {both} of {len(rows)} milestones."
+    context.close()
 
 
 def test_compare_form_works_from_the_keyboard_and_its_result_passes_axe(browser: Any, demo_site: Site) -> None:

@@ -200,7 +200,7 @@ def test_whats_changed_lists_major_changes_by_month(story: dict[str, str]) -> No
     ]
     moved = html.find(id=f"change-{story['c4'][:12]}")
     assert text_of(moved.select_one(".tp-update__pages")) == "Pages: Mini plan , Roadmap , Phase 1: Vision"
-    assert moved.select_one(".tp-update__records a")["href"] == "../phase1-vision/#M1.2"
+    assert moved.select_one(".tp-update__records a")["href"] == "../milestones/M1.2/"  # its own page
     renamed = html.find(id=f"change-{story['c6'][:12]}")
     assert text_of(renamed.select_one(".tp-update__pages")) == "Pages: Our values"
 

@@ -103,9 +103,14 @@ def test_unchanged_page_is_published_once_under_the_revision_that_introduced_it(
 
 def test_redline_marks_words_and_says_data_changes_in_plain_english(revised: dict[str, str]) -> None:
     html = page(root_of(revised), "revisions/v2/changes/")
-    assert [text_of(li) for li in html.select(".tp-data-changes li")] == [
-        "M1.2 due date moved from 30 June 2021 to 30 September 2021: 3 months later.",
-        "K1 actual added: 85% for September 2022.",
+    items = html.select(".tp-data-changes li")
+    assert [text_of(li) for li in items] == [  # each id links to its own page, its title in words beside it
+        "M1.2 (Agree the values) due date moved from 30 June 2021 to 30 September 2021: 3 months later.",
+        "K1 (Trusts with an electronic patient record) actual added: 85% for September 2022.",
+    ]
+    assert [a["href"] for li in items for a in li.select("a.tp-record-ref")] == [
+        "../../../milestones/M1.2/",
+        "../../../measures/K1/",
     ]
     section = next(s for s in html.select(".tp-redline") if "Phase 1: Vision" in text_of(s.h3))
     changed = section.select(".tp-block--changed")

@@ -271,7 +271,9 @@ def test_the_techplan_command_works_from_the_wheel(engine: Engine, second: dict[
     diff = engine.run("techplan", "diff", "--format", "html", "v1", "v2", cwd=site_of(second))
     assert diff.returncode == 0, diff.stderr
     html = BeautifulSoup(diff.stdout, "html.parser")
-    assert "M1.2 due date moved from 30 June 2022 to 31 December 2022: 6 months later." in text_of(html)
+    assert "M1.2 (Agree the values) due date moved from 30 June 2022 to 31 December 2022: 6 months later." in text_of(
+        html
+    )
     assert [text_of(ins) for ins in html.find_all("ins") if "vision" in text_of(ins)] == [
         "[inserted: The vision comes first. ]"
     ]
@@ -355,7 +357,7 @@ def test_revisions_have_their_pages_and_changes(second: dict[str, str]) -> None:
     assert text_of(then.find(id="M1.2").find_all("td")[3]) == "30 June 2022"
     changes = page(root, "revisions/v2/changes/")
     assert [text_of(li) for li in changes.select(".tp-data-changes li")] == [
-        "M1.2 due date moved from 30 June 2022 to 31 December 2022: 6 months later."
+        "M1.2 (Agree the values) due date moved from 30 June 2022 to 31 December 2022: 6 months later."
     ]
 
 

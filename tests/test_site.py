@@ -46,11 +46,12 @@ def test_phase_page_shows_its_milestones_as_a_table(site: Path) -> None:
     assert second[5] == "M1.1: Publish the vision Status: Done"
 
 
-def test_every_milestone_has_a_stable_anchor(site: Path) -> None:
+def test_every_milestone_has_a_stable_anchor_that_links_to_its_own_page(site: Path) -> None:
     html = page(site, "phase1-vision/")
     row = html.find(id="M1.2")
     assert row.name == "tr"
-    assert row.find("a", class_="tp-anchor")["href"] == "#M1.2"
+    assert row.find("a", class_="tp-anchor")["href"] == "../milestones/M1.2/"
+    assert page(site, "milestones/M1.2/").select_one("h1").get_text(strip=True).startswith("M1.2: Agree the values")
     assert page(site, "phase2-measures/").find(id="M2.1").name == "tr"
 
 
@@ -64,7 +65,7 @@ def test_status_is_written_in_words_not_only_colour(site: Path) -> None:
 def test_dependencies_link_to_milestones_on_other_pages(site: Path) -> None:
     row = page(site, "phase2-measures/").find(id="M2.1")
     link = row.select_one(".tp-deps a")
-    assert link["href"] == "../phase1-vision/#M1.1"
+    assert link["href"] == "../milestones/M1.1/"  # the milestone's own page
     assert text_of(link) == "M1.1: Publish the vision"
 
 
@@ -161,7 +162,7 @@ def test_roadmap_has_svg_timeline_and_the_same_data_as_a_table(site: Path) -> No
         ["31 March 2021 (overdue)", "M2.1: Agree the measures", "Phase 2: Measures", "Status: Delayed"],
         ["30 June 2021", "M1.2: Agree the values", "Phase 1: Vision", "Status: In progress"],
     ]
-    assert table.select("tbody a")[0]["href"] == "../phase1-vision/#M1.1"
+    assert table.select("tbody a")[0]["href"] == "../milestones/M1.1/"
 
 
 def test_roadmap_markers_sit_at_due_dates(site: Path) -> None:

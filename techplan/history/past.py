@@ -13,8 +13,8 @@ from datetime import date
 
 from techplan.cache import DiskCache
 from techplan.history.notes import HistoryNote
-from techplan.plan.load import load_plan
-from techplan.plan.model import Plan
+from techplan.plan.load import load_plan, load_records
+from techplan.plan.model import Measure, Milestone, Plan
 from techplan.plan.settings import PlanConfig
 from techplan.plan.sources import TreeFiles
 from techplan.plan.spec import FILES, MILESTONES_FILE
@@ -27,6 +27,10 @@ Fetch = Callable[[list[str]], dict[str, bytes]]
 
 Dues = dict[str, date]
 """The due date of each milestone in one version of a milestones file."""
+
+Records = tuple[tuple[Milestone, ...], tuple[Measure, ...], frozenset[str]]
+"""The milestones and measures one version of a data file validly holds, and every valid id written in it
+(a record that does not pass has its id here but is not in the records)."""
 
 
 class PastReader:
@@ -82,6 +86,35 @@ class PastReader:
             commit, path = first[blob]
             self.notes += [HistoryNote(commit, path, p.line, f"{p.field}: {p.message}") for p in problems]
         return {blob: dues for blob, (dues, _) in results.items()}
+
+    def records(self, versions: Iterable[tuple[str, str, str, int]]) -> dict[str, Records]:
+        """The records in each (blob, commit, path, phase number) version of a milestones or measures file, by blob.
+
+        Read as `techplan check` reads today's files: a record that does not pass is left out and
+        what was wrong becomes a note on the first commit that published that version.
+        """
+        first: dict[str, tuple[str, str, int]] = {}
+        for blob, commit, path, number in versions:
+            first.setdefault(blob, (commit, path, number))
+        results: dict[str, tuple[Records, tuple[Problem, ...]]] = {}
+        for blob, (_, path, number) in first.items():
+            cached = self.cache.get("record-versions", records_key(blob, path, number))
+            if cached is not None:
+                results[blob] = cached
+        missing = [blob for blob in first if blob not in results]
+        found = self.contents(missing)
+        for blob in missing:
+            commit, path, number = first[blob]
+            if blob not in found:
+                self.notes.append(HistoryNote(commit, path, 0, "this version is not in the repository; skipped"))
+                results[blob] = (((), (), frozenset()), ())
+                continue
+            results[blob] = read_records(found[blob], path, number)
+            self.cache.put("record-versions", records_key(blob, path, number), results[blob])
+        for blob, (_, problems) in results.items():
+            commit, path, _ = first[blob]
+            self.notes += [HistoryNote(commit, path, p.line, f"{p.field}: {p.message}") for p in problems]
+        return {blob: records for blob, (records, _) in results.items()}
 
     def plan_at(self, settings: PlanConfig, files: dict[str, str], commit: str, what: str) -> tuple[Plan, list[str]]:
         """The plan's data as a past commit had it (files: blob by path in the plan directory).
@@ -162,3 +195,20 @@ def read_dues(data: bytes, path: str) -> tuple[Dues, tuple[Problem, ...]]:
         return dues, tuple(problems + checker.problems)
     except Exception as error:
         return {}, (Problem(path, 1, "file", f"could not be read ({type(error).__name__})"),)
+
+
+def records_key(blob: str, path: str, number: int) -> str:
+    """The cache key of one version's records: what they are depends on the file's kind and phase too."""
+    return f"{blob}:{path.rsplit('/', 1)[-1]}:{number}"
+
+
+def read_records(data: bytes, path: str, number: int) -> tuple[Records, tuple[Problem, ...]]:
+    """The milestones or measures one version of a data file validly holds, and the problems with the rest."""
+    try:
+        node, problems = parse_yaml_bytes(data, path)
+        if node is None:
+            return ((), (), frozenset()), tuple(problems)
+        milestones, measures, ids, found = load_records(node, path, number)
+        return (tuple(milestones), tuple(measures), ids), tuple(problems + found)
+    except Exception as error:
+        return ((), (), frozenset()), (Problem(path, 1, "file", f"could not be read ({type(error).__name__})"),)

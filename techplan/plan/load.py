@@ -167,12 +167,12 @@ def _load_phase(config: PlanConfig, number: int, folder: str, loaded: _Loaded) -
     if milestones_file in loaded.paths:
         root = _read(config, milestones_file, "milestones", loaded)
         if root is not None:
-            _load_milestones(config, number, milestones_file, root, loaded)
+            _load_milestones(config.display(config.plan_dir / milestones_file), number, root, loaded)
     measures_file = f"{folder}/measures.yml"
     if measures_file in loaded.paths:
         root = _read(config, measures_file, "measures", loaded)
         if root is not None:
-            _load_measures(config, number, measures_file, root, loaded)
+            _load_measures(config.display(config.plan_dir / measures_file), number, root, loaded)
 
 
 def _read(config: PlanConfig, path: str, first_key: str, loaded: _Loaded) -> YamlNode | None:
@@ -254,9 +254,26 @@ def _records(checker: RecordChecker, root: YamlNode, spec_file: RecordSpec, key:
     return records if isinstance(records, list) else []
 
 
-def _load_milestones(config: PlanConfig, number: int, path: str, root: YamlNode, loaded: _Loaded) -> None:
-    """Check milestones.yml and add its Milestones."""
-    checker = RecordChecker(config.display(config.plan_dir / path))
+def load_records(
+    root: YamlNode, display: str, number: int
+) -> tuple[list[Milestone], list[Measure], frozenset[str], list[Problem]]:
+    """The milestones or measures one data file validly holds (by its name), every valid id written in it
+    (an otherwise broken record's too), and its problems, as loading reads them.
+
+    `display` is the file's path as problems name it; `number` is its phase's. Used to read past
+    versions of one file at a time, with exactly the checks today's files get.
+    """
+    loaded = _Loaded()
+    if display.endswith("/measures.yml") or display == "measures.yml":
+        _load_measures(display, number, root, loaded)
+    else:
+        _load_milestones(display, number, root, loaded)
+    return loaded.milestones, loaded.measures, frozenset(loaded.ids), loaded.problems
+
+
+def _load_milestones(display: str, number: int, root: YamlNode, loaded: _Loaded) -> None:
+    """Check milestones.yml (its path as problems name it) and add its Milestones."""
+    checker = RecordChecker(display)
     for checked in _records(checker, root, MILESTONES_FILE, "milestones"):
         values = checked.values
         record_id = _register_id(checker, checked, loaded)
@@ -283,9 +300,9 @@ def _load_milestones(config: PlanConfig, number: int, path: str, root: YamlNode,
     loaded.problems += checker.problems
 
 
-def _load_measures(config: PlanConfig, number: int, path: str, root: YamlNode, loaded: _Loaded) -> None:
-    """Check measures.yml and add its Measures."""
-    checker = RecordChecker(config.display(config.plan_dir / path))
+def _load_measures(display: str, number: int, root: YamlNode, loaded: _Loaded) -> None:
+    """Check measures.yml (its path as problems name it) and add its Measures."""
+    checker = RecordChecker(display)
     for checked in _records(checker, root, MEASURES_FILE, "measures"):
         record_id = _register_id(checker, checked, loaded)
         _note_markdown(checker, checked, "description", loaded)

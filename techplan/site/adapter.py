@@ -14,7 +14,7 @@ import mkdocs
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
@@ -25,7 +25,7 @@ from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
 from techplan.history.notes import history_report
 from techplan.plan.load import PHASE_FOLDER, load_plan
-from techplan.plan.model import Phase, Plan
+from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import scan
 from techplan.plan.settings import PlanConfig, plan_settings
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
@@ -37,6 +37,17 @@ from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versi
 from techplan.site.markup import without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
 from techplan.site.printview import PrintedPage, assemble
+from techplan.site.records import (
+    RECORD_FEED,
+    REGISTER_PAGE,
+    RecordInputs,
+    RecordPages,
+    find_citations,
+    link_records,
+    record_folder,
+    record_source,
+    record_url,
+)
 from techplan.site.render import THEME, Renderer, Slots, template_environment
 from techplan.site.safehtml import field_markdown
 from techplan.site.sections import PROVENANCE_JSON, PlacedLines, page_entries, place_lines, provenance_json
@@ -79,6 +90,8 @@ class PlanSite:
         """provenance.json's sections of each page converted so far."""
         self.built_from: BuiltFrom | None = None
         self._archive_hashes: dict[str, str] = {}
+        self._record_feeds: dict[str, list[tuple[str, str]]] = {}
+        """(title, site path) of the feed each record page's head links, by page."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
@@ -123,6 +136,8 @@ class PlanSite:
         compare_page = File.generated(config, COMPARE_PAGE, content="")
         open_data_page = File.generated(config, OPEN_DATA_PAGE, content="")
         files.append(open_data_page)
+        # A site's nav may list the register (this one does); one that does not is not warned about it.
+        files.append(File.generated(config, REGISTER_PAGE, content="", inclusion=InclusionLevel.NOT_IN_NAV))
         files.append(changes_page)
         files.append(revisions_page)
         files.append(compare_page)
@@ -150,6 +165,10 @@ class PlanSite:
         ).items():
             files.append(File.generated(config, path, content=text))
         site = SiteInfo(config.site_name, config.site_url, config.repo_url)
+        # Today's records link to their own pages from the history too (every deleted one is added after).
+        today: list[Milestone | Measure] = [*self.plan.milestones, *self.plan.measures]
+        directory_urls = config.use_directory_urls
+        self.renderer.set_record_links({r.id: (record_url(r.id, directory_urls), r.title) for r in today})
         try:
             self.published = publish_history(
                 self.settings, self.plan, sources, self.renderer, site, cache, changes_page.url
@@ -163,6 +182,7 @@ class PlanSite:
         if self.published.notes:
             log.info(history_report(self.published.notes))
         self.renderer.slippage = self.published.slippage
+        self._add_record_pages(files, config, cache)
         changes_page.content_string = self.published.changes_page
         self._slots[CHANGES_PAGE] = Slots(self.published.changes_slots)
         for page, (markdown, slots) in {
@@ -179,6 +199,47 @@ class PlanSite:
             files.append(File.generated(config, PROVENANCE_JSON, content=""))
         self.built_from = self._built_from(config)
         return files
+
+    def _add_record_pages(self, files: Files, config: MkDocsConfig, cache: DiskCache) -> None:
+        """A page for every milestone and measure ever published, their feeds and calendar files, and the register."""
+        assert self.settings is not None and self.published is not None and self.renderer is not None
+        assert self.plan is not None
+        published, settings = self.published, self.settings
+        directory_urls = config.use_directory_urls
+        links = {i: (record_url(i, directory_urls), life.last.title) for i, life in published.lives.items()}
+        self.renderer.set_record_links(links)
+        # Every data change the build lists (redlines, the compare page) names records through this.
+        self.renderer.env.globals["plan_record_text"] = lambda text, url=(lambda target: target): link_records(
+            text, links, url
+        )
+        inputs = RecordInputs(
+            commits=published.commits,
+            revisions=published.archive.revisions,
+            chain=published.chain,
+            repo_url=config.repo_url,
+            site_name=config.site_name,
+            site_url=config.site_url,
+            publisher=settings.publisher or config.site_name,
+            author_of=lambda commit: settings.author_of(commit.author, commit.email),
+        )
+        citations = find_citations(settings.plan_dir, self.plan.pages)
+        rendered = RecordPages(self.renderer, published.lives, citations, inputs, directory_urls).render(cache)
+        self._record_feeds = {}
+        for source, (markdown, slots) in rendered.pages.items():
+            if source == REGISTER_PAGE:
+                files.get_file_from_path(source).content_string = markdown  # type: ignore[union-attr]
+            else:
+                # Reached from the tables, the register and every mention: not one nav entry each.
+                files.append(File.generated(config, source, content=markdown, inclusion=InclusionLevel.NOT_IN_NAV))
+            self._slots[source] = Slots(slots)
+        for record_id, life in published.lives.items():
+            feed = record_folder(record_id) + RECORD_FEED
+            if feed in rendered.files:
+                self._record_feeds[record_source(record_id)] = [
+                    (f"{config.site_name}: {record_id}, {life.last.title}", feed)
+                ]
+        for path, text in rendered.files.items():
+            files.append(File.generated(config, path, content=text))
 
     def _built_from(self, config: MkDocsConfig) -> BuiltFrom:
         """What this build reads: the commit and revision (from the history), and what is not committed."""
@@ -328,9 +389,8 @@ class PlanSite:
         """Make Material's own markup valid; link the page's feeds from its head, where feed readers look."""
         assert self.published is not None and self.renderer is not None
         output = without_toggle_autocomplete(output)
-        feeds = [
-            (title, relative_url(path, page.url)) for title, path in self.published.feeds.get(page.file.src_uri, [])
-        ]
+        own = self.published.feeds.get(page.file.src_uri) or self._record_feeds.get(page.file.src_uri, [])
+        feeds = [(title, relative_url(path, page.url)) for title, path in own]
         if not feeds:
             return output
         links = self.renderer.env.get_template("partials/plan-feed-links.html").render(feeds=feeds)
@@ -386,6 +446,7 @@ class PlanSite:
             "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
             "compare": self.renderer.page_urls.get(COMPARE_PAGE, ""),
             "repo_url": config.repo_url or "",
+            "records": sorted(self.renderer.record_links.items()),
         }
         writer = ArchiveWriter(
             self.settings,

@@ -198,6 +198,13 @@ class Renderer:
         """Where the site is published (site_url), so feedback can name the page it is about."""
         self._markdown_key = markdown_key
         self._fingerprint: str | None = None
+        self.record_links: dict[str, tuple[str, str]] = {}
+        """Each record's own page (a site path) and title, by id: milestones and measures ever published."""
+
+    def set_record_links(self, links: dict[str, tuple[str, str]]) -> None:
+        """Link ids to the records' own pages from now on (and key the rendered blocks by them)."""
+        self.record_links = links
+        self._fingerprint = None
 
     @property
     def fingerprint(self) -> str:
@@ -245,7 +252,7 @@ class Renderer:
         parts = [
             repr(self.plan.phases), repr(self.plan.milestones), repr(self.plan.measures), self.today.isoformat(),
             sorted(self.page_urls.items()), [loader.get_source(self.env, name)[0] for name in names], markdown_key,
-            repr(sorted(self.slippage.items())), repr(self.licence), self.site_url,
+            repr(sorted(self.slippage.items())), repr(self.licence), self.site_url, sorted(self.record_links.items()),
         ]  # fmt: skip
         return content_key(repr(parts).encode())
 
@@ -349,8 +356,14 @@ class Renderer:
             revision_data=relative_url(self.revision_data, page_url) if self.revision_data else None,
             licence=self.licence,
             md=lambda text: self.render_field_markdown(text, page_url),
+            record_page=lambda record_id: self._record_page(record_id, page_url),
             **context,
         )
+
+    def _record_page(self, record_id: str, page_url: str) -> str | None:
+        """A link to a record's own page from the page being built, or None if it has none."""
+        found = self.record_links.get(record_id)
+        return relative_url(found[0], page_url) if found else None
 
     def render_field_markdown(self, text: str, page_url: str) -> Markup:
         """Markdown from a data field as HTML that is safe to publish, its references rendered by the engine.

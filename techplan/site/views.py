@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from techplan.cache import DiskCache, content_key
 from techplan.history.changes import ChangeLog, Update, load_changelog, open_repository
+from techplan.history.lives import LifeReader, RecordLife, lives_without_history
 from techplan.history.log import Commit, RepoState
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
@@ -27,6 +28,7 @@ from techplan.problems import Problem
 from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.site.builtfrom import BuildSource, build_source
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
+from techplan.site.records import REGISTER_COLUMNS, REGISTER_CSV, REGISTER_JSON, REGISTER_PAGE, register_url
 from techplan.site.render import Renderer, Slots
 from techplan.site.sections import PROVENANCE_JSON, SiteSections, section_lines
 from techplan.site.sections import TEMPLATE as SECTION_TEMPLATE
@@ -98,6 +100,12 @@ class Published:
     """The provenance line under each section heading of each page; None when the build has no history."""
     source: BuildSource = field(default_factory=BuildSource)
     """The commit built and the revision it belongs to, for every page's footer and the manifest."""
+    lives: dict[str, RecordLife] = field(default_factory=dict)
+    """Every milestone and measure ever published (or in the plan today), with every change to it, by id."""
+    commits: dict[str, Commit] = field(default_factory=dict)
+    """The first-parent commits that changed a record, by sha: what a record's feed entries need."""
+    chain: tuple[str, ...] = ()
+    """The first-parent line's shas, newest first."""
 
 
 def publish_history(
@@ -115,7 +123,9 @@ def publish_history(
     of everything it depends on, so an unchanged repository and plan cost a lookup.
     """
     if settings.history == "off":
-        return HistoryViews(renderer, None, settings, site).publish(changes_url)
+        return replace(
+            HistoryViews(renderer, None, settings, site).publish(changes_url), lives=lives_without_history(plan)
+        )
     repo, state, prefix = open_repository(settings)
     try:
         key = _fingerprint(settings, plan, sources, renderer, site, state)
@@ -127,11 +137,15 @@ def publish_history(
             revisions, signature_problems = sign_revisions(repo, revisions, _signers(settings), cache)
             past = PastReader(repo.blobs, cache)
             sections = ProvenanceReader(changelog.files, list(plan.pages), cache)
-            past.want(sections.wanted)  # read with the versions the archive or the due dates need: one git call
+            lives = LifeReader(changelog.history, prefix, cache)
+            # Read with the versions the archive or the due dates need: one git call.
+            past.want([*sections.wanted, *lives.wanted])
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
             slippage = read_slippage(past, changelog.history, milestone_files)
             provenance = sections.read(past)
+            record_lives = lives.read(past, plan)
+            changed = {event.commit for life in record_lives.values() for event in life.events}
             views = HistoryViews(renderer, changelog, settings, site)
             published = replace(
                 views.publish(changes_url),
@@ -142,6 +156,9 @@ def publish_history(
                 sections=views.sections(provenance, archive),
                 problems=tuple(problems + signature_problems),
                 source=build_source(state, chain, revisions, prefix, settings.revisions),
+                lives=record_lives,
+                commits={commit.sha: commit for commit in chain if commit.sha in changed},
+                chain=tuple(commit.sha for commit in chain),
             )
             cache.put("published", key, published)
         return published
@@ -203,6 +220,13 @@ def open_data_markdown(renderer: Renderer, published: Published, page_url: str) 
         changes_json=relative_url(CHANGES_JSON, page_url) if CHANGES_JSON in published.files else None,
         provenance_json=relative_url(PROVENANCE_JSON, page_url) if published.sections is not None else None,
         schemas=[(name, relative_url(f"schemas/{name}", page_url)) for name in SCHEMA_NAMES.values()],
+        register={
+            "csv": relative_url(REGISTER_CSV, page_url),
+            "json": relative_url(REGISTER_JSON, page_url),
+            "page": relative_url(renderer.page_urls.get(REGISTER_PAGE, register_url()), page_url),
+            "columns": REGISTER_COLUMNS,
+        },
+        record_feeds=bool(published.commits),
     )
     return "# Open data\n" + slots.hold(html), slots
 
@@ -222,7 +246,8 @@ def _fingerprint(
     loader = renderer.env.loader
     assert loader is not None
     templates = [loader.get_source(renderer.env, name)[0] for name in HISTORY_TEMPLATES]
-    records = [(m.id, m.title, m.phase) for m in plan.milestones] + [(k.id, k.title, k.phase) for k in plan.measures]
+    # Every field: a record's own page shows them all, and today's may be edited but not committed.
+    records = [repr(plan.milestones), repr(plan.measures)]
     parts = [
         state.head, state.shallow, sorted(state.unpublished), state.mailmap,
         settings.authors, settings.teams, settings.publisher, settings.timezone, settings.history,
@@ -359,6 +384,14 @@ class HistoryViews:
             )
             if links:
                 parts.append(f"<p>Pages: {links}</p>")
+            own = self.renderer.record_links
+            named = ", ".join(
+                f'<a href="{html.escape(self._absolute(own[i][0]))}">{html.escape(i)}: {html.escape(own[i][1])}</a>'
+                for i in update.records
+                if i in own
+            )
+            if named:
+                parts.append(f"<p>Milestones and measures: {named}</p>")
             return "".join(parts)
 
         # Commit messages reach the feed as git has them: replace what XML 1.0 cannot hold.

@@ -1,5 +1,7 @@
-/* Progressive enhancement for the roadmap: filter the milestone table by phase, status and
-   owner. Without JavaScript the whole table shows; nothing here is needed to read the plan. */
+/* Progressive enhancement for the roadmap and the register: filter a table by the values its rows
+   carry (data-phase, data-status, ...), as the container's data-tp-filters lists them ("key:Label";
+   a key ending in ">" filters by "more than N"). Without JavaScript the whole table shows; nothing
+   here is needed to read the plan. */
 (function () {
   "use strict";
 
@@ -7,23 +9,35 @@
     var table = container.parentElement.querySelector("table");
     if (!table) return;
     var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+    var noun = container.dataset.tpNoun || "milestones";
     var status = document.createElement("p");
     status.setAttribute("role", "status");
     status.className = "tp-filter-count";
-    var filters = [["phase", "Phase"], ["status", "Status"], ["owner", "Owner"]].map(function (pair) {
-      var key = pair[0];
+    var spec = container.dataset.tpFilters || "phase:Phase status:Status owner:Owner";
+    var pairs = spec.match(/[a-z]+>?:[^:]+?(?=\s+[a-z]+>?:|$)/g) || [];
+    var filters = pairs.map(function (pair) {
+      var at = pair.indexOf(":");
+      var key = pair.slice(0, at);
+      var more = key.charAt(key.length - 1) === ">";
+      key = more ? key.slice(0, -1) : key;
       var values = [];
       rows.forEach(function (row) {
         var value = row.dataset[key];
         if (values.indexOf(value) === -1) values.push(value);
       });
-      values.sort();
       var label = document.createElement("label");
-      label.textContent = pair[1];
+      label.textContent = pair.slice(at + 1).trim();
       var select = document.createElement("select");
       select.dataset.key = key;
       select.add(new Option("All", ""));
-      values.forEach(function (value) { select.add(new Option(value, value)); });
+      if (more) {
+        var most = Math.max.apply(null, values.map(Number).concat([0]));
+        select.dataset.more = "yes";
+        for (var n = 0; n < most; n += 1) select.add(new Option(n + (n === 1 ? " time" : " times"), String(n)));
+      } else {
+        values.sort();
+        values.forEach(function (value) { select.add(new Option(value, value)); });
+      }
       select.addEventListener("change", apply);
       label.appendChild(select);
       container.appendChild(label);
@@ -36,12 +50,14 @@
       var shown = 0;
       rows.forEach(function (row) {
         var match = filters.every(function (select) {
-          return !select.value || row.dataset[select.dataset.key] === select.value;
+          var value = row.dataset[select.dataset.key];
+          if (!select.value) return true;
+          return select.dataset.more ? Number(value) > Number(select.value) : value === select.value;
         });
         row.hidden = !match;
         if (match) shown += 1;
       });
-      status.textContent = "Showing " + shown + " of " + rows.length + " milestones.";
+      status.textContent = "Showing " + shown + " of " + rows.length + " " + noun + ".";
     }
     apply();
   }
