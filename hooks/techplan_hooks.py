@@ -20,3 +20,4 @@ on_post_page = plugin.on_post_page
 on_template_context = plugin.on_template_context
 on_post_template = plugin.on_post_template
 on_post_build = plugin.on_post_build
+on_build_error = plugin.on_build_error

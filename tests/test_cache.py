@@ -65,3 +65,31 @@ def test_a_broken_cache_is_ignored(tmp_path: Path) -> None:
     result = build(tmp_path)
     assert result.returncode == 0, result.stderr
     assert site_files(tmp_path) == cold
+
+
+def test_a_new_commit_renders_again_only_what_it_changed_and_matches_a_cold_build(tmp_path: Path) -> None:
+    """Page histories and months of What's changed are kept per part: a commit must reach every part it touches."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    measures_before = page(tmp_path, "phase2-measures/").select(".tp-page-history")
+    # One page reworded, and a milestone moved: the vision page and the roadmap show that milestone's file.
+    repo.replace("plan/phase1-vision/index.md", "We start with", "First, we start with")
+    repo.replace("plan/phase1-vision/milestones.yml", "due: 2021-06-30", "due: 2021-09-30")
+    repo.commit("Reword and move", "Moved M1.2 to September.", "2021-05-03T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    vision = page(tmp_path, "phase1-vision/")
+    notes = [text_of(p) for p in vision.select(".tp-page-history .tp-update__note")]
+    assert notes == ["Moved M1.2 to September.", "First publication."]
+    assert "3 May 2021" in text_of(vision.select_one(".tp-page-meta"))
+    roadmap = [text_of(p) for p in page(tmp_path, "roadmap/").select(".tp-page-history .tp-update__note")]
+    assert roadmap == ["Moved M1.2 to September.", "First publication."]
+    # A page the commit did not touch keeps its history as it was.
+    assert page(tmp_path, "phase2-measures/").select(".tp-page-history") == measures_before
+    months = [text_of(h).removesuffix(" ¶") for h in page(tmp_path, "whats-changed/").select("h2")]
+    assert months[:2] == ["May 2021", "January 2021"]
+    warm = site_files(tmp_path)
+    shutil.rmtree(tmp_path / ".cache")
+    assert build(tmp_path).returncode == 0
+    assert site_files(tmp_path) == warm

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
-from techplan.cache import DiskCache
+from techplan.cache import DiskCache, content_key
 from techplan.history.notes import HistoryNote
 from techplan.plan.load import load_plan, load_records
 from techplan.plan.model import Measure, Milestone, Plan
@@ -121,7 +121,21 @@ class PastReader:
 
         Records that do not pass today's checks are left out; what was wrong comes back as
         sentences for the page that shows this version (`what` names it: "revision v3"), and as notes.
+        Kept in the cache under all it is read from, so each revision's plan is read once.
         """
+        key = content_key(repr((settings, sorted(files.items()), commit, what)).encode())
+        cached: tuple[Plan, list[str], list[HistoryNote]] | None = self.cache.get("plan-at", key)
+        if cached is None:
+            notes_before = len(self.notes)
+            plan, said = self._plan_at(settings, files, commit, what)
+            cached = (plan, said, self.notes[notes_before:])
+            self.cache.put("plan-at", key, cached)
+        else:
+            self.notes += cached[2]
+        return cached[0], list(cached[1])
+
+    def _plan_at(self, settings: PlanConfig, files: dict[str, str], commit: str, what: str) -> tuple[Plan, list[str]]:
+        """plan_at, without the cache of whole plans."""
         tree = TreeFiles(files, lambda shas: self.contents(shas))
         tree.prefetch([p for p in files if p.endswith((".yml", ".yaml"))])
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -31,8 +32,9 @@ from techplan.plan.settings import PlanConfig, plan_settings
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
-from techplan.site.archive import ArchiveWriter
+from techplan.site.archive import ArchiveWriter, jobs_available
 from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
+from techplan.site.forked import Forked
 from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versions
 from techplan.site.markup import without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
@@ -92,6 +94,8 @@ class PlanSite:
         self._archive_hashes: dict[str, str] = {}
         self._record_feeds: dict[str, list[tuple[str, str]]] = {}
         """(title, site path) of the feed each record page's head links, by page."""
+        self._archive: Forked[dict[str, str]] | None = None
+        """The point-in-time views being written in another process, while MkDocs renders the pages."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
@@ -198,6 +202,9 @@ class PlanSite:
         if self.published.sections is not None:  # written in on_env, once every page's anchors are known
             files.append(File.generated(config, PROVENANCE_JSON, content=""))
         self.built_from = self._built_from(config)
+        if self.published.revisions and jobs_available() > 1:
+            # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
+            self._archive = Forked(partial(self._write_archive, config))
         return files
 
     def _add_record_pages(self, files: Files, config: MkDocsConfig, cache: DiskCache) -> None:
@@ -416,9 +423,10 @@ class PlanSite:
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the point-in-time views, then the manifest of every file the site holds."""
         assert self.settings is not None and self.published is not None and self.renderer is not None
-        self._archive_hashes = {}
-        if self.published.revisions:
-            self._write_archive(config)
+        if self._archive is not None:  # written meanwhile, in another process
+            self._archive_hashes, self._archive = self._archive.result(), None
+        else:
+            self._archive_hashes = self._write_archive(config) if self.published.revisions else {}
         if self.built_from is not None:
             site_dir = Path(config.site_dir)
             builder = "ProperDocs" if mkdocs.__name__ == "properdocs" else "MkDocs"
@@ -427,8 +435,14 @@ class PlanSite:
             manifest = render_manifest(self.built_from, built_by, config.site_url or "", hashes)
             (site_dir / MANIFEST).write_bytes(manifest)
 
-    def _write_archive(self, config: MkDocsConfig) -> None:
-        """Write the point-in-time views: each page version once, linked from the cache when it can be."""
+    def on_build_error(self) -> None:
+        """Stop writing the point-in-time views: the build failed."""
+        if self._archive is not None:
+            self._archive.cancel()
+            self._archive = None
+
+    def _write_archive(self, config: MkDocsConfig) -> dict[str, str]:
+        """Write the point-in-time views: each page version once, linked from the cache when it can be; their hashes."""
         assert self.settings is not None and self.published is not None and self.renderer is not None
         repository: list[Repository] = []
 
@@ -459,8 +473,8 @@ class PlanSite:
             site,
         )
         try:
-            writer.write(Path(config.site_dir))
-            self._archive_hashes = writer.hashes
+            writer.write(Path(config.site_dir), jobs_available())
+            return writer.hashes
         finally:
             for repo in repository:
                 repo.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -148,7 +149,31 @@ def index_archive(
     cache: DiskCache,
     page_order: list[str],
 ) -> ArchiveIndex:
-    """Work out the archive from the revisions' trees; reads only Markdown the cache has not seen."""
+    """Work out the archive from the revisions' trees; reads only Markdown the cache has not seen.
+
+    Kept in the cache under everything it is worked out from (the settings, each revision with
+    its files, the site's page order), with the notes it made: a commit that is not a new revision
+    changes none of it, so such a build reads no past version of the plan to get it.
+    """
+    key = content_key(repr((settings, revisions, page_order)).encode())
+    cached: tuple[ArchiveIndex, list[HistoryNote]] | None = cache.get("archive-index", key)
+    if cached is not None:
+        past.notes.extend(cached[1])
+        return cached[0]
+    notes_before = len(past.notes)
+    index = _index_archive(settings, revisions, past, cache, page_order)
+    cache.put("archive-index", key, (index, past.notes[notes_before:]))
+    return index
+
+
+def _index_archive(
+    settings: PlanConfig,
+    revisions: list[Revision],
+    past: PastReader,
+    cache: DiskCache,
+    page_order: list[str],
+) -> ArchiveIndex:
+    """index_archive without the cache of whole indexes."""
     infos: dict[str, PageInfo] = dict(cache.get("archive", "page-info") or {})
     wanted = sorted({blob for r in revisions for path, blob in r.files.items() if path.endswith(".md")} - infos.keys())
     if wanted:
@@ -310,8 +335,8 @@ class ArchiveWriter:
         self._stamps: dict[str, tuple[int, int, str]] = {}
         """(size, modification time, SHA-256) of each cached file as written, by key."""
 
-    def write(self, site_dir: Path) -> int:
-        """Write every archive file into the site; the number written."""
+    def write(self, site_dir: Path, jobs: int = 1) -> int:
+        """Write every archive file into the site, rendering what the cache lacks in `jobs` processes; how many."""
         outputs: list[tuple[str, str, Callable[[], str]]] = []
         shown_in: dict[str, list[str]] = {}
         for view in self.index.revisions:
@@ -353,8 +378,7 @@ class ArchiveWriter:
         stamps_before = dict(self._stamps)
         missing = [output for output in outputs if not self._link(site_dir, output[0], output[1], folders)]
         self._prefetch({url for url, _, _ in missing})
-        for url, key, render in missing:
-            self._render_file(site_dir, url, key, render)
+        self._render_files(site_dir, missing, jobs)
         used = {key for _, key, _ in outputs}
         self._forget_unused(used)
         self._stamps = {key: stamp for key, stamp in self._stamps.items() if key in used}
@@ -423,19 +447,58 @@ class ArchiveWriter:
         self.hashes[_site_path(url)] = stamp[2]
         return True
 
+    def _render_files(self, site_dir: Path, missing: list[Output], jobs: int) -> None:
+        """Render the files the cache lacks: here, or shared among `jobs` processes forked from this one.
+
+        Each file is rendered from the same inputs wherever it is rendered, so the bytes are the
+        same either way. Page versions go first, all at once; then the files made from them
+        (redlines, compare data), which then find the versions' content in the disk cache.
+        """
+        if jobs <= 1 or len(missing) < PARALLEL_FROM:
+            for url, key, render in missing:
+                self._render_file(site_dir, url, key, render)
+            return
+        versions = [o for o in missing if _method(o[2]) in (self._page, self._blocks)]
+        made_from_them = [o for o in missing if _method(o[2]) not in (self._page, self._blocks)]
+        # The slowest first (a redline compares every changed page), so no process is left with one at the end.
+        made_from_them.sort(key=lambda o: _method(o[2]) != self._redline_page)
+        global _WORK
+        context = multiprocessing.get_context("fork")
+        for part in (versions, made_from_them):
+            if not part:
+                continue
+            _WORK = (self, site_dir, part)  # forked with the processes, so the tasks are not pickled
+            try:
+                with context.Pool(min(jobs, len(part))) as pool:
+                    for url, key, digest, stamp in pool.imap_unordered(_render_task, range(len(part)), chunksize=1):
+                        self._record(url, key, digest, stamp)
+            finally:
+                _WORK = None
+
     def _render_file(self, site_dir: Path, url: str, key: str, render: Callable[[], str]) -> None:
         """Render a file into the site and keep it in the cache for the next build."""
+        self._record(url, key, *self._write_rendered(site_dir, url, key, render))
+
+    def _record(self, url: str, key: str, digest: str, stamp: tuple[int, int, str] | None) -> None:
+        """Note a rendered file's hash for the manifest, and its cached copy's stamp."""
+        self.hashes[_site_path(url)] = digest
+        if stamp is not None:
+            self._stamps[key] = stamp
+
+    def _write_rendered(
+        self, site_dir: Path, url: str, key: str, render: Callable[[], str]
+    ) -> tuple[str, tuple[int, int, str] | None]:
+        """Render a file into the site and the cache: its SHA-256, and the cached copy's stamp (None if not cached)."""
         target = self._target(site_dir, url, set())
         data = render().encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
-        self.hashes[_site_path(url)] = digest
         with contextlib.suppress(FileNotFoundError):
             os.unlink(
                 target
             )  # a link to a cached file from an earlier build into the same folder: never write through it
         Path(target).write_bytes(data)
         if self.files is None:
-            return
+            return digest, None
         cached = os.path.join(self.files, key[:2], key)
         # A name no other build writes to at the same time, renamed into place when complete.
         temporary = f"{cached}.{os.getpid()}-{threading.get_ident()}.tmp"
@@ -444,10 +507,11 @@ class ArchiveWriter:
             Path(temporary).write_bytes(data)
             info = os.stat(temporary)
             os.replace(temporary, cached)
-            self._stamps[key] = (info.st_size, info.st_mtime_ns, digest)
+            return digest, (info.st_size, info.st_mtime_ns, digest)
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+            return digest, None
 
     def _key(self, *parts: object) -> str:
         """A cache key for a file: what it shows, the site around it and the templates."""
@@ -696,6 +760,35 @@ class ArchiveWriter:
             "table": [[number.get(v.pages.get(p, ""), -1) for p in self.index.order] for v in self.index.revisions],
         }  # fmt: skip
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+Output = tuple[str, str, Callable[[], str]]
+"""A file of the archive: its site URL, its cache key, and what renders it."""
+PARALLEL_FROM = 64
+"""How many files there must be to render before sharing them among processes pays for forking."""
+_WORK: tuple[ArchiveWriter, Path, list[Output]] | None = None
+"""The writer, site and files a pool of forked processes is rendering (each process has its copy)."""
+
+
+def _render_task(number: int) -> tuple[str, str, str, tuple[int, int, str] | None]:
+    """In a forked process: render one of the files of _WORK; its URL, key, hash and cached copy's stamp."""
+    assert _WORK is not None
+    writer, site_dir, outputs = _WORK
+    url, key, render = outputs[number]
+    return (url, key, *writer._write_rendered(site_dir, url, key, render))
+
+
+def _method(render: Callable[[], str]) -> object:
+    """The method a file's render function calls (a partial of it, or itself)."""
+    return render.func if isinstance(render, partial) else render
+
+
+def jobs_available() -> int:
+    """How many processes a build may render in: TECHPLAN_JOBS if set, else the CPUs this process may use."""
+    setting = os.environ.get("TECHPLAN_JOBS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _without(plan: Plan, same: set[tuple[str, str]]) -> Plan:

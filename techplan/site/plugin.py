@@ -59,6 +59,9 @@ class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_post_template(self, output_content: str, /, *, template_name: str, config: MkDocsConfig) -> str:
         return self.engine.on_post_template(output_content, template_name)
 
+    def on_build_error(self, *, error: Exception) -> None:
+        self.engine.on_build_error()
+
     # Last of all plugins: the manifest lists every file the others wrote (search's index among them).
     @event_priority(-1000)
     def on_post_build(self, *, config: MkDocsConfig) -> None:

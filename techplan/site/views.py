@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 from techplan.cache import DiskCache, content_key
-from techplan.history.changes import ChangeLog, Update, load_changelog, open_repository
+from techplan.history.changes import ChangeLog, PageHistory, Update, load_changelog, open_repository
 from techplan.history.lives import LifeReader, RecordLife, lives_without_history
 from techplan.history.log import Commit, RepoState
 from techplan.history.notes import HistoryNote
@@ -130,6 +132,8 @@ def publish_history(
     try:
         key = _fingerprint(settings, plan, sources, renderer, site, state)
         published: Published | None = cache.get("published", key)
+        # What is shown beside each page's history, whatever the commit: a key for the parts made per page.
+        beside = _fingerprint(settings, plan, sources, renderer, site, replace(state, head=None, tags=""))
         if published is None:
             changelog = load_changelog(settings, plan, repo, state, prefix, sources, cache)
             chain = changelog.history.chain
@@ -146,7 +150,7 @@ def publish_history(
             provenance = sections.read(past)
             record_lives = lives.read(past, plan)
             changed = {event.commit for life in record_lives.values() for event in life.events}
-            views = HistoryViews(renderer, changelog, settings, site)
+            views = HistoryViews(renderer, changelog, settings, site, Kept(cache, beside))
             published = replace(
                 views.publish(changes_url),
                 revisions=revisions,
@@ -275,10 +279,42 @@ class SiteInfo:
     """repo_url, for links to each commit on the git host."""
 
 
+class Kept:
+    """Rendered parts of the history, kept in the cache under what they show: a new commit renders only what it changed.
+
+    A part's key is what it is made from (a page's history, a month's updates) and `beside`: a key
+    for everything else the history's templates show (the settings, the plan's titles and records,
+    the templates themselves), which a new commit or tag does not change.
+    """
+
+    def __init__(self, cache: DiskCache | None, beside: str) -> None:
+        self.cache = cache
+        self.beside = beside
+
+    def get(self, kind: str, made_from: object, render: Callable[[], str]) -> str:
+        """The part rendered from `made_from` (anything with a faithful repr), from the cache or rendered now."""
+        if self.cache is None:
+            return render()
+        key = content_key(repr((self.beside, kind, made_from)).encode())
+        found: str | None = self.cache.get("history-parts", key)
+        if found is None:
+            found = render()
+            self.cache.put("history-parts", key, found)
+        return found
+
+
 class HistoryViews:
     """Renders the change history onto pages and into the site's generated files."""
 
-    def __init__(self, renderer: Renderer, changelog: ChangeLog | None, settings: PlanConfig, site: SiteInfo) -> None:
+    def __init__(
+        self,
+        renderer: Renderer,
+        changelog: ChangeLog | None,
+        settings: PlanConfig,
+        site: SiteInfo,
+        kept: Kept | None = None,
+    ) -> None:
+        self.kept = kept or Kept(None, "")
         self.renderer = renderer
         self.changelog = changelog
         """None when the build has no history (extra.plan.history: off)."""
@@ -308,7 +344,26 @@ class HistoryViews:
     def page_meta(self, page: str, page_url: str) -> str:
         """What goes under a page's title: when it was last updated, and any unpublished edits."""
         history = self.changelog.page(page) if self.changelog else None
-        return self._render("partials/plan-page-meta.html", page_url, history=history)
+        return self.kept.get(
+            "page-meta",
+            (page_url, self._made_from(history)),
+            lambda: self._render("partials/plan-page-meta.html", page_url, history=history),
+        )
+
+    def _made_from(self, history: PageHistory | None) -> object:
+        """What a page's history shows that a commit can change: its updates, and the pages each changed.
+
+        A commit is named by its sha: its author and date cannot change without the sha changing
+        (what .mailmap makes of the author is part of the key beside).
+        """
+        if history is None or self.changelog is None:
+            return None
+        return (
+            history.page,
+            history.unpublished,
+            history.incomplete,
+            [_update_key(update, self.changelog) for update in history.updates],
+        )
 
     def page_history(self, page: str, page_url: str) -> str | None:
         """The list of a page's updates that ends it, or None when the build has no history.
@@ -319,7 +374,11 @@ class HistoryViews:
         if self.changelog is None:
             return None
         history = self.changelog.page(page)
-        return self._render("partials/plan-page-history.html", page_url, history=history, heading=UPDATES_HEADING)
+        return self.kept.get(
+            "page-history",
+            (page_url, self._made_from(history)),
+            lambda: self._render("partials/plan-page-history.html", page_url, history=history, heading=UPDATES_HEADING),
+        )
 
     def sections(self, provenance: dict[str, PageProvenance], archive: ArchiveIndex) -> SiteSections:
         """The line under each section heading of every page, from the pages' section provenance."""
@@ -359,8 +418,14 @@ class HistoryViews:
         updates = self.changelog.plan_updates()
         if not updates:
             lines.append("No change has a change note yet.")
-        for month, entries in _months(updates, self.changelog):
-            lines += [f"## {month}", slots.hold(self._render("partials/plan-changes.html", page_url, updates=entries))]
+        changelog = self.changelog
+        for month, entries in _months(updates, changelog):
+            html = self.kept.get(
+                "changes",
+                (page_url, [_update_key(update, changelog) for update in entries]),
+                partial(self._render, "partials/plan-changes.html", page_url, updates=entries),
+            )
+            lines += [f"## {month}", slots.hold(html)]
         return "\n".join(lines)
 
     def feed(self, folder: str | None = None) -> str:
@@ -463,6 +528,11 @@ class HistoryViews:
         if host:
             return f"tag:{host},{update.commit.date.date().isoformat()}:commit/{update.sha}"
         return f"urn:git:commit:{update.sha}"
+
+
+def _update_key(update: Update, changelog: ChangeLog) -> tuple[object, ...]:
+    """What an update shows, for the keys of the parts it is rendered into: see HistoryViews._made_from."""
+    return (update.sha, update.notes, update.major, update.files, update.records, changelog.pages_of(update))
 
 
 def _months(updates: list[Update], changelog: ChangeLog) -> list[tuple[str, list[Update]]]:

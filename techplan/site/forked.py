@@ -1,0 +1,75 @@
+"""Work a build hands to a forked copy of itself, to run on another core while MkDocs renders the pages.
+
+The copy starts with everything the build has worked out so far (no pickling of inputs) and
+hands back its result, pickled, through a pipe. Only for work that touches nothing MkDocs
+writes meanwhile: the point-in-time views, in their own folder of the site.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import signal
+import traceback
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class ForkFailed(RuntimeError):
+    """The forked process stopped without a result, or its work raised (the message says where)."""
+
+
+class Forked(Generic[T]):
+    """A function running in a forked process; `result()` waits for what it returned."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the forked process; its work is covered where the build checks it
+            os.close(read)
+            status = 0
+            try:
+                payload = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                payload = pickle.dumps((False, traceback.format_exc()))
+                status = 1
+            with contextlib.suppress(OSError), os.fdopen(write, "wb") as stream:
+                stream.write(payload)
+            os._exit(status)  # not the build's exit handlers, nor its buffered output a second time
+        os.close(write)
+        self._pid: int | None = pid
+        self._read = read
+        atexit.register(self.cancel)  # a build that stops early does not leave it writing into the site
+
+    def result(self) -> T:
+        """Wait for the work to finish; what it returned. ForkFailed if it raised or the process died."""
+        with os.fdopen(self._read, "rb") as stream:
+            payload = stream.read()
+        self._reap()
+        if not payload:
+            raise ForkFailed("the process rendering the point-in-time views stopped without finishing")
+        finished, value = pickle.loads(payload)
+        if not finished:
+            raise ForkFailed(f"rendering the point-in-time views failed:\n{value}")
+        return value  # type: ignore[no-any-return]
+
+    def cancel(self) -> None:
+        """Stop the work if it is still running (the build failed); nothing if it has been waited for."""
+        if self._pid is None:
+            return
+        with contextlib.suppress(OSError):
+            os.kill(self._pid, signal.SIGTERM)
+        with contextlib.suppress(OSError):
+            os.close(self._read)
+        self._reap()
+
+    def _reap(self) -> None:
+        if self._pid is not None:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self._pid, 0)
+            self._pid = None
+        atexit.unregister(self.cancel)
