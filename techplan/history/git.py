@@ -1,7 +1,6 @@
-"""All git access goes through here: git commands run as processes of their own, raising GitError.
+"""All git access goes through here: a thin wrapper over GitPython that raises GitError.
 
-No library in between (GitPython took longer to import than most builds spend in git). Git is
-needed only for history: nothing runs git until a Repository is opened, so
+Git is needed only for history: nothing imports GitPython until a Repository is opened, so
 `techplan check`, `techplan schema`, the edit commands and builds without history run on a
 machine with no git at all.
 """
@@ -13,6 +12,7 @@ import shutil
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from techplan.errors import TechplanError
 
@@ -46,65 +46,81 @@ class UntrustedRepository(GitError):
     """Git refuses to work in a repository owned by someone else (git's safe.directory)."""
 
 
-def _git() -> str:
-    """The git command to run; GitUnavailable when there is none."""
-    command = os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git"
-    if shutil.which(command) is None:
+def _gitpython() -> Any:
+    """GitPython, imported on first use; GitUnavailable when there is no git to drive."""
+    if shutil.which(os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git") is None:
         raise GitUnavailable(NO_GIT)
-    return command
+    # GitPython checks for git when imported; the check above already said what is wrong.
+    os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
+    try:
+        import git as gitpython
+    except ImportError as error:  # pragma: no cover - GitPython is a dependency
+        raise GitUnavailable(f"{NO_GIT} ({error})") from None
+    return gitpython
 
 
 class Repository:
     """The git repository holding the plan."""
 
     def __init__(self, path: Path) -> None:
-        self._git = _git()
-        self.root = _work_tree(Path(path).resolve())
+        gitpython = _gitpython()
+        try:
+            self._repo = gitpython.Repo(path, search_parent_directories=True)
+        except (gitpython.InvalidGitRepositoryError, gitpython.NoSuchPathError) as error:
+            raise NotARepository(str(path)) from error
+        if self._repo.working_tree_dir is None:
+            raise NotARepository(str(path))
+        self._errors = gitpython.GitCommandError
+        self.root = Path(self._repo.working_tree_dir).resolve()
         """The top of the work tree; git paths are relative to it."""
-        # Git's messages in English, whatever the locale: errors are recognised by what they say.
-        self._env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
 
     def run_bytes(self, *args: str, stdin: bytes | None = None) -> bytes:
         """Run a git command in the work tree; its output as bytes, exactly as git wrote it."""
-        status, output, errors = self._run(args, stdin, self._env)
-        if status:
-            stderr = errors.decode("utf-8", "replace").strip()
-            raise _error(stderr, f"git {args[0]} failed with status {status}")
+        try:
+            if stdin is None:
+                output = self._repo.git.execute(
+                    ["git", *_CONFIG, *args], stdout_as_string=False, strip_newline_in_stdout=False
+                )
+            else:
+                process = self._repo.git.execute(["git", *_CONFIG, *args], as_process=True, istream=subprocess.PIPE)
+                output, errors = process.communicate(stdin)
+                if process.returncode:
+                    raise _error(errors.decode("utf-8", "replace"), f"git {args[0]} failed")
+        except self._errors as error:
+            stderr = (error.stderr or "").strip().removeprefix("stderr: ").strip("'\n ")
+            raise _error(stderr, str(error)) from None
+        except FileNotFoundError:
+            raise GitUnavailable(NO_GIT) from None
+        assert isinstance(output, bytes)
         return output
 
     def run_status(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, bytes]:
         """Run a git command whose failure is an answer (`git verify-tag`): its exit status, output and errors."""
-        return self._run(args, None, {**self._env, **(env or {})})
-
-    def _run(self, args: tuple[str, ...], stdin: bytes | None, env: dict[str, str]) -> tuple[int, bytes, bytes]:
-        """One git process, no shell: its exit status, output and errors."""
         try:
-            done = subprocess.run(
-                [self._git, *_CONFIG, *args],
-                cwd=self.root,
-                input=stdin,
-                stdin=None if stdin is not None else subprocess.DEVNULL,
-                capture_output=True,
+            status, output, errors = self._repo.git.execute(
+                ["git", *_CONFIG, *args],
+                with_extended_output=True,
+                with_exceptions=False,
+                stdout_as_string=False,
+                strip_newline_in_stdout=False,
                 env=env,
-                check=False,
             )
         except FileNotFoundError:
             raise GitUnavailable(NO_GIT) from None
-        return done.returncode, done.stdout, done.stderr
+        # GitPython decodes what git said on stderr, whatever it was asked for stdout.
+        errors = errors.encode("utf-8") if isinstance(errors, str) else bytes(errors)
+        return int(status), bytes(output), errors
 
     def run(self, *args: str) -> str:
         """Run a git command in the work tree; its output as text (bytes that are not UTF-8 replaced)."""
         return self.run_bytes(*args).decode("utf-8", errors="replace")
 
     def head(self) -> str | None:
-        """The full sha of HEAD, or None in a repository with no commits yet."""
-        status, output, errors = self._run(("rev-parse", "--verify", "--quiet", "HEAD"), None, self._env)
-        if status == 0:
-            return output.decode().strip() or None
-        stderr = errors.decode("utf-8", "replace").strip()
-        if stderr:
-            raise _error(stderr, "git rev-parse failed")
-        return None
+        """The full sha of HEAD, or None in a repository with no commits yet (read from the refs: no git process)."""
+        try:
+            return str(self._repo.head.commit.hexsha)
+        except ValueError:
+            return None
 
     def is_shallow(self) -> bool:
         """Whether history was cut short (`git clone --depth`), as CI checkouts often are."""
@@ -147,17 +163,8 @@ class Repository:
         return files
 
     def close(self) -> None:
-        """Nothing to stop: each command is a process of its own, finished when it returns."""
-
-
-def _work_tree(path: Path) -> Path:
-    """The top of the git work tree holding a path: the nearest folder, upwards, with a .git in it."""
-    if not path.exists():
-        raise NotARepository(str(path))
-    for folder in (path, *path.parents):
-        if (folder / ".git").exists():
-            return folder
-    raise NotARepository(str(path))
+        """Stop the git processes GitPython keeps running."""
+        self._repo.close()
 
 
 def _error(stderr: str, fallback: str) -> GitError:
