@@ -65,6 +65,10 @@ def test_out_of_order_dependency_is_published_marked_on_the_roadmap(tmp_path: Pa
     )
     assert due.select_one(".tp-schedule a")["href"] == "../phase1-vision/#M1.2"
     assert rows["M1.2: Agree the values"].select_one(".tp-schedule") is None
+    # The milestone's own page says the same, in the same words.
+    record = page(tmp_path, "milestones/M2.1/").select_one(".tp-schedule")
+    assert record is not None and text_of(record) == text_of(due.select_one(".tp-schedule"))
+    assert page(tmp_path, "milestones/M1.2/").select_one(".tp-schedule") is None
     # The timeline flags the row with text, and its description and key say what the flag means.
     svg = roadmap.select_one(".tp-timeline svg")
     flags = svg.select("text.tp-row-flag")

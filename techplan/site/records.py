@@ -25,9 +25,11 @@ from techplan.cache import DiskCache, content_key
 from techplan.history.changes import Update
 from techplan.history.lives import LifeEvent, RecordLife
 from techplan.history.log import Commit
+from techplan.history.schedule import dependency_slips
 from techplan.plan.characters import encodable, publishable
 from techplan.plan.model import MILESTONE_STATUS_LABELS, Milestone, Plan
 from techplan.plan.prose import outside_fences, scan
+from techplan.plan.schedule import conflicts_by_milestone
 from techplan.site.opendata import _csv, milestones_ics
 from techplan.site.render import Renderer, Slots
 from techplan.site.urls import relative_url
@@ -362,6 +364,9 @@ class RecordPages:
             calendar=RECORD_ICS if isinstance(record, Milestone) and life.current else None,
             phase=plan.phase(record.phase),
             register=relative_url(register_url(self.directory_urls), page_url),
+            # Read by the schedule macro, as on the roadmap: conflicts with dependencies, dependencies that slipped.
+            conflicts=conflicts_by_milestone(plan.milestones),
+            slips=dependency_slips(plan.milestones, self.renderer.slippage),
         )
         # No heading in the Markdown: the theme writes the title as the page's h1 and <title>, as it is
         # (MkDocs' templates do not escape it), so it is escaped here.
