@@ -81,10 +81,11 @@ def test_the_same_commit_builds_the_same_bytes_in_another_folder_on_another_day(
     second = tmp_path / "elsewhere" / "second"
     clone(first, second)
     build_at(first, tmp_path / "site-1", "2030-01-01 10:00:00", tmp_path / "cache-1", PYTHONHASHSEED="1", TZ="UTC")
+    # Point-in-time views written by forked processes this time: the same bytes.
     build_at(
         second, tmp_path / "site-2", "2031-07-15 23:59:30", tmp_path / "cache-2",
         PYTHONHASHSEED="2", TZ="Pacific/Kiritimati", TECHPLAN_JOBS="2",
-    )  # fmt: skip  (point-in-time views written by forked processes: the same bytes)
+    )  # fmt: skip
     # A warm cache, on yet another day: everything the archive holds comes from the cache this time.
     os.umask(old := os.umask(0o077))
     try:
