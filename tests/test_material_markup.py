@@ -7,7 +7,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 from plansite import build, write_site
 
-from techplan.site.markup import without_toggle_autocomplete
+from techplan.site.markup import without_orphan_toc_label, without_toggle_autocomplete
 
 DRAWER = '<input class="md-toggle" data-md-toggle="drawer" type="checkbox" id="__drawer" autocomplete="off">'
 SEARCH = '<input class="md-toggle" data-md-toggle="search" type="checkbox" id="__search" autocomplete="off">'
@@ -65,3 +65,14 @@ def test_no_built_page_has_autocomplete_on_a_checkbox(tmp_path: Path) -> None:
         toggles = html.select("input[data-md-toggle]")
         assert [t["id"] for t in toggles] == ["__drawer", "__search"], path
         assert not html.select("input[type=checkbox][autocomplete], input[type=radio][autocomplete]"), path
+
+
+def test_the_contents_title_labels_the_checkbox_only_where_the_navigation_wrote_it() -> None:
+    icon = '<span class="md-nav__icon md-icon"></span>'
+    title = f'<label class="md-nav__title" for="__toc">\n  {icon}\n  Contents\n</label>'
+    listed = f'<input class="md-nav__toggle md-toggle" type="checkbox" id="__toc">{title}'
+    assert without_orphan_toc_label(listed) == listed
+    orphan = f"<nav>{title}</nav>"
+    assert without_orphan_toc_label(orphan) == (
+        f'<nav><span class="md-nav__title">\n  {icon}\n  Contents\n</span></nav>'
+    )

@@ -36,7 +36,7 @@ from techplan.site.archive import ArchiveWriter, jobs_available
 from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
 from techplan.site.forked import Forked
 from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versions
-from techplan.site.markup import without_toggle_autocomplete
+from techplan.site.markup import without_orphan_toc_label, without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
 from techplan.site.printview import PrintedPage, assemble
 from techplan.site.records import (
@@ -395,7 +395,7 @@ class PlanSite:
     def on_post_page(self, output: str, page: Page) -> str:
         """Make Material's own markup valid; link the page's feeds from its head, where feed readers look."""
         assert self.published is not None and self.renderer is not None
-        output = without_toggle_autocomplete(output)
+        output = without_orphan_toc_label(without_toggle_autocomplete(output))
         own = self.published.feeds.get(page.file.src_uri) or self._record_feeds.get(page.file.src_uri, [])
         feeds = [(title, relative_url(path, page.url)) for title, path in own]
         if not feeds:
