@@ -93,3 +93,105 @@ def test_a_new_commit_renders_again_only_what_it_changed_and_matches_a_cold_buil
     shutil.rmtree(tmp_path / ".cache")
     assert build(tmp_path).returncode == 0
     assert site_files(tmp_path) == warm
+
+
+def kept_outputs(root: Path) -> list[Path]:
+    """The pages' outputs the cache keeps (techplan.site.pagecache)."""
+    return sorted((root / ".cache/techplan").glob("*/page-output/*"))
+
+
+def test_kept_pages_follow_the_navigation_the_footer_and_the_theme(tmp_path: Path) -> None:
+    """A page kept from the last build is reused only while all it shows is the same; its footer is always today's."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    assert build(tmp_path).returncode == 0
+    kept = kept_outputs(tmp_path)
+    assert len(kept) >= 6  # the plan's pages, What's changed, the record pages...
+    # A commit that renames one page: every other page's navigation names it anew, and every footer the commit.
+    repo.replace("plan/roadmap.md", "# Roadmap", "# Roadmap of milestones")
+    repo.commit("Retitle", "Retitled the roadmap.", "2021-02-01T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    vision = page(tmp_path, "phase1-vision/")
+    assert "Roadmap of milestones" in [text_of(a) for a in vision.select("nav.md-nav--primary a")]
+    for url in ("phase1-vision/", "milestones/M1.1/", "phase2-measures/"):
+        assert repo.head()[:12] in text_of(page(tmp_path, url).select_one(".tp-built-from"))
+    warm = site_files(tmp_path)
+    shutil.rmtree(tmp_path / ".cache")
+    assert build(tmp_path).returncode == 0
+    assert site_files(tmp_path) == warm
+    # What the build did not use is not kept: one output a page.
+    assert len(kept_outputs(tmp_path)) == len(kept)
+    # A site's own template changes every page it is part of, kept or not.
+    (tmp_path / "overrides/partials").mkdir(parents=True)
+    (tmp_path / "overrides/partials/footer.html").write_text('<footer class="site-own-footer">Ours</footer>\n')
+    repo.replace("mkdocs.yml", "  font: false\n", "  font: false\n  custom_dir: overrides\n")
+    assert build(tmp_path).returncode == 0
+    assert page(tmp_path, "phase2-measures/").select_one("footer.site-own-footer") is not None
+
+
+def test_a_kept_page_is_what_the_build_writes(tmp_path: Path) -> None:
+    """The cache is really read (a kept output changed on disk, with its checksum, is what the page becomes)..."""
+    import hashlib
+
+    write_site(tmp_path)
+    assert build(tmp_path).returncode == 0
+    for path in kept_outputs(tmp_path):
+        _, _, output = path.read_bytes().partition(b"\n")
+        heading = b'<h1 id="phase-2-measures">Phase 2: Measures'
+        if heading in output:
+            output = output.replace(heading, heading.replace(b"Measures", b"Kept"))
+            path.write_bytes(hashlib.sha256(output).hexdigest().encode() + b"\n" + output)
+    assert build(tmp_path).returncode == 0
+    assert "Phase 2: Kept" in text_of(page(tmp_path, "phase2-measures/").select_one("h1"))
+    # ...and one whose checksum does not match is rendered again.
+    for path in kept_outputs(tmp_path):
+        path.write_bytes(path.read_bytes().replace(b"Phase 2: Kept", b"Phase 2: Torn"))
+    assert build(tmp_path).returncode == 0
+    assert "Phase 2: Measures" in text_of(page(tmp_path, "phase2-measures/").select_one("h1"))
+
+
+def test_a_site_with_its_own_main_template_renders_every_page(tmp_path: Path) -> None:
+    """A site's main.html overrides the engine's, so nothing kept is used: each build is as a cold one."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    (tmp_path / "overrides").mkdir()
+    (tmp_path / "overrides/main.html").write_text(
+        '{% extends "base.html" %}\n{% block announce %}Consultation open{% endblock %}\n'
+    )
+    repo.replace("mkdocs.yml", "  font: false\n", "  font: false\n  custom_dir: overrides\n")
+    assert build(tmp_path).returncode == 0
+    assert build(tmp_path).returncode == 0
+    assert "Consultation open" in text_of(page(tmp_path, "roadmap/").select_one(".md-banner"))
+    warm = site_files(tmp_path)
+    shutil.rmtree(tmp_path / ".cache")
+    assert build(tmp_path).returncode == 0
+    assert site_files(tmp_path) == warm
+
+
+def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) -> None:
+    """Each record's page is kept by its own life: a prose commit leaves them, a data commit reaches its record."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    assert build(tmp_path).returncode == 0
+    other_before = str(page(tmp_path, "milestones/M2.1/").select_one(".tp-life"))
+    repo.replace("plan/phase1-vision/index.md", "We start with", "First, we start with")
+    repo.commit("Reword", "Reworded the vision.", "2021-02-01T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    assert len(page(tmp_path, "milestones/M1.2/").select(".tp-life > li")) == 1
+    repo.replace("plan/phase1-vision/milestones.yml", "due: 2021-06-30", "due: 2021-09-30")
+    repo.commit("Move", "Moved M1.2 to September.", "2021-03-01T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    moved = page(tmp_path, "milestones/M1.2/")
+    assert text_of(moved.select_one(".tp-life__note")) == "Change note: “Moved M1.2 to September.”"
+    feed = (tmp_path / "site/milestones/M1.2/feed.xml").read_text()
+    assert "Moved M1.2 to September." in feed
+    assert "<name>Policy Editor</name>" not in feed  # the publisher's name, by default
+    assert str(page(tmp_path, "milestones/M2.1/").select_one(".tp-life")) == other_before
+    # Who made a change is a setting: the feeds follow it.
+    repo.replace("mkdocs.yml", "    today: 2021-04-15\n", "    today: 2021-04-15\n    authors: names\n")
+    assert build(tmp_path).returncode == 0
+    assert "<name>Policy Editor</name>" in (tmp_path / "site/milestones/M1.2/feed.xml").read_text()
+    warm = site_files(tmp_path)
+    shutil.rmtree(tmp_path / ".cache")
+    assert build(tmp_path).returncode == 0
+    assert site_files(tmp_path) == warm

@@ -20,6 +20,7 @@ from techplan.compare.datadiff import DataChange, diff_measure, diff_milestone
 from techplan.history.changes import HistoryUnavailable, open_repository
 from techplan.history.git import GitError
 from techplan.history.log import NO_BLOB, Commit, History, read_history
+from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader, records_key
 from techplan.plan.formatting import format_date
 from techplan.plan.load import PHASE_FOLDER
@@ -127,13 +128,21 @@ class LifeReader:
         self.history = history
         self.prefix = prefix
         self._steps = data_steps(history.chain, prefix)
-        cache = cache or DiskCache(None)
+        self._cache = cache = cache or DiskCache(None)
+        self._notes = _notes_by_commit(history)
+        # A commit is its sha; what the lives show of it is fixed with it, but for the notes merged into it.
+        steps = [(step.commit.sha, sorted(step.versions.items())) for step in self._steps]
+        self._key = repr([prefix, steps, sorted((sha, self._notes.get(sha)) for sha, _ in steps)])
+        known = cache.get("record-lives", self._key)
+        self._known: tuple[dict[str, RecordLife], list[HistoryNote]] | None = known
+        """Every life as an earlier build read them from the same data commits (a commit to prose only leaves
+        them), with the notes that reading made on past versions that did not pass."""
         self.wanted = sorted(
             {
                 blob
                 for step in self._steps
                 for path, version in step.versions.items()
-                if version is not None
+                if version is not None and self._known is None
                 for blob, number in [version]
                 if cache.get("record-versions", records_key(blob, path, number)) is None
             }
@@ -142,7 +151,32 @@ class LifeReader:
 
     def read(self, past: PastReader, plan: Plan) -> dict[str, RecordLife]:
         """Every record that was ever published or is in the plan today, by id."""
-        notes = _notes_by_commit(self.history)
+        if self._known is None:
+            noted = len(past.notes)
+            read = self._read_history(past)
+            self._known = (read, past.notes[noted:])
+            self._cache.put("record-lives", self._key, self._known)
+        else:
+            past.notes += self._known[1]
+        current: dict[str, Milestone | Measure] = {m.id: m for m in plan.milestones}
+        current.update({m.id: m for m in plan.measures})
+        lives = {
+            record_id: RecordLife(
+                record_id,
+                current.get(record_id, life.last),
+                record_id in current,
+                life.events,
+            )
+            for record_id, life in self._known[0].items()
+        }
+        for record_id, record in current.items():
+            if record_id not in lives:  # not yet committed
+                lives[record_id] = RecordLife(record_id, record, True, ())
+        return dict(sorted(lives.items(), key=lambda item: _natural(item[0])))
+
+    def _read_history(self, past: PastReader) -> dict[str, RecordLife]:
+        """Every record the history holds, as it last read there, with its changes newest first."""
+        notes = self._notes
         versions = [
             (blob, step.commit.sha, path, number)
             for step in self._steps
@@ -181,18 +215,10 @@ class LifeReader:
                 _add(events, record_id, commit, notes.get(commit.sha, commit.notes), changes)
             last.update(after[0])
             last.update(after[1])
-        current: dict[str, Milestone | Measure] = {m.id: m for m in plan.milestones}
-        current.update({m.id: m for m in plan.measures})
-        lives = {
-            record_id: RecordLife(
-                record_id,
-                current.get(record_id, record),
-                record_id in current,
-                tuple(reversed(events.get(record_id, []))),
-            )
-            for record_id, record in {**last, **current}.items()
+        return {
+            record_id: RecordLife(record_id, record, False, tuple(reversed(events.get(record_id, []))))
+            for record_id, record in last.items()
         }
-        return dict(sorted(lives.items(), key=lambda item: _natural(item[0])))
 
 
 def read_lives(past: PastReader, history: History, prefix: str, plan: Plan, cache: DiskCache) -> dict[str, RecordLife]:

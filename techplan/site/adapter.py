@@ -38,6 +38,7 @@ from techplan.site.forked import Forked
 from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versions
 from techplan.site.markup import without_orphan_toc_label, without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
+from techplan.site.pagecache import BUILT_FROM_PLACEHOLDER, PageOutputs, fill_built_from
 from techplan.site.printview import PrintedPage, assemble
 from techplan.site.records import (
     RECORD_FEED,
@@ -96,6 +97,10 @@ class PlanSite:
         """(title, site path) of the feed each record page's head links, by page."""
         self._archive: Forked[dict[str, str]] | None = None
         """The point-in-time views being written in another process, while MkDocs renders the pages."""
+        self._outputs: PageOutputs | None = None
+        self._footers: dict[str, Markup | None] = {}
+        """The footer's "built from" for pages in each folder, as rendered once for the first of them."""
+        """Pages as the theme rendered them in earlier builds, by everything they show."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
@@ -202,6 +207,8 @@ class PlanSite:
         if self.published.sections is not None:  # written in on_env, once every page's anchors are known
             files.append(File.generated(config, PROVENANCE_JSON, content=""))
         self.built_from = self._built_from(config)
+        self._footers = {}
+        self._outputs = PageOutputs(cache, config)
         if self.published.revisions and jobs_available() > 1:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
@@ -378,11 +385,11 @@ class PlanSite:
         return self.renderer.absolute_url(url)
 
     def on_page_context(self, context: TemplateContext, page: Page) -> TemplateContext:
-        """Give the page template its feeds, its updates (listed in the TOC too) and its footer's "built from"."""
+        """Give the page template its updates (listed in the TOC too) and a place for its footer's "built from"."""
         assert self.published is not None
-        built_from = self.render_built_from(lambda target: relative_url(target, page.url))
-        if built_from is not None:
-            context["plan_built_from"] = built_from  # type: ignore[typeddict-unknown-key]
+        if self.built_from is not None:
+            # Filled in on_post_page: it names the commit, so a page kept from an earlier build holds a placeholder.
+            context["plan_built_from"] = BUILT_FROM_PLACEHOLDER  # type: ignore[typeddict-unknown-key]
         history = self.published.history.get(page.file.src_uri)
         if history:
             context["plan_history"] = Markup(history)  # type: ignore[typeddict-unknown-key]
@@ -392,10 +399,24 @@ class PlanSite:
             parent.append(AnchorLink(UPDATES_HEADING, UPDATES_ID, 2))
         return context
 
+    def look_up_page(self, context: TemplateContext, page: Page) -> TemplateContext:
+        """After every plugin's context: give the template the page's output if an earlier build kept it."""
+        return self._outputs.look_up(context, page) if self._outputs is not None else context
+
     def on_post_page(self, output: str, page: Page) -> str:
-        """Make Material's own markup valid; link the page's feeds from its head, where feed readers look."""
+        """Make Material's own markup valid and keep it; fill in the footer; link the page's feeds from its head."""
         assert self.published is not None and self.renderer is not None
-        output = without_orphan_toc_label(without_toggle_autocomplete(output))
+        if self._outputs is None or not self._outputs.was_kept(page, output):
+            output = without_orphan_toc_label(without_toggle_autocomplete(output))
+            if self._outputs is not None:
+                self._outputs.keep(page, output)
+        # Pages in one folder link alike: the footer is rendered once for each.
+        folder = page.url[: page.url.rfind("/") + 1]
+        if folder not in self._footers:
+            self._footers[folder] = self.render_built_from(lambda target: relative_url(target, page.url))
+        built_from = self._footers[folder]
+        if built_from is not None:
+            output = fill_built_from(output, built_from)
         own = self.published.feeds.get(page.file.src_uri) or self._record_feeds.get(page.file.src_uri, [])
         feeds = [(title, relative_url(path, page.url)) for title, path in own]
         if not feeds:
@@ -434,6 +455,8 @@ class PlanSite:
             hashes = file_hashes(site_dir, self._archive_hashes)
             manifest = render_manifest(self.built_from, built_by, config.site_url or "", hashes)
             (site_dir / MANIFEST).write_bytes(manifest)
+        if self._outputs is not None:
+            self._outputs.forget_unused()
 
     def on_build_error(self) -> None:
         """Stop writing the point-in-time views: the build failed."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -43,11 +43,22 @@ class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     def on_page_content(self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return self.engine.on_page_content(html, page)
 
-    def on_page_context(
+    def _page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         return self.engine.on_page_context(context, page)
 
+    # After every other plugin's: a page is kept by all its context holds.
+    @event_priority(-1000)
+    def _kept_page(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        return self.engine.look_up_page(context, page)
+
+    on_page_context = CombinedEvent(_page_context, _kept_page)
+
+    # Before every other plugin's: what is kept is the theme's output, as the next build's template writes it.
+    @event_priority(1000)
     def on_post_page(self, output: str, /, *, page: Page, config: MkDocsConfig) -> str:
         return self.engine.on_post_page(output, page)
 

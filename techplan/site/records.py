@@ -295,7 +295,7 @@ class RecordPages:
         self._position = position
 
     def key(self) -> str:
-        """A cache key for everything the rendering depends on."""
+        """A cache key for what every record page depends on alike (each adds its own life: `_record_key`)."""
         loader = self.renderer.env.loader
         assert loader is not None
         templates = [loader.get_source(self.renderer.env, name)[0] for name in TEMPLATES]
@@ -304,34 +304,58 @@ class RecordPages:
             (v.name, v.title, v.commit, v.redline_url, [c.record for c in v.changes]) for v in inputs.revisions
         ]
         parts = [
-            self.renderer.fingerprint, repr(self.lives), repr(sorted(self.citations.items())), templates, revisions,
-            inputs.chain[:1], len(inputs.chain), inputs.repo_url, inputs.site_name, inputs.site_url, inputs.publisher,
+            self.renderer.fingerprint, repr(sorted(self.citations.items())), templates, revisions,
+            bool(inputs.commits), inputs.repo_url, inputs.site_name, inputs.site_url, inputs.publisher,
             self.directory_urls,
         ]  # fmt: skip
         return content_key(repr(parts).encode())
 
+    def _record_key(self, common: str, life: RecordLife) -> str:
+        """A record's page, feed and calendar depend on its own life, and on where its changes are redlined."""
+        commits = self.inputs.commits
+        shown = [
+            (e.commit, getattr(self._revision_of(e, life.id), "name", None), self.inputs.author_of(commits[e.commit]))
+            if e.commit in commits
+            else (e.commit, None, None)
+            for e in life.events
+        ]
+        # A feed with no entries is dated by the newest commit.
+        undated = not any(e.commit in commits for e in life.events)
+        newest = next(iter(commits.values())).date.isoformat() if undated and commits else None
+        return content_key(repr([common, repr(life), shown, newest]).encode())
+
     def render(self, cache: DiskCache | None = None) -> RecordSite:
-        """Every record page and file, from the cache when nothing they show has changed."""
-        key = self.key()
-        cached: RecordSite | None = cache.get("record-pages", key) if cache is not None else None
-        if cached is not None:
-            return cached
+        """Every record page and file; each record's from the cache when nothing it shows has changed."""
+        cache = cache or DiskCache(None)
+        common = self.key()
         site = RecordSite()
         for life in self.lives.values():
             source = record_source(life.id)
-            site.pages[source] = self.page(life)
             folder = record_folder(life.id)
-            if self.inputs.commits:
-                site.files[folder + RECORD_FEED] = self.feed(life)
-            if isinstance(life.last, Milestone) and life.current:
-                site.files[folder + RECORD_ICS] = self.calendar(life.last)
+            key = self._record_key(common, life)
+            kept: tuple[tuple[str, tuple[str, ...]], str | None, str | None] | None = cache.get("record-page", key)
+            if kept is None:
+                feed = self.feed(life) if self.inputs.commits else None
+                calendar = self.calendar(life.last) if isinstance(life.last, Milestone) and life.current else None
+                kept = (self.page(life), feed, calendar)
+                cache.put("record-page", key, kept)
+            site.pages[source], feed, calendar = kept
+            if feed is not None:
+                site.files[folder + RECORD_FEED] = feed
+            if calendar is not None:
+                site.files[folder + RECORD_ICS] = calendar
         rows = register_rows(self.lives, self.renderer.plan, self.directory_urls)
         counts = register_counts(self.lives)
-        site.pages[REGISTER_PAGE] = self.register_page(rows, counts)
-        site.files[REGISTER_CSV] = register_csv(rows)
-        site.files[REGISTER_JSON] = register_json(rows, counts, self.renderer.licence)
-        if cache is not None:
-            cache.put("record-pages", key, site)
+        key = content_key(repr([common, repr(self.lives)]).encode())
+        register: RecordSite | None = cache.get("record-register", key)
+        if register is None:
+            register = RecordSite()
+            register.pages[REGISTER_PAGE] = self.register_page(rows, counts)
+            register.files[REGISTER_CSV] = register_csv(rows)
+            register.files[REGISTER_JSON] = register_json(rows, counts, self.renderer.licence)
+            cache.put("record-register", key, register)
+        site.pages.update(register.pages)
+        site.files.update(register.files)
         return site
 
     def page(self, life: RecordLife) -> tuple[str, tuple[str, ...]]:
