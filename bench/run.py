@@ -162,16 +162,26 @@ def serve_rebuild(root: Path, config: str, port: int) -> float:
     try:
         assert process.stderr is not None
         times: list[float] = []
+        rebuilt = threading.Event()
+
+        def save() -> None:
+            # Let the watcher settle, then save; it can miss a save made as it starts: save again until it rebuilds.
+            wait = 1.0
+            while not rebuilt.wait(wait):
+                page.write_text(page.read_text() + "\nSaved while serving.\n")
+                wait = 20.0
+
+        saver = threading.Thread(target=save, daemon=True)
         for line in process.stderr:
             if match := built.search(line):
                 times.append(float(match.group(1)))
                 if len(times) == 1:
-                    time.sleep(1)  # let the watcher settle, then save a page
-                    page.write_text(page.read_text() + "\nSaved while serving.\n")
+                    saver.start()
                 else:
                     return times[-1]
         raise SystemExit(f"mkdocs serve ({config}) stopped before rebuilding")
     finally:
+        rebuilt.set()
         process.terminate()
         process.wait()
         git(root, "checkout", "-q", "--", str(page))
