@@ -172,6 +172,7 @@ def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) ->
     """Each record's page is kept by its own life: a prose commit leaves them, a data commit reaches its record."""
     repo = GitRepo(tmp_path)
     write_site(tmp_path)
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
     assert build(tmp_path).returncode == 0
     other_before = str(page(tmp_path, "milestones/M2.1/").select_one(".tp-life"))
     repo.replace("plan/phase1-vision/index.md", "We start with", "First, we start with")
@@ -187,6 +188,11 @@ def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) ->
     assert "Moved M1.2 to September." in feed
     assert "<name>Policy Editor</name>" not in feed  # the publisher's name, by default
     assert str(page(tmp_path, "milestones/M2.1/").select_one(".tp-life")) == other_before
+    # A new revision reaches the pages of the records it changed.
+    repo.git("tag", "-a", "v2", "-m", "Second revision", date="2021-03-02T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    assert "v2: Second revision" in text_of(page(tmp_path, "milestones/M1.2/").select_one("article"))
+    assert "v2: Second revision" not in text_of(page(tmp_path, "milestones/M2.1/").select_one("article"))
     # Who made a change is a setting: the feeds follow it.
     repo.replace("mkdocs.yml", "    today: 2021-04-15\n", "    today: 2021-04-15\n    authors: names\n")
     assert build(tmp_path).returncode == 0

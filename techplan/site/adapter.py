@@ -325,6 +325,8 @@ class PlanSite:
             for file in files.documentation_pages():
                 if file.page is not None:
                     file.page.update_date = self.settings.today.isoformat()
+        if self._outputs is not None:
+            self._outputs.use_environment(env)
         printed = files.get_file_from_path(PRINT_PAGE)
         if printed is not None and printed.page is not None and printed.page.content:
             pages = [

@@ -29,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin
@@ -60,6 +61,8 @@ class PageOutputs:
         self._dated = _templates_mention(config.theme, "build_date_utc")
         """A site template that shows the build's date makes every page new on every build."""
         self._nav: str | None = None
+        self._environment = ""
+        """What the theme's environment gives every template besides the context (see `use_environment`)."""
         self._keys: dict[str, str] = {}
         """Each page's key, by its source file, as looked up for this build."""
         self._found: dict[str, str] = {}
@@ -75,7 +78,7 @@ class PageOutputs:
         extra = {k: v for k, v in context.items() if k not in _STANDARD}
         if self._dated:
             extra["build_date_utc"] = context.get("build_date_utc")
-        key = _digest([self._site, self._nav, _page_fields(page), extra])
+        key = _digest([self._site, self._environment, self._nav, _page_fields(page), extra])
         self._keys[page.file.src_uri] = key
         self.used.add(key)
         kept = _read(self.folder / key)
@@ -84,6 +87,11 @@ class PageOutputs:
         self._found[page.file.src_uri] = kept
         context[KEPT_OUTPUT] = Markup(kept)  # type: ignore[literal-required]
         return context
+
+    def use_environment(self, env: jinja2.Environment) -> None:
+        """Key pages by the values a site's hooks may have put in the theme's globals, and its filters' names too."""
+        values = {k: v for k, v in env.globals.items() if not callable(v)}
+        self._environment = _digest([values, sorted(env.filters), sorted(env.tests)])
 
     def was_kept(self, page: Page, output: str) -> bool:
         """Whether the template wrote the kept output (a site's own main.html renders in full instead)."""
@@ -139,6 +147,7 @@ def _page_fields(page: Page) -> list[Any]:
     neighbours = [(p.title, p.url) if p is not None else None for p in (page.previous_page, page.next_page)]
     return [
         page.file.src_uri,
+        str(page.file.inclusion),  # a draft `mkdocs serve` shows is marked as one
         page.url,
         page.canonical_url,
         page.abs_url,

@@ -300,13 +300,9 @@ class RecordPages:
         assert loader is not None
         templates = [loader.get_source(self.renderer.env, name)[0] for name in TEMPLATES]
         inputs = self.inputs
-        revisions = [
-            (v.name, v.title, v.commit, v.redline_url, [c.record for c in v.changes]) for v in inputs.revisions
-        ]
         parts = [
-            self.renderer.fingerprint, repr(sorted(self.citations.items())), templates, revisions,
-            bool(inputs.commits), inputs.repo_url, inputs.site_name, inputs.site_url, inputs.publisher,
-            self.directory_urls,
+            self.renderer.fingerprint, repr(sorted(self.citations.items())), templates, bool(inputs.commits),
+            inputs.repo_url, inputs.site_name, inputs.site_url, inputs.publisher, self.directory_urls,
         ]  # fmt: skip
         return content_key(repr(parts).encode())
 
@@ -322,7 +318,12 @@ class RecordPages:
         # A feed with no entries is dated by the newest commit.
         undated = not any(e.commit in commits for e in life.events)
         newest = next(iter(commits.values())).date.isoformat() if undated and commits else None
-        return content_key(repr([common, repr(life), shown, newest]).encode())
+        # The revisions that changed it, not every revision: a new tag leaves the others' pages alone.
+        revisions = [
+            (v.name, v.title, v.date, v.redline_url) for v in self.inputs.revisions
+            if any(c.record == life.id for c in v.changes)
+        ]  # fmt: skip
+        return content_key(repr([common, repr(life), shown, newest, revisions]).encode())
 
     def render(self, cache: DiskCache | None = None) -> RecordSite:
         """Every record page and file; each record's from the cache when nothing it shows has changed."""
