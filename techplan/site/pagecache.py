@@ -46,6 +46,7 @@ KEPT_OUTPUT = "plan_kept_page"
 BUILT_FROM_PLACEHOLDER = Markup("<!--techplan:built-from-->")
 """What a kept page holds where its footer's "built from" goes."""
 KIND = "page-output"
+"""The cache's folder of kept pages, one file a key."""
 _STANDARD = {"nav", "pages", "config", "page", "build_date_utc"}
 """Context that the key covers otherwise (the navigation, the site's settings, the page) or never shows."""
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -57,8 +58,9 @@ class PageOutputs:
 
     def __init__(self, cache: DiskCache, config: MkDocsConfig) -> None:
         self.folder = Path(cache.folder) / KIND if cache.folder is not None else None
-        self._site = _site_key(config)
-        self._dated = _templates_mention(config.theme, "build_date_utc")
+        templates = list(_own_template_files(config.theme))
+        self._site = _site_key(config, templates)
+        self._dated = any(b"build_date_utc" in data for _, _, data in templates)
         """A site template that shows the build's date makes every page new on every build."""
         self._nav: str | None = None
         self._environment = ""
@@ -68,6 +70,7 @@ class PageOutputs:
         self._found: dict[str, str] = {}
         """Kept outputs given to pages' templates, by source file."""
         self.used: set[str] = set()
+        """The keys of every page this build, kept or not: what `forget_unused` leaves."""
 
     def look_up(self, context: TemplateContext, page: Page) -> TemplateContext:
         """Key the page by its context; if its output is kept, give it to the template."""
@@ -130,7 +133,10 @@ def _read(path: Path) -> str | None:
     digest, _, output = data.partition(b"\n")
     if hashlib.sha256(output).hexdigest().encode() != digest:
         return None  # cut short or changed on disk: render the page again
-    return output.decode("utf-8", "surrogatepass")
+    try:
+        return output.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        return None
 
 
 def fill_built_from(output: str, built_from: str) -> str:
@@ -187,7 +193,7 @@ def _nav_items(nav: Navigation | Iterable[Any]) -> list[Any]:
     return shown
 
 
-def _site_key(config: MkDocsConfig) -> str:
+def _site_key(config: MkDocsConfig, templates: list[tuple[str, str, bytes]]) -> str:
     """A key for what every page shows alike: the settings, the packages that render them, the site's templates."""
     # Where a page is written and how MkDocs is run do not change what it holds.
     settings = {
@@ -201,23 +207,15 @@ def _site_key(config: MkDocsConfig) -> str:
             packages[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             packages[name] = None
-    return _digest([settings, packages, _templates_digest(config.theme)])
-
-
-def _templates_digest(theme: Theme) -> str:
-    """A SHA-256 of the theme's folders that are not an installed package's (a site's overrides/, the engine's own)."""
     digest = hashlib.sha256()
-    for folder, path, data in _own_template_files(theme):
+    for folder, path, data in templates:
         digest.update(f"{folder}\0{path}\0{len(data)}\0".encode())
         digest.update(data)
-    return digest.hexdigest()
-
-
-def _templates_mention(theme: Theme, name: str) -> bool:
-    return any(name.encode() in data for _, _, data in _own_template_files(theme))
+    return _digest([settings, packages, digest.hexdigest()])
 
 
 def _own_template_files(theme: Theme) -> Iterable[tuple[str, str, bytes]]:
+    """(folder, path, bytes) of each file in the theme's folders that are not an installed package's."""
     installed = {os.path.realpath(sysconfig.get_paths()[k]) for k in ("purelib", "platlib")}
     for folder in theme.dirs:
         real = os.path.realpath(folder)
