@@ -201,3 +201,26 @@ def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) ->
     shutil.rmtree(tmp_path / ".cache")
     assert build(tmp_path).returncode == 0
     assert site_files(tmp_path) == warm
+
+
+def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path) -> None:
+    """Record lives kept from an earlier build keep the notes their reading made: every build lists them."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    # A measure's baseline only the record lives read (slippage reads milestones' dates).
+    repo.replace("plan/phase2-measures/measures.yml", "value: 60}", "value: sixty}")
+    repo.commit("Break a figure", "Restated K1's baseline.", "2021-02-01T09:00:00+00:00")
+    repo.replace("plan/phase2-measures/measures.yml", "value: sixty}", "value: 61}")
+    repo.commit("Mend the figure", "Restated K1's baseline again.", "2021-02-02T09:00:00+00:00")
+    outputs = [build(tmp_path)]
+    # A commit to prose only: the lives are kept, and what reading them noted must be too.
+    repo.replace("plan/phase1-vision/index.md", "We start with", "First, we start with")
+    repo.commit("Reword", "Reworded the vision.", "2021-03-01T09:00:00+00:00")
+    outputs.append(build(tmp_path))
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert "could not be read" in result.stderr
+        assert "plan/phase2-measures/measures.yml" in result.stderr.split("could not be read", 1)[1]
+    assert [r.stderr.split("could not be read", 1)[1].split("INFO")[0] for r in outputs] == [
+        outputs[0].stderr.split("could not be read", 1)[1].split("INFO")[0]
+    ] * 2

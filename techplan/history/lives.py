@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
-from techplan.cache import DiskCache
+from techplan.cache import DiskCache, content_key
 from techplan.compare.datadiff import DataChange, diff_measure, diff_milestone
 from techplan.history.changes import HistoryUnavailable, open_repository
 from techplan.history.git import GitError
@@ -132,7 +132,7 @@ class LifeReader:
         self._notes = _notes_by_commit(history)
         # A commit is its sha; what the lives show of it is fixed with it, but for the notes merged into it.
         steps = [(step.commit.sha, sorted(step.versions.items())) for step in self._steps]
-        self._key = repr([prefix, steps, sorted((sha, self._notes.get(sha)) for sha, _ in steps)])
+        self._key = content_key(repr([prefix, steps, sorted((sha, self._notes.get(sha)) for sha, _ in steps)]).encode())
         known = cache.get("record-lives", self._key)
         self._known: tuple[dict[str, RecordLife], list[HistoryNote]] | None = known
         """Every life as an earlier build read them from the same data commits (a commit to prose only leaves

@@ -98,9 +98,9 @@ class PlanSite:
         self._archive: Forked[dict[str, str]] | None = None
         """The point-in-time views being written in another process, while MkDocs renders the pages."""
         self._outputs: PageOutputs | None = None
+        """Pages as the theme rendered them in earlier builds, by everything they show."""
         self._footers: dict[str, Markup | None] = {}
         """The footer's "built from" for pages in each folder, as rendered once for the first of them."""
-        """Pages as the theme rendered them in earlier builds, by everything they show."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
