@@ -19,6 +19,14 @@ def site_files(root: Path) -> dict[str, bytes]:
     }
 
 
+def assert_as_cold(root: Path) -> None:
+    """The site a warm build made is what a build with an empty cache makes."""
+    warm = site_files(root)
+    shutil.rmtree(root / ".cache")
+    assert build(root).returncode == 0
+    assert site_files(root) == warm
+
+
 def test_warm_build_is_identical_to_cold(tmp_path: Path) -> None:
     write_site(tmp_path)
     assert build(tmp_path).returncode == 0
@@ -89,10 +97,7 @@ def test_a_new_commit_renders_again_only_what_it_changed_and_matches_a_cold_buil
     assert page(tmp_path, "phase2-measures/").select(".tp-page-history") == measures_before
     months = [text_of(h).removesuffix(" ¶") for h in page(tmp_path, "whats-changed/").select("h2")]
     assert months[:2] == ["May 2021", "January 2021"]
-    warm = site_files(tmp_path)
-    shutil.rmtree(tmp_path / ".cache")
-    assert build(tmp_path).returncode == 0
-    assert site_files(tmp_path) == warm
+    assert_as_cold(tmp_path)
 
 
 def kept_outputs(root: Path) -> list[Path]:
@@ -115,10 +120,7 @@ def test_kept_pages_follow_the_navigation_the_footer_and_the_theme(tmp_path: Pat
     assert "Roadmap of milestones" in [text_of(a) for a in vision.select("nav.md-nav--primary a")]
     for url in ("phase1-vision/", "milestones/M1.1/", "phase2-measures/"):
         assert repo.head()[:12] in text_of(page(tmp_path, url).select_one(".tp-built-from"))
-    warm = site_files(tmp_path)
-    shutil.rmtree(tmp_path / ".cache")
-    assert build(tmp_path).returncode == 0
-    assert site_files(tmp_path) == warm
+    assert_as_cold(tmp_path)
     # What the build did not use is not kept: one output a page.
     assert len(kept_outputs(tmp_path)) == len(kept)
     # A site's own template changes every page it is part of, kept or not.
@@ -162,10 +164,7 @@ def test_a_site_with_its_own_main_template_renders_every_page(tmp_path: Path) ->
     assert build(tmp_path).returncode == 0
     assert build(tmp_path).returncode == 0
     assert "Consultation open" in text_of(page(tmp_path, "roadmap/").select_one(".md-banner"))
-    warm = site_files(tmp_path)
-    shutil.rmtree(tmp_path / ".cache")
-    assert build(tmp_path).returncode == 0
-    assert site_files(tmp_path) == warm
+    assert_as_cold(tmp_path)
 
 
 def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) -> None:
@@ -197,10 +196,7 @@ def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) ->
     repo.replace("mkdocs.yml", "    today: 2021-04-15\n", "    today: 2021-04-15\n    authors: names\n")
     assert build(tmp_path).returncode == 0
     assert "<name>Policy Editor</name>" in (tmp_path / "site/milestones/M1.2/feed.xml").read_text()
-    warm = site_files(tmp_path)
-    shutil.rmtree(tmp_path / ".cache")
-    assert build(tmp_path).returncode == 0
-    assert site_files(tmp_path) == warm
+    assert_as_cold(tmp_path)
 
 
 def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path) -> None:
