@@ -102,6 +102,17 @@ class DiskCache:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
 
+    def forget_all_but(self, kind: str, keys: set[str]) -> None:
+        """Delete a kind's entries on disk but these keys': what a build no longer uses does not pile up."""
+        if self.folder is None:
+            return
+        names = {_name(key) for key in keys}
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(os.path.join(self.folder, kind)):
+                if entry.name not in names and not entry.name.endswith(".tmp"):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+
 
 @functools.cache
 def _prune(folder: Path) -> None:

@@ -172,10 +172,10 @@ def _env(**extra: str) -> dict[str, str]:
     }
 
 
-def build(root: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """Run a real, strict `mkdocs build` of the site in root, with extra environment variables."""
+def build(root: Path, *options: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run a real, strict `mkdocs build` of the site in root, with more options and environment variables."""
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site"), *options],
         cwd=root,
         capture_output=True,
         text=True,

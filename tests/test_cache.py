@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 from gitrepo import GitRepo
-from plansite import build, page, text_of, write_site
+from plansite import MINI_PLAN, build, page, text_of, write_site
 
 
 def site_files(root: Path) -> dict[str, bytes]:
@@ -220,3 +222,64 @@ def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path
     assert [r.stderr.split("could not be read", 1)[1].split("INFO")[0] for r in outputs] == [
         outputs[0].stderr.split("could not be read", 1)[1].split("INFO")[0]
     ] * 2
+
+
+def conversions(result: subprocess.CompletedProcess[str]) -> tuple[int, int]:
+    """(converted, reused): how many pages' Markdown a verbose build converted, and reused from earlier builds."""
+    found = re.search(r"converted (\d+) pages' Markdown, reused (\d+) from earlier builds", result.stderr)
+    assert found is not None, result.stderr
+    return int(found[1]), int(found[2])
+
+
+def kept_conversions(root: Path) -> dict[Path, int]:
+    """The pages' conversions the cache keeps (techplan.site.converted), with the inode each was written to."""
+    return {path: path.stat().st_ino for path in (root / ".cache/techplan").glob("*/converted-page/*")}
+
+
+def test_kept_conversions_still_check_every_link_and_anchor(tmp_path: Path) -> None:
+    """Markdown converted in an earlier build is reused; MkDocs's link checks hold on every build all the same."""
+    repo = GitRepo(tmp_path)
+    links = "The [figures](data/figures.csv) and [the steps](phase1-vision/index.md#milestones)."
+    home = MINI_PLAN["plan/index.md"] + f"\n        {links}\n"
+    write_site(tmp_path, {**MINI_PLAN, "plan/index.md": home, "plan/data/figures.csv": "year,value\n2021,1\n"})
+    first = build(tmp_path, "--verbose")
+    assert first.returncode == 0, first.stderr
+    converted, reused = conversions(first)
+    assert converted >= 6 and reused == 0  # the plan's pages, What's changed, the record pages...
+    cold = site_files(tmp_path)
+    second = build(tmp_path, "--verbose")
+    assert conversions(second) == (0, converted)
+    assert site_files(tmp_path) == cold
+    assert len(kept_conversions(tmp_path)) == converted
+    # The file the home page links to is deleted: the unchanged page is converted again, so the link is checked.
+    repo.git("rm", "--quiet", "plan/data/figures.csv")
+    repo.commit("Drop the figures", "Took down the figures.", "2021-02-01T09:00:00+00:00")
+    deleted = build(tmp_path, "--verbose")
+    gone = (
+        "Doc file 'index.md' contains a link 'data/figures.csv', but the target is not found among documentation files."
+    )
+    assert deleted.returncode != 0 and gone in deleted.stderr
+    # Built again, nothing is converted, and the warning the kept conversion made is given again: strict still fails.
+    again = build(tmp_path, "--verbose")
+    assert conversions(again) == (0, converted)
+    assert again.returncode != 0 and gone in again.stderr
+    # MkDocs checks anchors only when not verbose. The heading the home page links to is renamed:
+    # the home page's conversion is reused (not written again), and the link is still reported.
+    repo.replace("plan/index.md", "The [figures](data/figures.csv) and", "See")
+    repo.commit("Mend the link", "Linked the vision.", "2021-03-01T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    kept = kept_conversions(tmp_path)
+    assert len(kept) == converted  # one conversion a page: those of earlier builds are not kept
+    [home_entry] = [path for path in kept if b"phase1-vision/#milestones" in path.read_bytes()]
+    repo.replace("plan/phase1-vision/index.md", "## Milestones", "## Steps")
+    repo.commit("Rename a heading", "Renamed the vision's milestones.", "2021-04-01T09:00:00+00:00")
+    renamed = build(tmp_path)
+    missing = (
+        "Doc file 'index.md' contains a link 'phase1-vision/index.md#milestones', "
+        "but the doc 'phase1-vision/index.md' does not contain an anchor '#milestones'."
+    )
+    assert renamed.returncode != 0 and missing in renamed.stderr
+    assert kept_conversions(tmp_path)[home_entry] == kept[home_entry]
+    repo.replace("plan/phase1-vision/index.md", "## Steps", "## Milestones")
+    assert build(tmp_path).returncode == 0
+    assert_as_cold(tmp_path)

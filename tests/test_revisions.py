@@ -98,7 +98,47 @@ def test_unchanged_page_is_published_once_under_the_revision_that_introduced_it(
     links = {text_of(a): a["href"] for a in v3.select(".tp-archive-pages a")}
     assert links["Phase 2: Measures"] == "../v2/pages/phase2-measures/index.html"
     banner = text_of(page(root, "revisions/v2/pages/phase2-measures/index.html").select_one(".tp-revision-banner p"))
-    assert banner.endswith("This is the page as it stood then, unchanged until revision v3.")
+    # Still the page in the newest revision: said so in words that stay true when the next revision is tagged.
+    assert banner.endswith("This is the page as it stood then; no later revision has changed it.")
+
+
+def test_a_point_in_time_page_says_how_long_it_stood_in_words_a_new_revision_keeps_true(tmp_path: Path) -> None:
+    """Unchanged in every revision since, or until one named, or changed by the next: a page changed back included."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    tag(repo, "v1", "First", "2021-01-05T09:00:00+00:00")
+    repo.replace(INDEX1, "We start with", "First, we start with")
+    repo.commit("Reword", "Reworded the vision.", "2021-02-01T09:00:00+00:00")
+    tag(repo, "v2", "Second", "2021-02-02T09:00:00+00:00")
+    repo.replace(INDEX1, "First, we start with", "We start with")
+    repo.commit("Reword back", "Put the vision back.", "2021-03-01T09:00:00+00:00")
+    tag(repo, "v3", "Third", "2021-03-02T09:00:00+00:00")
+
+    def banners() -> dict[str, str]:
+        assert build(tmp_path).returncode == 0
+        found = {}
+        for path in sorted((tmp_path / "site/revisions").glob("v*/pages/**/*.html")):
+            revision, _, name = path.relative_to(tmp_path / "site/revisions").as_posix().partition("/pages/")
+            name = name.removesuffix(".html").removesuffix("index").strip("/") or "home"
+            banner = page(tmp_path, path.relative_to(tmp_path / "site").as_posix()).select_one(".tp-revision-banner p")
+            found[f"{revision}: {name}"] = text_of(banner).split(". ", 1)[1]
+        return found
+
+    still = "This is the page as it stood then; no later revision has changed it."
+    assert banners() == {
+        "v1: home": still,
+        "v1: phase1-vision": "This is the page as it stood then.",  # v3 reads as v1 again, but v2 did not
+        "v1: phase2-measures": still,
+        "v1: roadmap": still,
+        "v2: phase1-vision": "This is the page as it stood then.",
+    }
+    repo.replace("plan/roadmap.md", "# Roadmap", "# Roadmap of milestones")
+    repo.commit("Retitle", "Retitled the roadmap.", "2021-04-01T09:00:00+00:00")
+    tag(repo, "v4", "Fourth", "2021-04-02T09:00:00+00:00")
+    after = banners()
+    assert after["v1: roadmap"] == "This is the page as it stood then, unchanged until revision v3."
+    assert after["v1: home"] == after["v1: phase2-measures"] == still
+    assert after["v4: roadmap"] == "This is the page as it stood then."
 
 
 def test_redline_marks_words_and_says_data_changes_in_plain_english(revised: dict[str, str]) -> None:

@@ -34,6 +34,7 @@ from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
 from techplan.site.archive import ArchiveWriter, jobs_available
 from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
+from techplan.site.converted import ConvertedPages
 from techplan.site.forked import Forked
 from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versions
 from techplan.site.markup import without_orphan_toc_label, without_toggle_autocomplete
@@ -99,6 +100,8 @@ class PlanSite:
         """The point-in-time views being written in another process, while MkDocs renders the pages."""
         self._outputs: PageOutputs | None = None
         """Pages as the theme rendered them in earlier builds, by everything they show."""
+        self._converted: ConvertedPages | None = None
+        """Pages' Markdown as converted in earlier builds, by all the conversion reads."""
         self._footers: dict[str, Markup | None] = {}
         """The footer's "built from" for pages in each folder, as rendered once for the first of them."""
 
@@ -209,6 +212,7 @@ class PlanSite:
         self.built_from = self._built_from(config)
         self._footers = {}
         self._outputs = PageOutputs(cache, config)
+        self._converted = ConvertedPages(cache, config)
         if self.published.revisions and jobs_available() > 1:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
@@ -345,6 +349,8 @@ class PlanSite:
     def on_page_markdown(self, markdown: str, page: Page) -> str:
         """Expand references and plan blocks; say under the title when the page was updated."""
         assert self.renderer is not None and self.plan is not None and self.published is not None
+        if self._converted is not None:
+            self._converted.take_over(page)
         if page.file.generated_by is not None:
             return markdown
         phase = self._phase_of(page.file.src_uri)
@@ -459,6 +465,8 @@ class PlanSite:
             (site_dir / MANIFEST).write_bytes(manifest)
         if self._outputs is not None:
             self._outputs.forget_unused()
+        if self._converted is not None:
+            self._converted.finish()
 
     def on_build_error(self) -> None:
         """Stop writing the point-in-time views: the build failed."""

@@ -342,14 +342,15 @@ class ArchiveWriter:
         for view in self.index.revisions:
             for key in view.pages.values():
                 shown_in.setdefault(key, []).append(view.name)
-        described = [f.name for f in fields(Version)]
+        # Which revisions show a version the page says only as `_standing` does: a new revision
+        # rewrites only the pages it changes, not every one still current.
+        described = [f.name for f in fields(Version) if f.name != "until"]
         for version in self.index.versions.values():
             current = self.site["pages"].get(version.page)
             about = [getattr(version, name) for name in described]
             view = self._view(version.revision)
-            key = self._key(
-                "page", about, view.about, self._map_keys[version.revision], shown_in.get(version.key, []), current
-            )
+            standing = self._standing(version, shown_in.get(version.key, []))
+            key = self._key("page", about, view.about, self._map_keys[version.revision], standing, current)
             outputs.append((version.url, key, partial(self._page, version)))
             key = self._key("blocks", version.key, version.revision, self._map_keys[version.revision])
             outputs.append((version.blocks_url, key, partial(self._blocks, version)))
@@ -605,18 +606,37 @@ class ArchiveWriter:
             **context,
         )
 
+    def _standing(self, version: Version, shown_in: list[str]) -> tuple[bool, str | None]:
+        """What a page version's banner says of the revisions after its own.
+
+        (True, None) if every one since shows it; (False, the last of them that does) if it
+        changed later; (False, None) if the next revision changed it or there is none. A page
+        changed and changed back is unchanged only until the first change.
+        """
+        names = [view.name for view in self.index.revisions]
+        after = names[names.index(version.revision) + 1 :] if version.revision in names else []
+        shown = set(shown_in)
+        run = 0
+        while run < len(after) and after[run] in shown:
+            run += 1
+        if run == 0:
+            return False, None
+        return (True, None) if run == len(after) else (False, after[run - 1])
+
     def _page(self, version: Version) -> str:
         """A page as it stood at the revision that introduced this version."""
         content, _, _ = self._content(version)
         view = self._view(version.revision)
-        later = [v for v in self.index.revisions if v.pages.get(version.page) == version.key and v.name != view.name]
+        shown_in = [v.name for v in self.index.revisions if v.pages.get(version.page) == version.key]
+        still, until = self._standing(version, shown_in)
         current = self.site["pages"].get(version.page)
         return self._render(
             ARCHIVE_PAGE,
             version.url,
             title=version.title,
             revision=view,
-            also=later,
+            still=still,
+            until=until,
             current=current,
             content=content,
             version=version,
