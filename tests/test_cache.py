@@ -13,11 +13,11 @@ from plansite import MINI_PLAN, build, page, text_of, write_site
 
 
 def site_files(root: Path) -> dict[str, bytes]:
-    """Every file of the built site but the search index and sitemap, which MkDocs dates."""
+    """Every file of the built site but the sitemap, which MkDocs dates."""
     return {
         path.relative_to(root / "site").as_posix(): path.read_bytes()
         for path in sorted((root / "site").rglob("*"))
-        if path.is_file() and "search" not in path.parts and not path.name.startswith("sitemap")
+        if path.is_file() and not path.name.startswith("sitemap")
     }
 
 
@@ -224,9 +224,10 @@ def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path
     ] * 2
 
 
-def conversions(result: subprocess.CompletedProcess[str]) -> tuple[int, int]:
-    """(converted, reused): how many pages' Markdown a verbose build converted, and reused from earlier builds."""
-    found = re.search(r"converted (\d+) pages' Markdown, reused (\d+) from earlier builds", result.stderr)
+def conversions(result: subprocess.CompletedProcess[str], what: str = "converted") -> tuple[int, int]:
+    """(done, reused): how many pages' Markdown a verbose build converted (or its search index read), and reused."""
+    said = {"converted": "converted", "indexed": "search index read"}[what]
+    found = re.search(rf"{said} (\d+) pages(?:' Markdown)?, reused (\d+) from earlier builds", result.stderr)
     assert found is not None, result.stderr
     return int(found[1]), int(found[2])
 
@@ -247,8 +248,10 @@ def test_kept_conversions_still_check_every_link_and_anchor(tmp_path: Path) -> N
     converted, reused = conversions(first)
     assert converted >= 6 and reused == 0  # the plan's pages, What's changed, the record pages...
     cold = site_files(tmp_path)
+    assert conversions(first, "indexed") == (converted, 0)
     second = build(tmp_path, "--verbose")
     assert conversions(second) == (0, converted)
+    assert conversions(second, "indexed") == (0, converted)  # the search index is as the first build made it
     assert site_files(tmp_path) == cold
     assert len(kept_conversions(tmp_path)) == converted
     # The file the home page links to is deleted: the unchanged page is converted again, so the link is checked.

@@ -54,6 +54,7 @@ from techplan.site.records import (
 )
 from techplan.site.render import THEME, Renderer, Slots, template_environment
 from techplan.site.safehtml import field_markdown
+from techplan.site.searchcache import IndexedPages
 from techplan.site.sections import PROVENANCE_JSON, PlacedLines, page_entries, place_lines, provenance_json
 from techplan.site.urls import relative_url
 from techplan.site.views import (
@@ -102,6 +103,8 @@ class PlanSite:
         """Pages as the theme rendered them in earlier builds, by everything they show."""
         self._converted: ConvertedPages | None = None
         """Pages' Markdown as converted in earlier builds, by all the conversion reads."""
+        self._indexed: IndexedPages | None = None
+        """Pages' search index entries as made in earlier builds, by all the search plugin reads."""
         self._footers: dict[str, Markup | None] = {}
         """The footer's "built from" for pages in each folder, as rendered once for the first of them."""
 
@@ -213,6 +216,7 @@ class PlanSite:
         self._footers = {}
         self._outputs = PageOutputs(cache, config)
         self._converted = ConvertedPages(cache, config)
+        self._indexed = IndexedPages(cache, config)
         if self.published.revisions and jobs_available() > 1:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
@@ -467,6 +471,8 @@ class PlanSite:
             self._outputs.forget_unused()
         if self._converted is not None:
             self._converted.finish()
+        if self._indexed is not None:
+            self._indexed.finish()
 
     def on_build_error(self) -> None:
         """Stop writing the point-in-time views: the build failed."""

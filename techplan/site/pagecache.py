@@ -77,11 +77,11 @@ class PageOutputs:
         if self.folder is None:
             return context
         if self._nav is None:  # every page is read by now: the titles the navigation shows are known
-            self._nav = _digest(_nav_items(context["nav"]))
+            self._nav = stable_digest(_nav_items(context["nav"]))
         extra = {k: v for k, v in context.items() if k not in _STANDARD}
         if self._dated:
             extra["build_date_utc"] = context.get("build_date_utc")
-        key = _digest([self._site, self._environment, self._nav, _page_fields(page), extra])
+        key = stable_digest([self._site, self._environment, self._nav, _page_fields(page), extra])
         self._keys[page.file.src_uri] = key
         self.used.add(key)
         kept = _read(self.folder / key)
@@ -94,7 +94,7 @@ class PageOutputs:
     def use_environment(self, env: jinja2.Environment) -> None:
         """Key pages by the values a site's hooks may have put in the theme's globals, and its filters' names too."""
         values = {k: v for k, v in env.globals.items() if not callable(v)}
-        self._environment = _digest([values, sorted(env.filters), sorted(env.tests)])
+        self._environment = stable_digest([values, sorted(env.filters), sorted(env.tests)])
 
     def was_kept(self, page: Page, output: str) -> bool:
         """Whether the template wrote the kept output (a site's own main.html renders in full instead)."""
@@ -211,7 +211,7 @@ def _site_key(config: MkDocsConfig, templates: list[tuple[str, str, bytes]]) -> 
     for folder, path, data in templates:
         digest.update(f"{folder}\0{path}\0{len(data)}\0".encode())
         digest.update(data)
-    return _digest([settings, packages, digest.hexdigest()])
+    return stable_digest([settings, packages, digest.hexdigest()])
 
 
 def _own_template_files(theme: Theme) -> Iterable[tuple[str, str, bytes]]:
@@ -250,7 +250,8 @@ def _stable(value: Any) -> Any:
     return _ADDRESS.sub("", repr(value))
 
 
-def _digest(value: Any) -> str:
+def stable_digest(value: Any) -> str:
+    """A SHA-256 of a value from the config, a page or a context, the same in every process that has it."""
     try:
         text = json.dumps(value, sort_keys=True, default=_stable, ensure_ascii=False)
     except (TypeError, ValueError):  # keys that do not sort, a value that holds itself: its repr, less often reused
