@@ -16,11 +16,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
 import re
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
@@ -47,6 +49,8 @@ from techplan.site.opendata import plan_data
 from techplan.site.render import Renderer, Slots
 from techplan.site.safehtml import field_markdown
 from techplan.site.urls import relative_url
+
+log = logging.getLogger("mkdocs.plugins.techplan")
 
 FOLDER = "revisions"
 """Where point-in-time views live in the site."""
@@ -378,6 +382,14 @@ class ArchiveWriter:
         self._stamps = dict(self.cache.get("archive", "file-stamps") or {}) if self.files is not None else {}
         stamps_before = dict(self._stamps)
         missing = [output for output in outputs if not self._link(site_dir, output[0], output[1], folders)]
+        if missing and log.isEnabledFor(logging.DEBUG):
+            kinds = Counter(getattr(_method(render), "__name__", "other").strip("_") for _, _, render in missing)
+            rendered = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+            log.debug(
+                "techplan: point-in-time views: rendered %s; %d kept from earlier builds",
+                rendered,
+                len(outputs) - len(missing),
+            )
         self._prefetch({url for url, _, _ in missing})
         self._render_files(site_dir, missing, jobs)
         used = {key for _, key, _ in outputs}
