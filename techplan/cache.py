@@ -123,6 +123,11 @@ def _prune(folder: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def remember_at_most(kind: str, count: int) -> None:
+    """Keep at most this many entries of a kind in memory (0: read from disk each time, as a build reads each once)."""
+    _KEEP[kind] = count
+
+
 def _remember(kind: str, key: str, value: Any) -> None:
     """Keep a value in memory, forgetting the oldest of its kind beyond the limit."""
     remembered = _MEMORY.setdefault(kind, {})

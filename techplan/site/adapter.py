@@ -105,8 +105,10 @@ class PlanSite:
         """Pages' Markdown as converted in earlier builds, by all the conversion reads."""
         self._indexed: IndexedPages | None = None
         """Pages' search index entries as made in earlier builds, by all the search plugin reads."""
-        self._footers: dict[str, Markup | None] = {}
-        """The footer's "built from" for pages in each folder, as rendered once for the first of them."""
+        self._footers: list[tuple[dict[str, str], Markup | None]] = []
+        """The footer's "built from" as rendered for earlier pages, with the links it made (site path: link)."""
+        self._feed_links: dict[tuple[tuple[str, str], ...], str] = {}
+        """The head's links to a page's feeds, by (title, link) of each: pages alike share one rendering."""
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Put the engine's templates and assets on the theme's path, keep fonts local, read the plan settings."""
@@ -213,7 +215,7 @@ class PlanSite:
         if self.published.sections is not None:  # written in on_env, once every page's anchors are known
             files.append(File.generated(config, PROVENANCE_JSON, content=""))
         self.built_from = self._built_from(config)
-        self._footers = {}
+        self._footers, self._feed_links = [], {}
         self._outputs = PageOutputs(cache, config)
         self._converted = ConvertedPages(cache, config)
         self._indexed = IndexedPages(cache, config)
@@ -422,20 +424,35 @@ class PlanSite:
             output = without_orphan_toc_label(without_toggle_autocomplete(output))
             if self._outputs is not None:
                 self._outputs.keep(page, output)
-        # Pages in one folder link alike: the footer is rendered once for each.
-        folder = page.url[: page.url.rfind("/") + 1]
-        if folder not in self._footers:
-            self._footers[folder] = self.render_built_from(lambda target: relative_url(target, page.url))
-        built_from = self._footers[folder]
+        built_from = self._footer(page.url)
         if built_from is not None:
             output = fill_built_from(output, built_from)
         own = self.published.feeds.get(page.file.src_uri) or self._record_feeds.get(page.file.src_uri, [])
-        feeds = [(title, relative_url(path, page.url)) for title, path in own]
+        feeds = tuple((title, relative_url(path, page.url)) for title, path in own)
         if not feeds:
             return output
-        links = self.renderer.env.get_template("partials/plan-feed-links.html").render(feeds=feeds)
+        links = self._feed_links.get(feeds)
+        if links is None:
+            links = self._feed_links[feeds] = self.renderer.env.get_template("partials/plan-feed-links.html").render(
+                feeds=feeds
+            )
         head_end = output.find("</head>")
         return output if head_end < 0 else output[:head_end] + links + output[head_end:]
+
+    def _footer(self, page_url: str) -> Markup | None:
+        """The footer's "built from" for a page: rendered again only where its links read differently from here."""
+        for links, footer in self._footers:
+            if all(relative_url(target, page_url) == link for target, link in links.items()):
+                return footer
+        links = {}
+
+        def link(target: str) -> str:
+            links[target] = relative_url(target, page_url)
+            return links[target]
+
+        footer = self.render_built_from(link)
+        self._footers.append((links, footer))
+        return footer
 
     def on_template_context(
         self, context: TemplateContext, template_name: str, config: MkDocsConfig

@@ -37,10 +37,11 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from techplan.cache import DiskCache, content_key
+from techplan.cache import DiskCache, content_key, remember_at_most
 
 KIND = "converted-page"
 """The cache's kind for kept conversions."""
+remember_at_most(KIND, 0)  # a build reads each page's once: not held in memory as well
 READS_FILES = frozenset(
     {
         "pymdownx.snippets",

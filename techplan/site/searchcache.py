@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import pickle
+import sys
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from typing import Any
@@ -20,11 +21,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 
-from techplan.cache import DiskCache
+from techplan.cache import DiskCache, remember_at_most
 from techplan.site.pagecache import stable_digest
 
 KIND = "search-entries"
 """The cache's kind for each page's search index entries."""
+remember_at_most(KIND, 0)  # a build reads each page's once: not held in memory as well
 _MATERIAL_SEARCH = "material.plugins.search.plugin"
 
 log = logging.getLogger("mkdocs.plugins.techplan")
@@ -44,13 +46,14 @@ class IndexedPages:
         index = _material_search_index(config) if cache.folder is not None else None
         if index is None:
             return
-        self._version = metadata.version("mkdocs-material")
+        try:
+            self._version = metadata.version("mkdocs-material")
+        except metadata.PackageNotFoundError:
+            return
         index.add_entry_from_context = functools.partial(self._add, index, index.add_entry_from_context)
 
     def _add(self, index: Any, add: Callable[[Page], None], page: Page) -> None:
-        key = stable_digest(
-            [self._version, page.url, page.title, page.meta, _toc(page.toc), page.content],
-        )
+        key = stable_digest([self._version, page.url, page.title, page.meta, _toc(page.toc), page.content])
         self._used.add(key)
         stored = self._cache.get(KIND, key)
         if isinstance(stored, bytes):
@@ -83,8 +86,7 @@ def _material_search_index(config: MkDocsConfig) -> Any:
         if type(plugin).__module__ != _MATERIAL_SEARCH or not getattr(plugin, "config", {}).get("enabled", True):
             continue
         index = getattr(plugin, "search_index", None)
-        module = __import__(_MATERIAL_SEARCH, fromlist=["jieba"])
-        if getattr(module, "jieba", None) is not None:
+        if getattr(sys.modules.get(_MATERIAL_SEARCH), "jieba", None) is not None:
             return None  # Chinese word segmentation reads dictionaries besides the page
         if isinstance(getattr(index, "entries", None), list) and callable(
             getattr(index, "add_entry_from_context", None)
