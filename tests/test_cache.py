@@ -198,6 +198,14 @@ def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) ->
     repo.replace("mkdocs.yml", "    today: 2021-04-15\n", "    today: 2021-04-15\n    authors: names\n")
     assert build(tmp_path).returncode == 0
     assert "<name>Policy Editor</name>" in (tmp_path / "site/milestones/M1.2/feed.xml").read_text()
+    # A record retitled: the Compare page's data changes, kept between builds, name it anew.
+    compare = (tmp_path / "site/revisions/v1/compare.json").read_text()
+    assert "Agree the values" in compare
+    repo.replace("plan/phase1-vision/milestones.yml", "title: Agree the values", "title: Agree the shared values")
+    repo.commit("Retitle", "Retitled M1.2.", "2021-03-03T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    compare = (tmp_path / "site/revisions/v1/compare.json").read_text()
+    assert "Agree the shared values" in compare and "Agree the values" not in compare
     assert_as_cold(tmp_path)
 
 

@@ -320,7 +320,9 @@ class ArchiveWriter:
             view.name: content_key(json.dumps(sorted(view.data_files.items())).encode()) for view in index.revisions
         }
         """A key for each revision's data files: what its data changes depend on."""
-        self._change_items: dict[ChangeFields, str] = {}
+        self._change_items: dict[ChangeFields, str] | None = None
+        """Data changes as the compare page lists them, each rendered once: read from the cache on first use."""
+        self._change_items_read = 0
         """Data changes as the compare page lists them, rendered once."""
         self._record_fields: dict[str, dict[tuple[str, str], tuple[object, ...]] | None] = {}
         """Each revision's records by kind and id, as their fields but where they are written."""
@@ -392,6 +394,7 @@ class ArchiveWriter:
             )
         self._prefetch({url for url, _, _ in missing})
         self._render_files(site_dir, missing, jobs)
+        self._keep_change_items()
         used = {key for _, key, _ in outputs}
         self._forget_unused(used)
         self._stamps = {key: stamp for key, stamp in self._stamps.items() if key in used}
@@ -766,8 +769,19 @@ class ArchiveWriter:
             self._record_fields[name] = fields_of if len(fields_of) == len(records) else None
         return self._record_fields[name]
 
+    def _change_items_key(self) -> str:
+        """What every rendered data change depends on (the site key: templates, record links, the compare page)."""
+        return f"change-items:{self._site_key}"
+
     def _change_item(self, change: ChangeFields) -> str:
-        """A data change as the compare page lists it: the same partial as a revision's changes page."""
+        """A data change as the compare page lists it: the same partial as a revision's changes page.
+
+        Kept between builds: a new tag rewrites every revision's compare data, made of changes
+        mostly listed before.
+        """
+        if self._change_items is None:
+            self._change_items = dict(self.cache.get("archive", self._change_items_key()) or {})
+            self._change_items_read = len(self._change_items)
         if change not in self._change_items:
             page_url = self.site.get("compare") or ""
             self._change_items[change] = self.renderer.env.get_template(DATA_CHANGE).render(
@@ -776,6 +790,12 @@ class ArchiveWriter:
                 url=lambda target: relative_url(target, page_url),
             )
         return self._change_items[change]
+
+    def _keep_change_items(self) -> None:
+        """Keep the data changes rendered this build for the next, if there are new ones."""
+        if self._change_items is not None and len(self._change_items) > self._change_items_read:
+            self.cache.put("archive", self._change_items_key(), self._change_items)
+            self._change_items_read = len(self._change_items)
 
     def _json(self) -> str:
         """The index the compare page reads: revisions, pages and the version each revision has."""
