@@ -12,7 +12,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from plansite import build, edit, page, text_of, write_site
 
-from techplan.history.git import Repository
+from techplan.history.git import GitError, Repository
 
 INDEX1 = "plan/phase1-vision/index.md"
 
@@ -188,3 +188,17 @@ def test_one_git_log_per_build_and_none_when_head_is_unchanged(repo: GitRepo, mo
     log = next(args for args in calls if "log" in args)
     assert log[-3:] == (repo.head(), f"^{before}", "--")
     assert "merge-base" in after_commit
+
+
+def test_a_started_git_command_gives_what_it_would_have_run_or_gits_own_error(repo: GitRepo) -> None:
+    """`techplan diff` starts `git log` early and reads it late: the same output, and git's error when it fails."""
+    git = Repository(repo.root)
+    try:
+        started = git.start_bytes("log", "-z", "--format=%H%x00%s", "HEAD")
+        assert started() == git.run_bytes("log", "-z", "--format=%H%x00%s", "HEAD")
+        assert started().count(b"\0") == 6  # three commits, two fields each; read again, still whole
+        failing = git.start_bytes("log", "no-such-branch", "--")
+        with pytest.raises(GitError, match="no-such-branch"):
+            failing()
+    finally:
+        git.close()

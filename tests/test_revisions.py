@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from gitrepo import GitRepo
 from plansite import build, page, techplan, text_of, write_site
+
+from techplan import cache as techplan_cache
+from techplan.cli import main
+from techplan.compare import diff
 
 M1 = "plan/phase1-vision/milestones.yml"
 INDEX1 = "plan/phase1-vision/index.md"
@@ -293,6 +298,54 @@ def test_techplan_diff_reuses_page_text_but_follows_a_retitled_reference(tmp_pat
         "<del>We</del><ins>First we</ins> start with M1.1: Publish the vision <ins>for consultation </ins>"
         "and then the second step."
     ]
+
+
+def test_techplan_diff_of_many_pages_shares_the_work_among_cores_and_says_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past PARALLEL_FROM changed pages, forked workers compare them: the same answer, and their conversions kept."""
+    if len(os.sched_getaffinity(0)) < 2:
+        pytest.skip("one core: the comparison is never shared")
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path, commit=False)
+    parallel_from = diff.PARALLEL_FROM
+    count = parallel_from + 12
+    for n in range(count):
+        repo.write(f"plan/phase1-vision/part-{n:02}.md", f"# Part {n}\n\nWe start with [[M1.1]], step {n}.\n")
+    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
+    tag(repo, "v1", "Vision published", "2020-07-01T10:00:00+01:00")
+    for n in range(count):
+        repo.replace(f"plan/phase1-vision/part-{n:02}.md", f"step {n}.", f"step {n}, and then {n + 1}.")
+    repo.replace(INDEX1, "We start with", "First we start with")
+    repo.commit("Reword", "Every part now says what comes next.", "2020-08-01T09:00:00+01:00")
+    tag(repo, "v2", "Summer update", "2020-08-02T10:00:00+01:00")
+    monkeypatch.chdir(tmp_path)
+    shared = []
+    in_workers = diff._in_workers
+    monkeypatch.setattr(diff, "_in_workers", lambda *args: shared.append(in_workers(*args)) or shared[-1])
+
+    def compare(cache: str, parallel_from: int) -> str:
+        monkeypatch.setenv("TECHPLAN_CACHE", str(tmp_path / cache))
+        monkeypatch.setattr(techplan_cache, "_MEMORY", {})  # as a new `techplan diff` process starts
+        monkeypatch.setattr(diff, "PARALLEL_FROM", parallel_from)
+        assert main(["diff", "v1", "v2", "--format", "json"]) == 0
+        return capsys.readouterr().out
+
+    alone = compare("alone", 10**9)
+    assert shared == []
+    together = compare("shared", parallel_from)
+    assert len(shared) == 1 and shared[0] is not None and len(shared[0]) == count + 1
+    assert together == alone
+    pages = json.loads(together)["pages"]
+    assert [p["page"] for p in pages][:2] == ["phase1-vision/index.md", "phase1-vision/part-00.md"]
+    assert len(pages) == count + 1
+    hidden = re.compile(r'<span class="tp-visually-hidden">[^<]*</span>')
+    assert [hidden.sub("", b["html"]) for b in pages[1]["blocks"]] == [
+        "We start with M1.1: Publish the vision, step 0<ins>, and then 1</ins>."
+    ]
+    # Each worker kept what it converted: one entry a page, read by the next comparison.
+    assert len(list((tmp_path / "shared").glob("*/diff-pages/*"))) == count + 1
+    assert compare("shared", parallel_from) == alone
 
 
 def test_techplan_diff_writes_its_output_file_whole_or_says_why_not(revised: dict[str, str], tmp_path: Path) -> None:

@@ -8,9 +8,12 @@ import textwrap
 import time
 from pathlib import Path
 
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 from plansite import write_site
 
-from techplan.plan.yamlsource import MAX_BYTES, MAX_VALUES, parse_yaml, parse_yaml_bytes
+from techplan.plan.yamlsource import _SHORT, MAX_BYTES, MAX_VALUES, _Loader, parse_yaml, parse_yaml_bytes
 
 BOMB = "\n".join(
     [
@@ -68,6 +71,39 @@ def test_an_oversized_file_is_refused_before_it_is_parsed() -> None:
         f"f.yml:1: file: the file is {len(data):,} bytes, more than the {MAX_BYTES:,} a plan data file may be; "
         "keep only the plan's data in it"
     ]
+
+
+def test_too_many_values_without_an_alias_are_refused_too() -> None:
+    text = "- a\n" * (MAX_VALUES + 1)
+    assert len(text) > _SHORT and "*" not in text
+    node, problems = parse_yaml(text, "f.yml")
+    assert node is None
+    assert [p.field for p in problems] == ["YAML syntax"]
+    assert f"more than {MAX_VALUES:,} values" in problems[0].message
+
+
+YAML_PIECES = ["?", ":", "-", ",", "[", "]", "{", "}", " ", "\n", "a", "&a ", "!!str ", "''", '""', "|\n", ">-\n"]
+
+
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=40).map("".join))
+def test_text_without_an_alias_holds_at_most_two_values_a_character(text: str) -> None:
+    """What lets a short file without an alias skip counting its expanded values (yamlsource._SHORT).
+
+    A value takes a character of its own, or shares one: `?` alone is a mapping, its key and its value.
+    """
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return
+    values, stack = 0, [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        values += 1
+        if isinstance(node, yaml.MappingNode):
+            stack += [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    assert values <= 2 * len(text) + 1
 
 
 def test_a_large_real_plan_file_is_well_within_the_limits() -> None:

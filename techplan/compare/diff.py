@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import multiprocessing
+import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from functools import partial
 
@@ -22,7 +25,7 @@ from techplan.compare.datadiff import DataChange, diff_plans, due_change
 from techplan.compare.redline import Block, Segment, extract_blocks, redline
 from techplan.errors import TechplanError
 from techplan.history.git import GitError, NotARepository, Repository, UntrustedRepository
-from techplan.history.log import NO_BLOB, Commit, build_index, carried_notes, read_log
+from techplan.history.log import NO_BLOB, Commit, LogRead, build_index, carried_notes, start_log
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.plan.load import load_plan
@@ -108,6 +111,8 @@ def diff_plan(
             TreeFiles(repo.tree(head_commit, prefix), past.contents) if head_commit else DiskFiles(settings.plan_dir)
         )
         result = PlanDiff(base, base_commit, head or WORK_TREE, head_commit)
+        tip = head_commit or repo.head() or base_commit
+        log = start_log(repo, f"{base_commit}..{tip}") if tip != base_commit else None  # git works meanwhile
         if isinstance(new_files, TreeFiles):  # one cat-file for every file the checks read
             new_files.prefetch(new_files.paths())
         old_plan, unread = past.plan_at(settings, old_tree, base_commit, base)
@@ -115,8 +120,7 @@ def diff_plan(
         result.data = diff_plans(old_plan, new_plan)
         with _Blocks(markdown, cache, markdown_key) as blocks:
             result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan)
-        tip = head_commit or repo.head() or base_commit
-        commits = _range(repo, past, base_commit, tip) if tip != base_commit else []
+        commits = _range(past, log, tip) if log is not None else []
         result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
         tip_plan = None
         if head_commit is None:  # edits not yet committed are measured against the last commit
@@ -155,12 +159,12 @@ def _resolve(repo: Repository, revision: str) -> str:
     raise DiffError(f"{revision!r} is not a commit, branch or tag in this repository")
 
 
-def _range(repo: Repository, past: PastReader, base: str, head: str) -> list[tuple[Commit, tuple[str, ...]]]:
-    """The first-parent commits from base (excluded) to head, oldest first, each with the notes it publishes.
+def _range(past: PastReader, log: LogRead, head: str) -> list[tuple[Commit, tuple[str, ...]]]:
+    """The first-parent commits of the log of base..head, oldest first, each with the notes it publishes.
 
     A merge publishes the notes of the commits it merged, as on the site.
     """
-    commits, unreadable = read_log(repo, f"{base}..{head}")
+    commits, unreadable = log()
     past.notes += unreadable
     index = build_index(commits, head, frozenset())
     result = []
@@ -172,8 +176,12 @@ def _range(repo: Repository, past: PastReader, base: str, head: str) -> list[tup
     return result
 
 
+PARALLEL_FROM = 48
+"""Pages to compare from which the work is shared among the machine's cores: below it, starting workers costs more."""
+
+
 def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan, new_plan: Plan) -> list[PageDiff]:
-    """Every page whose text differs, redlined."""
+    """Every page whose text differs, redlined (on every core, when there are many)."""
     old_pages = {p for p in old.paths() if p.endswith(".md")}
     new_pages = {p for p in new.paths() if p.endswith(".md")}
     changed = sorted(
@@ -183,20 +191,83 @@ def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan,
         old.prefetch([p for p in changed if p in old_pages])
     if isinstance(new, TreeFiles):
         new.prefetch([p for p in changed if p in new_pages])
-    diffs = []
-    for page in changed:
-        old_text = old.read(page).decode("utf-8", "replace") if page in old_pages else ""
-        new_text = new.read(page).decode("utf-8", "replace") if page in new_pages else ""
-        before, after = blocks(page, (old_text, old_plan), (new_text, new_plan))
-        segments = redline(before, after)
-        if page in old_pages and page in new_pages and all(s.status == "equal" for s in segments):
-            continue  # only Markdown a reader never sees changed (spacing, a comment)
-        status = "added" if page not in old_pages else "removed" if page not in new_pages else "changed"
-        title = find_title(new_text or old_text)
-        diffs.append(PageDiff(page, title[1] if title else page, status, segments))
+    jobs = [
+        _Job(
+            page,
+            old.read(page).decode("utf-8", "replace") if page in old_pages else None,
+            new.read(page).decode("utf-8", "replace") if page in new_pages else None,
+        )
+        for page in changed
+    ]
+    work = _Work(blocks, old_plan, new_plan)
+    found = _in_workers(work, jobs) if len(jobs) >= PARALLEL_FROM else None
+    diffs = [d for d in (found if found is not None else map(work, jobs)) if d is not None]
     order = {page: n for n, page in enumerate(new_plan.pages)}
     diffs.sort(key=lambda d: (order.get(d.page, len(order)), d.page))
     return diffs
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A page to compare: its text on each side (None where it is not there)."""
+
+    page: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Work:
+    """Comparing one page, with what every page's comparison shares."""
+
+    blocks: _Blocks
+    old_plan: Plan
+    new_plan: Plan
+
+    def __call__(self, job: _Job) -> PageDiff | None:
+        """The page's diff, or None when only Markdown a reader never sees changed (spacing, a comment)."""
+        before, after = self.blocks(job.page, (job.old or "", self.old_plan), (job.new or "", self.new_plan))
+        segments = redline(before, after)
+        if job.old is not None and job.new is not None and all(s.status == "equal" for s in segments):
+            return None
+        status = "added" if job.old is None else "removed" if job.new is None else "changed"
+        title = find_title(job.new or job.old or "")
+        return PageDiff(job.page, title[1] if title else job.page, status, segments)
+
+
+_INHERITED: _Work | None = None
+"""The work a forked worker process inherits from the comparison that started it."""
+
+
+def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
+    """Each job done by worker processes forked from this one, one a core, in order; None if they cannot run.
+
+    Workers inherit the plans and the converter settings rather than being sent them, and write
+    what they convert to the cache themselves.
+    """
+    global _INHERITED
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _INHERITED = work
+    try:
+        with ProcessPoolExecutor(cores, multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
+            return list(pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (cores * 8))))
+    except (BrokenProcessPool, OSError):  # a worker killed, or no process to be had: compare here instead
+        return None
+    finally:
+        _INHERITED = None
+
+
+def _start_worker() -> None:
+    """In a worker: write conversions to the cache as they are made (a worker ends without waiting for a thread)."""
+    assert _INHERITED is not None
+    _INHERITED.blocks.write_at_once()
+
+
+def _work_in_worker(job: _Job) -> PageDiff | None:
+    assert _INHERITED is not None
+    return _INHERITED(job)
 
 
 def _differs(old: PlanFiles, new: PlanFiles, page: str) -> bool:
@@ -227,13 +298,18 @@ class _Blocks:
         self._converter: markdown_lib.Markdown | None = None
         self._cache = cache
         self._key = key
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="techplan-cache")
+        self._writer: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1, thread_name_prefix="techplan-cache")
 
     def __enter__(self) -> _Blocks:
         return self
 
     def __exit__(self, *_: object) -> None:
-        self._writer.shutdown(wait=True)
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+
+    def write_at_once(self) -> None:
+        """Write each new entry before going on, not from a thread: for a process that ends without waiting."""
+        self._writer = None
 
     def __call__(self, page: str, *sides: tuple[str, Plan]) -> list[list[Block]]:
         """The blocks of each side's text of a page (none for no text), read and cached together."""
@@ -256,7 +332,10 @@ class _Blocks:
         if added:
             versions = dict(list(versions.items())[-self.KEEP :])
             self._cache.remember("diff-pages", entry_key, versions)
-            self._writer.submit(self._cache.write, "diff-pages", entry_key, versions)
+            if self._writer is None:
+                self._cache.write("diff-pages", entry_key, versions)
+            else:
+                self._writer.submit(self._cache.write, "diff-pages", entry_key, versions)
         return result
 
 
@@ -281,22 +360,23 @@ def _warnings(
     `tip_plan` is the last commit's plan when the comparison runs to the work tree.
     """
     warnings: list[str] = []
-    milestone_changes = [
-        (commit, notes, change)
+    unexplained = [  # a change with a note says why; only the others' due dates are read
+        (commit, change)
         for commit, notes in commits
+        if not notes
         for change in commit.changes
         if change.path.startswith(prefix) and change.path.endswith("/milestones.yml")
     ]
     dues = past.dues(
         (blob, commit.sha, change.path)
-        for commit, _, change in milestone_changes
+        for commit, change in unexplained
         for blob in (change.old_blob, change.new_blob)
         if blob != NO_BLOB
     )
-    for commit, notes, change in milestone_changes:
+    for commit, change in unexplained:
         before, after = dues.get(change.old_blob, {}), dues.get(change.new_blob, {})
         for record_id, due in after.items():
-            if record_id in before and before[record_id] != due and not notes:
+            if record_id in before and before[record_id] != due:
                 moved = due_change(record_id, before[record_id], due).text.removesuffix(".")
                 warnings.append(
                     f"{moved}, in commit {commit.sha[:7]} (“{commit.subject}”) without a change note; "

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,43 @@ class Repository:
             raise GitUnavailable(NO_GIT) from None
         assert isinstance(output, bytes)
         return output
+
+    def start_bytes(self, *args: str) -> Callable[[], bytes]:
+        """Start a git command; calling what this returns waits for its output (as `run_bytes` gives it) or error.
+
+        Git writes to a temporary file, not a pipe, so it runs to the end on a core of its own
+        while the caller works, with no thread to read from it.
+        """
+        output, errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
+        try:
+            process = subprocess.Popen(
+                [os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git", *_CONFIG, *args],
+                cwd=self.root,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=errors,
+                env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},  # as GitPython runs git
+            )
+        except FileNotFoundError:
+            output.close()
+            errors.close()
+            raise GitUnavailable(NO_GIT) from None
+
+        outcome: list[bytes | GitError] = []
+
+        def result() -> bytes:
+            if not outcome:
+                with output, errors:
+                    status = process.wait()
+                    output.seek(0)
+                    errors.seek(0)
+                    said = errors.read().decode("utf-8", "replace").strip()
+                    outcome.append(_error(said, f"git {args[0]} failed") if status else output.read())
+            if isinstance(outcome[0], GitError):
+                raise outcome[0]
+            return outcome[0]
+
+        return result
 
     def run_status(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, bytes, bytes]:
         """Run a git command whose failure is an answer (`git verify-tag`): its exit status, output and errors."""

@@ -15,9 +15,10 @@ can hold, so nothing in a commit can make the parser read a field as another.
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -139,11 +140,25 @@ def read_log(repo: Repository, *revisions: str) -> tuple[list[Commit], list[Hist
     return parse_log(repo.run_bytes("log", *LOG_OPTIONS, *revisions, "--"))
 
 
+LogRead = Callable[[], tuple[list[Commit], list[HistoryNote]]]
+"""A log being read: call it for the commits and the notes (see start_log)."""
+
+
+def start_log(repo: Repository, *revisions: str) -> LogRead:
+    """`read_log`, with git set to work at once, on a core of its own: call what this returns for the result.
+
+    Git's part (walking the commits, finding each one's changes and renames) runs while the
+    caller does other work; the parse waits for the call. Git's errors are raised by the call.
+    """
+    output = repo.start_bytes("log", *LOG_OPTIONS, *revisions, "--")
+    return lambda: parse_log(output())
+
+
 def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
     """Parse the output of `git log` with LOG_OPTIONS: commits in the order git listed them, and notes."""
     tokens = data.split(b"\0")
     drafts: dict[str, Commit] = {}
-    raw_dates: dict[str, bytes] = {}
+    undated: list[str] = []
     notes: list[HistoryNote] = []
     position = 0
     while position < len(tokens):
@@ -158,18 +173,23 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
         changes, position = _parse_raw(tokens, position)
         sha = first.decode()
         message = body.decode("utf-8", errors="replace")
-        raw_dates[sha] = date
+        when, problem = parse_raw_date(date)
+        if problem:
+            notes.append(HistoryNote(sha, message=problem))
+        if when is None:
+            undated.append(sha)
+        notes_in_message, stray = trailers.read(message, NOTE_KEY)
         drafts[sha] = Commit(
             sha=sha,
             parents=tuple(parents.decode().split()),
-            date=EPOCH,
+            date=when or EPOCH,
             author=name.decode("utf-8", errors="replace"),
             email=email.decode("utf-8", errors="replace"),
             subject=subject_of(message),
-            notes=tuple(dict.fromkeys(trailers.values(message, NOTE_KEY))),
+            notes=tuple(dict.fromkeys(notes_in_message)),
             changes=tuple(changes),
         )
-        if trailers.stray(message, NOTE_KEY):
+        if stray:
             notes.append(
                 HistoryNote(
                     sha,
@@ -178,9 +198,9 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
                     "put it in the last paragraph, beside any Co-authored-by: lines",
                 )
             )
-    dates = _dates(drafts, raw_dates, notes)
-    commits = [replace(c, date=dates[sha]) for sha, c in drafts.items()]
-    return commits, notes
+    for sha in undated:
+        drafts[sha] = replace(drafts[sha], date=_parents_date(drafts, sha, frozenset(undated)))
+    return list(drafts.values()), notes
 
 
 def subject_of(message: str) -> str:
@@ -224,46 +244,41 @@ def _parse_raw(tokens: list[bytes], position: int) -> tuple[list[FileChange], in
     return changes, position
 
 
-def _dates(drafts: dict[str, Commit], raw: dict[str, bytes], notes: list[HistoryNote]) -> dict[str, datetime]:
-    """Each commit's date; one git cannot give (or Python cannot hold) is its parent's, with a note."""
-    dates: dict[str, datetime] = {}
-    unreadable: list[str] = []
-    for sha, text in raw.items():
-        when, problem = parse_raw_date(text)
-        if problem:
-            notes.append(HistoryNote(sha, message=problem))
-        if when is None:
-            unreadable.append(sha)
-        else:
-            dates[sha] = when
-    for sha in unreadable:
-        seen = set()
-        parent = drafts[sha].parents[0] if drafts[sha].parents else None
-        while parent is not None and parent not in dates and parent in drafts and parent not in seen:
-            seen.add(parent)
-            parent = drafts[parent].parents[0] if drafts[parent].parents else None
-        dates[sha] = dates.get(parent or "", EPOCH)
-    return dates
+def _parents_date(drafts: dict[str, Commit], sha: str, undated: frozenset[str]) -> datetime:
+    """The date of a commit's nearest first-parent ancestor with a date of its own (the epoch when none has)."""
+    seen = set()
+    parent = drafts[sha].parents[0] if drafts[sha].parents else None
+    while parent is not None and parent in undated and parent in drafts and parent not in seen:
+        seen.add(parent)
+        parent = drafts[parent].parents[0] if drafts[parent].parents else None
+    return drafts[parent].date if parent in drafts and parent not in undated else EPOCH
 
 
 def parse_raw_date(text: bytes) -> tuple[datetime | None, str]:
     """A `--date=raw` date (`1600000000 +0100`) and what was wrong with it, if anything."""
     parts = text.decode("ascii", errors="replace").split()
-    if len(parts) != 2 or not re.fullmatch(r"-?[0-9]+", parts[0]):
+    if len(parts) != 2 or not _SECONDS.fullmatch(parts[0]):
         return None, "the commit's date cannot be read; it is shown with its parent's date"
-    offset = parts[1]
-    zone: timezone = UTC
-    problem = ""
-    match = re.fullmatch(r"([+-])([0-9]{2})([0-9]{2})", offset)
-    if match is None or int(match.group(2)) > 23 or int(match.group(3)) > 59:
-        problem = f"the commit's time zone ({offset}) is not a real offset; its time is shown in UTC"
-    else:
-        minutes = int(match.group(2)) * 60 + int(match.group(3))
-        zone = timezone(timedelta(minutes=-minutes if match.group(1) == "-" else minutes))
+    zone = _zone(parts[1])
+    problem = "" if zone else f"the commit's time zone ({parts[1]}) is not a real offset; its time is shown in UTC"
     try:
-        return datetime.fromtimestamp(int(parts[0]), tz=zone), problem
+        return datetime.fromtimestamp(int(parts[0]), tz=zone or UTC), problem
     except (OverflowError, OSError, ValueError):
         return None, f"the commit's date ({parts[0]} seconds after 1970) is out of range; it is shown with its parent's"
+
+
+_SECONDS = re.compile(r"-?[0-9]+")
+_OFFSET = re.compile(r"([+-])([0-9]{2})([0-9]{2})")
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(offset: str) -> timezone | None:
+    """The time zone of a `+0100` offset, or None when it is not a real one (a few zones serve a whole log)."""
+    match = _OFFSET.fullmatch(offset)
+    if match is None or int(match.group(2)) > 23 or int(match.group(3)) > 59:
+        return None
+    minutes = int(match.group(2)) * 60 + int(match.group(3))
+    return timezone(timedelta(minutes=-minutes if match.group(1) == "-" else minutes))
 
 
 @dataclass(frozen=True, slots=True)

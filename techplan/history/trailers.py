@@ -15,6 +15,7 @@ block follows such a line, the trailer block of the text above the line counts t
 
 from __future__ import annotations
 
+import functools
 import re
 
 GIT_GENERATED = ("Signed-off-by: ", "(cherry picked from commit ")
@@ -187,18 +188,38 @@ def _unfold(value: str) -> str:
     return re.sub(r"\n[ \t\n\r\v\f]*", " ", value).strip(_SPACE)
 
 
+@functools.lru_cache(maxsize=16)
+def _key_line(key: str) -> re.Pattern[str]:
+    """A line that starts with `key:` (the key matched without regard to case, spaces allowed before the colon)."""
+    return re.compile(rf"^{re.escape(key)}[ \t]*:", re.IGNORECASE | re.MULTILINE)
+
+
+def read(message: str, key: str) -> tuple[list[str], bool]:
+    """`values` and `stray` at once, finding the trailer blocks once."""
+    pattern = _key_line(key)
+    if not pattern.search(message):
+        return [], False  # most messages hold no such line: every trailer with the key is one
+    message = _skip_blank_lines(message)
+    blocks = _blocks(message)
+    found = [
+        value
+        for start, end in blocks
+        for token, value in _block_trailers(message[start:end])
+        if token.lower() == key.lower() and value
+    ]
+    outside, position = [], 0
+    for start, end in blocks:
+        outside.append(message[position:start])
+        position = end
+    outside.append(message[position:])
+    return found, any(pattern.search(part) for part in outside)
+
+
 def values(message: str, key: str) -> list[str]:
     """The values of every trailer with this key (matched without regard to case), in order; empty ones left out."""
-    return [value for token, value in trailers(message) if token.lower() == key.lower() and value]
+    return read(message, key)[0]
 
 
 def stray(message: str, key: str) -> bool:
     """Whether a `key:` line sits in the message outside its trailer block, where git does not read it."""
-    pattern = re.compile(rf"^{re.escape(key)}[ \t]*:", re.IGNORECASE | re.MULTILINE)
-    message = _skip_blank_lines(message)
-    outside, position = [], 0
-    for start, end in _blocks(message):
-        outside.append(message[position:start])
-        position = end
-    outside.append(message[position:])
-    return any(pattern.search(part) for part in outside)
+    return read(message, key)[1]

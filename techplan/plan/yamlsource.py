@@ -140,7 +140,8 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlNode | None, list[Prob
         return None, [Problem(display_path, 1, "YAML syntax", _TOO_DEEP)]
     if root is None:
         return None, [Problem(display_path, 1, "file", "the file is empty")]
-    too_big = _too_big(root, display_path)
+    # Without an alias a short file holds no more values than it has characters: only others need counting.
+    too_big = _too_big(root, display_path) if "*" in text or len(text) > _SHORT else None
     if too_big is not None:
         return None, [too_big]
     problems: list[Problem] = []
@@ -148,6 +149,10 @@ def parse_yaml(text: str, display_path: str) -> tuple[YamlNode | None, list[Prob
     return node, problems
 
 
+_SHORT = min(MAX_VALUES, MAX_TEXT) // 4
+"""Text this long or shorter, with no alias in it, holds fewer values and characters than the limits: values
+take characters of their own or share one (`?` alone is a mapping, its key and its value: at most two values a
+character and one more), and no scalar is longer than its source. A twofold margin on that."""
 _TOO_DEEP = "the data is nested too deeply; plan data needs a few levels of fields and lists"
 
 
