@@ -141,6 +141,8 @@ def diff_measure(old: Measure | None, new: Measure | None) -> list[DataChange]:
     old_actuals = {p.date: p.value for p in old.actuals}
     new_actuals = {p.date: p.value for p in new.actuals}
     for day in sorted(old_actuals.keys() | new_actuals.keys()):
+        if day in old_actuals and day in new_actuals and old_actuals[day] == new_actuals[day]:
+            continue
         when = format_month(day)
         if day not in old_actuals:
             value = format_value(new_actuals[day], new.unit)

@@ -137,6 +137,7 @@ class ChangeLog:
         self._order = {commit.sha: position for position, commit in enumerate(history.chain)}
         self.sources = {page: sources_of(plan, page, plan.blocks.get(page, ())) for page in plan.pages}
         """The files each page shows: its own, and the data its blocks draw from."""
+        self._site_order = {page: position for position, page in enumerate(plan.pages)}
         self._shown_on: dict[str, list[str]] = {}
         for page, sources in self.sources.items():
             for source in sources:
@@ -186,7 +187,7 @@ class ChangeLog:
     def pages_of(self, update: Update) -> list[str]:
         """The pages an update changed: those whose own file or shown data it touched, in site order."""
         pages = {page for path in update.files for page in self._shown_on.get(path, ())}
-        return [page for page in self.plan.pages if page in pages]
+        return sorted(pages, key=self._site_order.__getitem__)
 
     def to_json(self) -> str:
         """changes.json: every file's publication events, and each page's combined view."""

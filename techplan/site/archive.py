@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -308,6 +309,7 @@ class ArchiveWriter:
         extensions, configs = markdown_config
         self._markdown = markdown_lib.Markdown(extensions=[*extensions, self._links], extension_configs=configs)
         self._plans: dict[str, Plan] = {}
+        self._page_urls: dict[str, dict[str, str]] = {}
         self._past = PastReader(fetch, cache)
         self._blobs: dict[str, bytes] = {}
         """Markdown of page versions, read from git in one batch."""
@@ -537,6 +539,12 @@ class ArchiveWriter:
         """A revision by name."""
         return self._views[name]
 
+    def _urls(self, view: RevisionView) -> dict[str, str]:
+        """Where each page of a revision is, as it stood then: made once a revision, not once a page."""
+        if view.name not in self._page_urls:
+            self._page_urls[view.name] = {page: self.index.versions[key].url for page, key in view.pages.items()}
+        return self._page_urls[view.name]
+
     def _plan(self, name: str) -> Plan:
         """A revision's data, loaded once."""
         if name not in self._plans:
@@ -564,7 +572,7 @@ class ArchiveWriter:
             else f"# {version.title}\n\nThis version of the page could not be read from the repository.\n"
         )
         plan = self._plan(view.name)
-        urls = {page: self.index.versions[key].url for page, key in view.pages.items()}
+        urls = self._urls(view)
         renderer = Renderer(
             plan,
             self.renderer.env,
@@ -835,16 +843,27 @@ def _method(render: Callable[[], str]) -> object:
     return render.func if isinstance(render, partial) else render
 
 
-def jobs_available() -> int:
-    """How many processes a build may render point-in-time views in: TECHPLAN_JOBS, else 1.
+DEFAULT_JOBS = 4
+"""The most processes a build uses unless TECHPLAN_JOBS says otherwise: each may hold as much memory as the build."""
 
-    Several processes are opt-in: on a 2-core runner they measured no faster (the third busy
-    process and the workers' cache reads ate the gain), and forking beside `mkdocs serve`'s
-    threads is not safe. `TECHPLAN_JOBS=4` on a larger machine forks after the plan and history
-    are loaded; the output is the same byte for byte.
+
+def jobs_available() -> int:
+    """How many processes a build may render point-in-time views in: TECHPLAN_JOBS, else one a core (up to 4).
+
+    One of them writes the views while MkDocs renders the pages; with more, it shares them out.
+    The output is the same byte for byte. By default on Linux only, and only a process with no
+    other thread forks: a fork copies the calling thread alone, and a lock another thread held
+    stays held in the copy for ever. So `mkdocs serve`'s rebuilds, beside its server's threads,
+    render in one process.
     """
+    if threading.active_count() > 1 or not hasattr(os, "fork"):
+        return 1
     setting = os.environ.get("TECHPLAN_JOBS", "").strip()
-    return int(setting) if setting.isdigit() and int(setting) > 0 else 1
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    if not sys.platform.startswith("linux"):  # macOS's own libraries are not safe to fork: there, only when asked
+        return 1
+    return min(len(os.sched_getaffinity(0)), DEFAULT_JOBS)
 
 
 def _without(plan: Plan, same: set[tuple[str, str]]) -> Plan:
