@@ -11,7 +11,6 @@ import hashlib
 import html
 import json
 import multiprocessing
-import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,6 +27,7 @@ from techplan.history.git import GitError, NotARepository, Repository, Untrusted
 from techplan.history.log import NO_BLOB, Commit, LogRead, build_index, carried_notes, start_log
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
+from techplan.jobs import jobs_available
 from techplan.plan.load import load_plan
 from techplan.plan.model import Plan
 from techplan.plan.prose import Token, expand, find_title
@@ -240,19 +240,19 @@ _INHERITED: _Work | None = None
 
 
 def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
-    """Each job done by worker processes forked from this one, one a core, in order; None if they cannot run.
+    """Each job done by worker processes forked from this one (techplan.jobs), in order; None if they cannot run.
 
     Workers inherit the plans and the converter settings rather than being sent them, and write
     what they convert to the cache themselves.
     """
     global _INHERITED
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    processes = jobs_available()
+    if processes < 2:
         return None
     _INHERITED = work
     try:
-        with ProcessPoolExecutor(cores, multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
-            return list(pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (cores * 8))))
+        with ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
+            return list(pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (processes * 8))))
     except (BrokenProcessPool, OSError):  # a worker killed, or no process to be had: compare here instead
         return None
     finally:

@@ -25,6 +25,7 @@ from techplan.cache import DiskCache, cache_folder
 from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
 from techplan.history.notes import history_report
+from techplan.jobs import jobs_available
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import scan
@@ -32,7 +33,7 @@ from techplan.plan.settings import PlanConfig, plan_settings
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
-from techplan.site.archive import ArchiveWriter, jobs_available
+from techplan.site.archive import ArchiveWriter
 from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
 from techplan.site.converted import ConvertedPages
 from techplan.site.forked import Forked

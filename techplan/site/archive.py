@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -841,29 +840,6 @@ def _render_task(number: int) -> tuple[str, str, str, tuple[int, int, str] | Non
 def _method(render: Callable[[], str]) -> object:
     """The method a file's render function calls (a partial of it, or itself)."""
     return render.func if isinstance(render, partial) else render
-
-
-DEFAULT_JOBS = 4
-"""The most processes a build uses unless TECHPLAN_JOBS says otherwise: each may hold as much memory as the build."""
-
-
-def jobs_available() -> int:
-    """How many processes a build may render point-in-time views in: TECHPLAN_JOBS, else one a core (up to 4).
-
-    One of them writes the views while MkDocs renders the pages; with more, it shares them out.
-    The output is the same byte for byte. By default on Linux only, and only a process with no
-    other thread forks: a fork copies the calling thread alone, and a lock another thread held
-    stays held in the copy for ever. So `mkdocs serve`'s rebuilds, beside its server's threads,
-    render in one process.
-    """
-    if threading.active_count() > 1 or not hasattr(os, "fork"):
-        return 1
-    setting = os.environ.get("TECHPLAN_JOBS", "").strip()
-    if setting.isdigit() and int(setting) > 0:
-        return int(setting)
-    if not sys.platform.startswith("linux"):  # macOS's own libraries are not safe to fork: there, only when asked
-        return 1
-    return min(len(os.sched_getaffinity(0)), DEFAULT_JOBS)
 
 
 def _without(plan: Plan, same: set[tuple[str, str]]) -> Plan:

@@ -1,0 +1,29 @@
+"""How many processes the engine may fork for work that can be shared out: the one rule every part asks."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+DEFAULT_JOBS = 4
+"""The most processes a build uses unless TECHPLAN_JOBS says otherwise: each may hold as much memory as the build."""
+
+
+def jobs_available() -> int:
+    """How many processes the engine may use: TECHPLAN_JOBS, else one a core (up to 4).
+
+    A build forks one to write the point-in-time views while MkDocs renders the pages, and with
+    more shares them out; `techplan diff` shares out many pages' comparisons. The output is the
+    same byte for byte. By default on Linux only, and only a process with no other thread forks:
+    a fork copies the calling thread alone, and a lock another thread held stays held in the
+    copy for ever. So `mkdocs serve`'s rebuilds, beside its server's threads, use one process.
+    """
+    if threading.active_count() > 1 or not hasattr(os, "fork"):
+        return 1
+    setting = os.environ.get("TECHPLAN_JOBS", "").strip()
+    if setting.isdigit() and int(setting) > 0:
+        return int(setting)
+    if not sys.platform.startswith("linux"):  # macOS's own libraries are not safe to fork: there, only when asked
+        return 1
+    return min(len(os.sched_getaffinity(0)), DEFAULT_JOBS)
