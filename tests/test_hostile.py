@@ -424,6 +424,7 @@ COMMITTED = st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_cha
 )
 @example(title=FORMULA_TITLE, owner=MINUS_OWNER, summary="a < b && `<i>` [[M1.1]]", note=NOTE_CONTROLS)
 @example(title=PHASE_TITLE, owner=AT_OWNER, summary=RTL_TITLE, note=NOTE_MARKUP)
+@example(title="Â¡", owner="0", summary="0", note="0")  # what feedparser took for double-encoded UTF-8
 def test_any_text_the_check_accepts_gives_valid_feeds_calendars_csv_and_json(
     title: str, owner: str, summary: str, note: str
 ) -> None:
@@ -455,8 +456,9 @@ def test_any_text_the_check_accepts_gives_valid_feeds_calendars_csv_and_json(
             ElementTree.fromstring(published.files[path].encode("utf-8"))
             feed = feedparser.parse(published.files[path].encode("utf-8"))
             assert not feed.bozo, feed.bozo_exception
-        phase_feed = feedparser.parse(published.files[f"phase1-vision/{FEED}"].encode("utf-8"))
-        assert phase_feed.feed.title == f"Mini plan: Phase 1: {title.strip()}"
+        # The title as the XML holds it: feedparser "repairs" text that looks double-encoded (Â¡ becomes ¡).
+        phase_feed = ElementTree.fromstring(published.files[f"phase1-vision/{FEED}"].encode("utf-8"))
+        assert phase_feed.findtext("{http://www.w3.org/2005/Atom}title") == f"Mini plan: Phase 1: {title.strip()}"
         strict_json(published.files["changes.json"])
 
         licence = {"name": "OGL", "url": "https://example.org/ogl"}
