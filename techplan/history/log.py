@@ -260,7 +260,9 @@ def parse_raw_date(text: bytes) -> tuple[datetime | None, str]:
     if len(parts) != 2 or not _SECONDS.fullmatch(parts[0]):
         return None, "the commit's date cannot be read; it is shown with its parent's date"
     zone = _zone(parts[1])
-    problem = "" if zone else f"the commit's time zone ({parts[1]}) is not a real offset; its time is shown in UTC"
+    problem = ""
+    if zone is None:
+        problem = f"the commit's time zone ({parts[1]}) is not a real offset; its time is shown in UTC"
     try:
         return datetime.fromtimestamp(int(parts[0]), tz=zone or UTC), problem
     except (OverflowError, OSError, ValueError):
