@@ -22,13 +22,9 @@ from techplan.history.notes import HistoryNote, history_report
 from techplan.plan.load import load_plan
 from techplan.plan.model import Measure, Milestone
 from techplan.plan.reference import END, START, reference_markdown, update_reference
-from techplan.plan.schemacheck import schema_problems
 from techplan.plan.spec import SCHEMA_NAMES, render_schema
 from techplan.problems import render_report
 from techplan.site.config import Site, load_site
-from techplan.site.records import link_records, record_url
-from techplan.site.render import standalone_environment
-from techplan.site.verify import verify
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -173,14 +169,15 @@ def run_check(args: argparse.Namespace) -> int:
     """`techplan check`: every problem in the plan, or a one-line all-clear."""
     site = load_site(args.config_file)
     settings, problems = site.settings, site.problems
-    plan, plan_problems = load_plan(settings)
-    reused, not_looked = check_reused_ids(settings, plan, DiskCache(cache_folder(settings.root)))
+    cache = DiskCache(cache_folder(settings.root))
+    plan, plan_problems = load_plan(settings, cache=cache)
+    reused, not_looked = check_reused_ids(settings, plan, cache)
     plan_problems += reused
     if not_looked is not None:
         print(f"Ids were not checked against the plan's history (an id is never reused): {not_looked}")
     notes: list[HistoryNote] = []
     if args.history:
-        history_notes, history_problems = audit_history(settings, DiskCache(cache_folder(settings.root)))
+        history_notes, history_problems = audit_history(settings, cache)
         notes, plan_problems = history_notes, plan_problems + history_problems
     problems = sorted(set(problems + plan_problems))
     errors = [problem for problem in problems if problem.is_error]
@@ -244,6 +241,9 @@ def _named(value: object) -> str:
 
 def render_html(result: PlanDiff, site: Site) -> str:
     """The comparison as a standalone redline page, from the site's templates."""
+    from techplan.site.records import link_records, record_url  # imported here: only the html format needs them
+    from techplan.site.render import standalone_environment
+
     env = standalone_environment(site.custom_dir)
     site_url = str(site.mkdocs.site_url or "")
     if site_url:
@@ -259,11 +259,15 @@ def render_html(result: PlanDiff, site: Site) -> str:
 
 def run_verify(args: argparse.Namespace) -> int:
     """`techplan verify SITE`: 0 verified, 1 differences, 2 could not verify."""
+    from techplan.site.verify import verify  # imported here: only this command needs it
+
     return verify(args.site, args.repo, reuse_cache=args.cache, anyway=args.anyway)
 
 
 def run_schema(args: argparse.Namespace) -> int:
     """`techplan schema [FILES]`: check data files against the schema; `--write DIR`: write the schema files."""
+    from techplan.plan.schemacheck import schema_problems  # imported here: jsonschema is slow to import
+
     if args.write is not None:
         folder: Path = args.write
         folder.mkdir(parents=True, exist_ok=True)

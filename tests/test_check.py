@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from plansite import build, edit, techplan, write_site
 
+from techplan import cache
 from techplan.cli import main
+from techplan.plan import load
+from techplan.plan.load import scan_page
 
 M1 = "plan/phase1-vision/milestones.yml"
 M2 = "plan/phase2-measures/milestones.yml"
@@ -625,6 +628,37 @@ def test_scripts_in_a_page_are_warnings_and_check_passes(tmp_path: Path, capsys:
             "The plan has no problems, only the warnings above: 2 phases, 3 milestones, 1 measures, 4 pages.",
         ],
     )
+
+
+def test_a_pages_kept_scan_reports_the_same_and_follows_every_edit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a page's text says is kept by its hash; what the plan says of it is worked out each time."""
+    write_site(tmp_path)
+    edit(tmp_path, PAGE1, "## Milestones", SCRIPTS_IN_A_PAGE)
+    edit(tmp_path, PAGE1, "We start with", "We start\x1b with")
+    first = check(tmp_path, capsys)
+    assert first[0] == 1 and len(first[1]) == 4
+    assert len(list((tmp_path / ".cache/techplan").glob("*/page-scans/*"))) == 1
+    scanned: list[str] = []
+
+    def counted(text: str) -> load.PageScan:
+        scanned.append(text)
+        return scan_page(text)
+
+    monkeypatch.setattr(load, "scan_page", counted)
+    monkeypatch.setattr(cache, "_MEMORY", {})  # as a new process: read from the disk
+    assert check(tmp_path, capsys) == first
+    assert scanned == []
+    edit(tmp_path, PAGE1, "We start\x1b with", "We start with")
+    status, lines = check(tmp_path, capsys)
+    assert (status, lines[1:4]) == (0, PAGE_WARNINGS)
+    assert len(scanned) == 1
+    edit(tmp_path, M1, "- id: M1.1", "- id: M1.5")  # the page's kept scan, a plan without the id it refers to
+    status, lines = check(tmp_path, capsys)
+    assert status == 1
+    assert f'{PAGE1}:3: [[M1.1]]: no milestone has the id M1.1 (did you mean "M1.5"?)' in lines
+    assert len(scanned) == 1
 
 
 def test_warnings_are_listed_beside_problems_and_annotate_as_warnings(tmp_path: Path) -> None:

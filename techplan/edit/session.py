@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ruamel.yaml.nodes import MappingNode
 
-from techplan.cache import content_key
+from techplan.cache import DiskCache, content_key
 from techplan.compare.datadiff import DataChange
 from techplan.edit import EditError
 from techplan.edit.splice import DataFile, FileEdit, find_entry, list_items, read_data_file, scalar_value
@@ -36,6 +36,9 @@ from techplan.site.config import load_site
 
 LOCK_WAIT = 60.0
 """Seconds an edit waits for another edit of the same file to finish before it gives up."""
+
+_MEMORY_ONLY = DiskCache(None)
+"""The plan is loaded twice, before and after the edit: the second load reuses what the first parsed and scanned."""
 
 RECORD_LISTS: dict[str, tuple[str, str]] = {
     field.record.noun: (file_name, field.name)
@@ -178,7 +181,7 @@ class Session:
         site = load_site(config_file)
         config, config_problems = site.settings, site.problems
         files = DiskFiles(config.plan_dir)
-        plan, problems = load_plan(config, files=files)
+        plan, problems = load_plan(config, cache=_MEMORY_ONLY, files=files)
         return cls(config, files, plan, _errors(config_problems + problems), config_problems)
 
     def read(self, name: str) -> DataFile:
@@ -250,7 +253,7 @@ class Session:
         if not edits:
             return outcome, []
         overlay = OverlayFiles(self.files, {edit.data.name: edit.new_bytes() for edit in edits})
-        plan, plan_problems = load_plan(self.config, files=overlay)
+        plan, plan_problems = load_plan(self.config, cache=_MEMORY_ONLY, files=overlay)
         problems = _errors(self.config_problems + plan_problems)
         moved = {edit.data.display: edit for edit in edits}
         before = Counter(_moved_problem(problem, moved) for problem in self.problems)

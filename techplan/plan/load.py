@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from techplan.cache import DiskCache
+from techplan.cache import DiskCache, content_key
 from techplan.plan.characters import REFUSED, refused_message
 from techplan.plan.markup import page_warnings
 from techplan.plan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
@@ -17,7 +17,7 @@ from techplan.plan.sources import DiskFiles, PlanFiles
 from techplan.plan.spec import FILES, MEASURES_FILE, MILESTONES_FILE, PHASE, RecordSpec
 from techplan.plan.validate import Checked, RecordChecker, suggest, suggest_id
 from techplan.plan.yamlsource import YamlNode, read_yaml_from
-from techplan.problems import WARNING, Problem
+from techplan.problems import ERROR, WARNING, Problem
 
 PHASE_FOLDER = re.compile(r"phase([0-9]+)-[a-z0-9]+(?:-[a-z0-9]+)*")
 """Phase folders are named `phase<number>-<name>`, like `phase2-roadmap`."""
@@ -86,8 +86,10 @@ def load_plan(
                 loaded.problems.append(Problem(where.path, where.line, name, message))
     if pages is None:
         pages = sorted(p for p in loaded.paths if p.endswith(".md"))
+    scans = _PageScans(config, cache if pages else None)
     for page in pages:
-        _check_page(config, page, loaded)
+        _check_page(config, page, loaded, scans)
+    scans.save()
     plan = Plan(
         phases=tuple(sorted(loaded.phases, key=lambda p: p.number)),
         milestones=tuple(loaded.milestones),
@@ -524,27 +526,80 @@ def _shortest_loop(graph: dict[str, list[str]], start: str, members: set[str]) -
     return [start]  # pragma: no cover - a group always loops back to its start
 
 
-def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
+@dataclass(frozen=True, slots=True)
+class PageScan:
+    """What a page's text alone says, whatever plan it is in: kept between builds by the text's hash."""
+
+    problems: tuple[tuple[int, str, str, str], ...]
+    """(line, field, message, level) of refused characters and of what would run a script."""
+    tokens: tuple[Token, ...]
+    title: str | None
+    """Its first heading's text, if any."""
+
+
+def scan_page(text: str) -> PageScan:
+    """Scan a page's text for refused characters, scripts, references, blocks and its title."""
+    problems: list[tuple[int, str, str, str]] = []
+    if REFUSED.search(text.replace("\r\n", "\n")):
+        # Counted by "\n" alone: str.splitlines also breaks at some of the very characters reported.
+        for number, line in enumerate(text.split("\n"), start=1):
+            if message := refused_message(line.removesuffix("\r")):
+                problems.append((number, "text", message, ERROR))
+    problems += [(number, what, message, WARNING) for number, what, message in page_warnings(text)]
+    title = find_title(text)
+    return PageScan(tuple(problems), tuple(scan(text)), title[1] if title else None)
+
+
+class _PageScans:
+    """The scans of a plan's pages, read from and written back to the cache as one entry.
+
+    The entry holds the scans of the pages last loaded from this plan folder, by the SHA-256 of
+    their bytes, and of as many older versions again: a build, a check and a diff of another
+    revision each find most of theirs there.
+    """
+
+    def __init__(self, config: PlanConfig, cache: DiskCache | None) -> None:
+        self._cache = cache
+        self._key = content_key(f"page-scans\0{config.plan_dir}".encode())
+        self._known: dict[str, PageScan] = (cache.get("page-scans", self._key) if cache else None) or {}
+        self._used: dict[str, PageScan] = {}
+        self._added = False
+
+    def __call__(self, data: bytes, text: str) -> PageScan:
+        key = content_key(data)
+        found = self._used.get(key) or self._known.get(key)
+        if found is None:
+            found = scan_page(text)
+            self._added = True
+        self._used[key] = found
+        return found
+
+    def save(self) -> None:
+        """Write the entry back if a page was scanned anew."""
+        if self._cache is None or not self._added:
+            return
+        older = [(k, v) for k, v in self._known.items() if k not in self._used][-len(self._used) :]
+        self._cache.put("page-scans", self._key, dict(older) | self._used)
+
+
+def _check_page(config: PlanConfig, page: str, loaded: _Loaded, scans: _PageScans) -> None:
     """Check a page's references, plan blocks and characters; warn about what would run a script."""
     assert loaded.files is not None
     display = config.display(config.plan_dir / page)
     try:
-        text = loaded.files.read(page).decode("utf-8-sig")
+        data = loaded.files.read(page)
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         loaded.problems.append(Problem(display, 1, "encoding", "the page is not UTF-8 text; save it as UTF-8"))
         return
     except OSError as error:
         loaded.problems.append(Problem(display, 1, "file", _unreadable(error)))
         return
-    if REFUSED.search(text.replace("\r\n", "\n")):
-        # Counted by "\n" alone: str.splitlines also breaks at some of the very characters reported.
-        for number, line in enumerate(text.split("\n"), start=1):
-            if message := refused_message(line.removesuffix("\r")):
-                loaded.problems.append(Problem(display, number, "text", message))
-    for number, what, message in page_warnings(text):
-        loaded.problems.append(Problem(display, number, what, message, WARNING))
+    found = scans(data, text)
+    for number, what, message, level in found.problems:
+        loaded.problems.append(Problem(display, number, what, message, level))
     blocks = []
-    for token in scan(text):
+    for token in found.tokens:
         if token.is_reference:
             message = _reference_problem(token, loaded)
         else:
@@ -553,8 +608,7 @@ def _check_page(config: PlanConfig, page: str, loaded: _Loaded) -> None:
         if message is not None:
             loaded.problems.append(Problem(display, token.line, token.source, message))
     loaded.blocks[page] = tuple(blocks)
-    title = find_title(text)
-    loaded.titles[page] = title[1] if title else page.rsplit("/", 1)[-1].removesuffix(".md")
+    loaded.titles[page] = found.title if found.title is not None else page.rsplit("/", 1)[-1].removesuffix(".md")
 
 
 def _block_problem(token: Token, page: str | None, config: PlanConfig, loaded: _Loaded) -> str | None:
