@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from gitrepo import GitRepo
@@ -159,7 +160,14 @@ def test_one_git_log_per_build_and_none_when_head_is_unchanged(repo: GitRepo, mo
         calls.append(args)
         return real_run(self, *args, stdin=stdin)
 
+    real_start = Repository._start
+
+    def counting_start(self: Repository, args: tuple[str, ...], *files: Any) -> Any:
+        calls.append(args)  # git started writing to a file: blobs
+        return real_start(self, args, *files)
+
     monkeypatch.setattr(Repository, "run_bytes", counting_run)
+    monkeypatch.setattr(Repository, "_start", counting_start)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
 
@@ -202,3 +210,17 @@ def test_a_started_git_command_gives_what_it_would_have_run_or_gits_own_error(re
             failing()
     finally:
         git.close()
+
+
+def test_blobs_are_read_whole_in_one_call_and_what_git_lacks_is_left_out(repo: GitRepo) -> None:
+    """Any bytes, of any size, in the order asked; a sha git does not have is skipped, not an error."""
+    contents = [b"", b"\n", b"line\nwith 12 34\n", bytes(range(256)) * 300, b"no newline at the end"]
+    shas = [repo.write_object("blob", content) for content in contents]
+    missing = "0123456789abcdef0123456789abcdef01234567"
+    git = Repository(repo.root)
+    try:
+        found = git.blobs([shas[3], missing, *shas, "not-a-sha", shas[0]])
+    finally:
+        git.close()
+    assert found == dict(zip(shas, contents, strict=True))
+    assert list(found)[0] == shas[3]

@@ -11,9 +11,9 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from techplan.errors import TechplanError
 
@@ -102,19 +102,7 @@ class Repository:
         while the caller works, with no thread to read from it.
         """
         output, errors = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
-        try:
-            process = subprocess.Popen(
-                [os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git", *_CONFIG, *args],
-                cwd=self.root,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=errors,
-                env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},  # as GitPython runs git
-            )
-        except FileNotFoundError:
-            output.close()
-            errors.close()
-            raise GitUnavailable(NO_GIT) from None
+        process = self._start(args, subprocess.DEVNULL, output, errors)
 
         outcome: list[bytes | GitError] = []
 
@@ -173,21 +161,41 @@ class Repository:
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return {}
-        output = self.run_bytes("cat-file", "--batch", stdin=("\n".join(wanted) + "\n").encode())
-        contents: dict[str, bytes] = {}
-        position = 0
-        for sha in wanted:
-            end = output.find(b"\n", position)
-            if end < 0:
-                break
-            header = output[position:end].split()
-            if len(header) != 3 or not header[2].isdigit():
-                position = end + 1  # "<sha> missing": no contents follow
-                continue
-            size = int(header[2])
-            contents[sha] = output[end + 1 : end + 1 + size]
-            position = end + 2 + size
-        return contents
+        # Git writes to a temporary file, read back blob by blob: the whole output and the blobs cut
+        # from it are never in memory together (a long history's pages are tens of megabytes).
+        with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
+            process = self._start(("cat-file", "--batch"), subprocess.PIPE, output, errors)
+            process.communicate(("\n".join(wanted) + "\n").encode())
+            if process.returncode:
+                errors.seek(0)
+                raise _error(errors.read().decode("utf-8", "replace").strip(), "git cat-file failed")
+            output.seek(0)
+            contents: dict[str, bytes] = {}
+            for sha in wanted:
+                header = output.readline().split()
+                if not header:
+                    break
+                if len(header) != 3 or not header[2].isdigit():
+                    continue  # "<sha> missing": no contents follow
+                contents[sha] = output.read(int(header[2]))
+                output.read(1)  # the newline after each object
+            return contents
+
+    def _start(self, args: Sequence[str], stdin: int, stdout: IO[bytes], stderr: IO[bytes]) -> subprocess.Popen[bytes]:
+        """Start git, as GitPython runs it, writing to these files."""
+        try:
+            return subprocess.Popen(
+                [os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git", *_CONFIG, *args],
+                cwd=self.root,
+                stdin=stdin,
+                stdout=stdout,
+                stderr=stderr,
+                env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},  # as GitPython runs git
+            )
+        except FileNotFoundError:
+            stdout.close()
+            stderr.close()
+            raise GitUnavailable(NO_GIT) from None
 
     def tree(self, commit: str, folder: str) -> dict[str, str]:
         """The files under a folder at a commit: blob sha by path relative to the folder (`folder` ends in /)."""

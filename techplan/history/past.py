@@ -58,6 +58,11 @@ class PastReader:
             self._contents.update(self._fetch(wanted))
         return {sha: self._contents[sha] for sha in shas if sha in self._contents}
 
+    def forget(self, shas: Iterable[str]) -> None:
+        """Let go of blobs no reader will ask for again (a page's past versions, once followed)."""
+        for sha in shas:
+            self._contents.pop(sha, None)
+
     def dues(self, versions: Iterable[tuple[str, str, str]]) -> dict[str, Dues]:
         """The due dates in each (blob, commit, path) version of a milestones file, by blob.
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import sys
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -167,7 +168,10 @@ def split_sections(text: str) -> list[Section]:
             continue
         body = "\n".join(lines[last + 1 : end])
         blocks = tuple(dict.fromkeys(t.name for t in scan(body) if not t.is_reference and t.alone))
-        sections.append(Section(level, heading, last + 1, heading_key(heading), tuple(body.split()), blocks))
+        # Each word once in memory, however many sections and versions repeat it: a page's history holds
+        # the words of every version it had.
+        words = tuple(map(sys.intern, body.split()))
+        sections.append(Section(level, heading, last + 1, heading_key(heading), words, blocks))
     return sections
 
 
@@ -346,18 +350,30 @@ class ProvenanceReader:
         """The page versions to read: those of pages whose events changed, not split before."""
 
     def read(self, past: PastReader) -> dict[str, PageProvenance]:
-        """Each page's provenance, by page in the order given; the wanted versions read in one batch."""
-        for blob, data in past.contents(self.wanted).items():
-            self._split[blob] = split_sections(strip_front_matter(_as_read(data)))
-            self.cache.put("sections", blob, self._split[blob])
+        """Each page's provenance, by page in the order given; the wanted versions read in one batch.
+
+        A page's versions are split into sections as that page is followed, and let go after it:
+        the sections of every version of every page at once would hold the words of the whole
+        history in memory.
+        """
+        found = past.contents(self.wanted)
         for page, (key, versions) in self._todo.items():
-            provenance = _page_provenance(page, versions, self._split, past)
+            split: dict[str, list[Section] | None] = {}
+            for _, blob in versions:
+                if blob == NO_BLOB or blob in split:
+                    continue
+                split[blob] = self._split.get(blob)
+                if split[blob] is None and blob in found:
+                    split[blob] = split_sections(strip_front_matter(_as_read(found[blob])))
+                    self.cache.put("sections", blob, split[blob])
+            provenance = _page_provenance(page, versions, split, past)
             if provenance is not None:
                 self._done[page] = provenance
                 # Not when a version was missing: a later fetch may bring it.
-                if all(self._split.get(blob) is not None for _, blob in versions if blob != NO_BLOB):
+                if all(sections is not None for sections in split.values()):
                     self.cache.put("provenance", key, provenance)
-        self._todo = {}
+        past.forget(self.wanted)
+        self._todo, self._split = {}, {}
         return {page: self._done[page] for page in self.pages if page in self._done}
 
 

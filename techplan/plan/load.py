@@ -596,8 +596,8 @@ def _check_page(config: PlanConfig, page: str, loaded: _Loaded, scans: _PageScan
         loaded.problems.append(Problem(display, 1, "file", _unreadable(error)))
         return
     found = scans(data, text)
-    for number, what, message, level in found.problems:
-        loaded.problems.append(Problem(display, number, what, message, level))
+    for number, what, said, level in found.problems:
+        loaded.problems.append(Problem(display, number, what, said, level))
     blocks = []
     for token in found.tokens:
         if token.is_reference:
