@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from plansite import MINI_PLAN, build, page, text_of, write_site
 
+from techplan import cache
 from techplan.cache import DiskCache
 from techplan.history.git import Repository
 from techplan.history.log import read_history, repo_state
@@ -824,3 +825,37 @@ def test_a_version_missing_from_the_repository_is_noted_and_followed_around(tmp_
         ("X", last),
         ("Y", last),
     ]
+
+
+def test_pages_read_a_batch_at_a_time_give_what_one_read_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past versions are read a few pages at a time, so a long history is never in memory at once: same answers."""
+    repo = GitRepo(tmp_path)
+    pages = [f"page{n}.md" for n in range(5)]
+    for version in range(4):
+        for n, name in enumerate(pages):
+            if (n + version) % 3:  # each page changes in some commits, not all
+                repo.write(f"plan/{name}", f"# Page {n}\n\n## Aims\n\nAim {version}.\n\n## Plan {n}\n\nStep {n}.\n")
+        repo.commit(f"Version {version}", f"Version {version}." if version % 2 else None, f"2021-0{version + 1}-01T09:00:00+00:00")
+    git = Repository(tmp_path)
+    calls: list[int] = []
+
+    def fetch(shas: list[str]) -> dict[str, bytes]:
+        calls.append(len(shas))
+        return git.blobs(shas)
+
+    def provenance() -> dict[str, object]:
+        history = read_history(git, repo_state(git, "plan/"), [f"plan/{name}" for name in pages])
+        files = {path.removeprefix("plan/"): events for path, events in history.files.items()}
+        return {p: v.sections for p, v in read_provenance(PastReader(fetch), files, pages, DiskCache(None)).items()}
+
+    try:
+        whole = provenance()
+        assert calls == [sum(calls)]  # one read
+        calls.clear()
+        monkeypatch.setattr(PastReader, "BATCH", 2)
+        monkeypatch.setattr(cache, "_MEMORY", {})  # nothing split before
+        assert provenance() == whole
+    finally:
+        git.close()
+    assert len(calls) == len(pages) and sum(calls) > len(pages)  # a page's versions at a time, each read once
+    assert sorted(whole) == pages

@@ -8,7 +8,7 @@ failed build. Parsed results are cached by blob, so each version is read once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from techplan.cache import DiskCache, content_key
@@ -36,6 +36,9 @@ Records = tuple[tuple[Milestone, ...], tuple[Measure, ...], frozenset[str]]
 class PastReader:
     """Reads past file versions for one build or one comparison, collecting notes on what it could not read."""
 
+    BATCH = 2000
+    """Blobs read with one git call when they are read a batch at a time (a few megabytes of pages)."""
+
     def __init__(self, fetch: Fetch, cache: DiskCache | None = None) -> None:
         self._fetch = fetch
         self.cache = cache or DiskCache(None)
@@ -49,19 +52,28 @@ class PastReader:
         """Read these blobs with the next batch another reader asks for: several readers, one `git cat-file`."""
         self._wanted.update(dict.fromkeys(sha for sha in shas if sha not in self._contents))
 
-    def contents(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The bytes of each blob, read in one go (with any wanted before); blobs the repository lacks are left out."""
-        shas = list(shas)
-        wanted = [sha for sha in dict.fromkeys([*shas, *self._wanted]) if sha not in self._contents]
-        self._wanted = {}
-        if wanted:
-            self._contents.update(self._fetch(wanted))
-        return {sha: self._contents[sha] for sha in shas if sha in self._contents}
+    def contents(self, shas: Iterable[str], keep: bool = True) -> dict[str, bytes]:
+        """The bytes of each blob, read in one go (with any wanted before); blobs the repository lacks are left out.
 
-    def forget(self, shas: Iterable[str]) -> None:
-        """Let go of blobs no reader will ask for again (a page's past versions, once followed)."""
-        for sha in shas:
-            self._contents.pop(sha, None)
+        What is read is kept for the next reader to ask, unless `keep` is false (only those wanted before are).
+        """
+        shas = list(shas)
+        others = [sha for sha in self._wanted if sha not in self._contents]
+        wanted = [sha for sha in dict.fromkeys([*shas, *others]) if sha not in self._contents]
+        self._wanted = {}
+        found = self._fetch(wanted) if wanted else {}
+        self._contents.update(found if keep else {sha: found[sha] for sha in others if sha in found})
+        return {
+            sha: self._contents[sha] if sha in self._contents else found[sha]
+            for sha in shas
+            if sha in found or sha in self._contents
+        }
+
+    def batches(self, shas: Iterable[str], size: int | None = None) -> Iterator[dict[str, bytes]]:
+        """The bytes of these blobs a batch at a time, not kept: a whole history's pages are never in memory at once."""
+        shas, size = list(dict.fromkeys(shas)), size or self.BATCH
+        for start in range(0, len(shas), size):
+            yield self.contents(shas[start : start + size], keep=False)
 
     def dues(self, versions: Iterable[tuple[str, str, str]]) -> dict[str, Dues]:
         """The due dates in each (blob, commit, path) version of a milestones file, by blob.

@@ -346,18 +346,31 @@ class ProvenanceReader:
                 self._todo[page] = (key, versions)
         blobs = {blob for _, versions in self._todo.values() for _, blob in versions if blob != NO_BLOB}
         self._split: dict[str, list[Section] | None] = {blob: cache.get("sections", blob) for blob in sorted(blobs)}
-        self.wanted = [blob for blob, sections in self._split.items() if sections is None]
-        """The page versions to read: those of pages whose events changed, not split before."""
+        """The sections of each version of the pages whose events changed, if split before (None: to read)."""
 
     def read(self, past: PastReader) -> dict[str, PageProvenance]:
-        """Each page's provenance, by page in the order given; the wanted versions read in one batch.
+        """Each page's provenance, by page in the order given; the versions not cached read a batch of pages at a time.
 
         A page's versions are split into sections as that page is followed, and let go after it:
-        the sections of every version of every page at once would hold the words of the whole
+        the sections, or the text, of every version of every page at once would hold the whole
         history in memory.
         """
-        found = past.contents(self.wanted)
-        for page, (key, versions) in self._todo.items():
+        pages: list[str] = []
+        blobs: dict[str, None] = {}
+        for page, (_, versions) in self._todo.items():
+            pages.append(page)
+            blobs.update((blob, None) for _, blob in versions if blob != NO_BLOB and self._split.get(blob) is None)
+            if len(blobs) >= past.BATCH:
+                self._follow(pages, past.contents(blobs, keep=False), past)
+                pages, blobs = [], {}
+        self._follow(pages, past.contents(blobs, keep=False) if blobs else {}, past)
+        self._todo, self._split = {}, {}
+        return {page: self._done[page] for page in self.pages if page in self._done}
+
+    def _follow(self, pages: list[str], found: dict[str, bytes], past: PastReader) -> None:
+        """Work out these pages' provenance from their versions: cached, or read in `found`."""
+        for page in pages:
+            key, versions = self._todo[page]
             split: dict[str, list[Section] | None] = {}
             for _, blob in versions:
                 if blob == NO_BLOB or blob in split:
@@ -372,9 +385,6 @@ class ProvenanceReader:
                 # Not when a version was missing: a later fetch may bring it.
                 if all(sections is not None for sections in split.values()):
                     self.cache.put("provenance", key, provenance)
-        past.forget(self.wanted)
-        self._todo, self._split = {}, {}
-        return {page: self._done[page] for page in self.pages if page in self._done}
 
 
 def read_provenance(

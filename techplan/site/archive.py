@@ -181,12 +181,13 @@ def _index_archive(
     infos: dict[str, PageInfo] = dict(cache.get("archive", "page-info") or {})
     wanted = sorted({blob for r in revisions for path, blob in r.files.items() if path.endswith(".md")} - infos.keys())
     if wanted:
-        for blob, raw in past.contents(wanted).items():
-            text = raw.decode("utf-8", "replace")
-            heading = find_title(text)
-            infos[blob] = PageInfo(
-                heading[1] if heading else "", tuple(t.name for t in scan(text) if not t.is_reference)
-            )
+        for found in past.batches(wanted):
+            for blob, raw in found.items():
+                text = raw.decode("utf-8", "replace")
+                heading = find_title(text)
+                infos[blob] = PageInfo(
+                    heading[1] if heading else "", tuple(t.name for t in scan(text) if not t.is_reference)
+                )
         cache.put("archive", "page-info", infos)
     index = ArchiveIndex()
     previous: tuple[Plan, RevisionView] | None = None

@@ -142,8 +142,9 @@ def publish_history(
             past = PastReader(repo.blobs, cache)
             sections = ProvenanceReader(changelog.files, list(plan.pages), cache)
             lives = LifeReader(changelog.history, prefix, cache)
-            # Read with the versions the archive or the due dates need: one git call.
-            past.want([*sections.wanted, *lives.wanted])
+            # Read with the versions the archive or the due dates need: one git call. (Past pages are read
+            # a batch at a time, by the archive's index and then by the sections: not all kept at once.)
+            past.want(lives.wanted)
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
             slippage = read_slippage(past, changelog.history, milestone_files)
