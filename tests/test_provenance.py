@@ -835,7 +835,11 @@ def test_pages_read_a_batch_at_a_time_give_what_one_read_gives(tmp_path: Path, m
         for n, name in enumerate(pages):
             if (n + version) % 3:  # each page changes in some commits, not all
                 repo.write(f"plan/{name}", f"# Page {n}\n\n## Aims\n\nAim {version}.\n\n## Plan {n}\n\nStep {n}.\n")
-        repo.commit(f"Version {version}", f"Version {version}." if version % 2 else None, f"2021-0{version + 1}-01T09:00:00+00:00")
+        repo.commit(
+            f"Version {version}",
+            f"Version {version}." if version % 2 else None,
+            f"2021-0{version + 1}-01T09:00:00+00:00",
+        )
     git = Repository(tmp_path)
     calls: list[int] = []
 
