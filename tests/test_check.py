@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -659,6 +660,22 @@ def test_a_pages_kept_scan_reports_the_same_and_follows_every_edit(
     assert status == 1
     assert f'{PAGE1}:3: [[M1.1]]: no milestone has the id M1.1 (did you mean "M1.5"?)' in lines
     assert len(scanned) == 1
+
+
+def test_kept_scans_hold_the_last_load_and_as_many_older_versions_at_most(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every edit adds a version of a page: the entry keeps this load's pages and no more than as many others."""
+    write_site(tmp_path)
+    folder = tmp_path / ".cache/techplan"
+    for number in range(6):
+        edit(tmp_path, PAGE1, "We start with", f"We start ({number}) with")
+        assert check(tmp_path, capsys)[0] == 0
+        edit(tmp_path, PAGE1, f"We start ({number}) with", "We start with")
+        (entry,) = folder.glob("*/page-scans/*")
+        kept = pickle.loads(entry.read_bytes())
+        assert 4 <= len(kept) <= 8  # the plan's 4 pages, and at most 4 older versions
+    assert check(tmp_path, capsys)[0] == 0  # the original text again, whether its scan was kept or not
 
 
 def test_warnings_are_listed_beside_problems_and_annotate_as_warnings(tmp_path: Path) -> None:

@@ -863,3 +863,42 @@ def test_pages_read_a_batch_at_a_time_give_what_one_read_gives(tmp_path: Path, m
         git.close()
     assert len(calls) == len(pages) and sum(calls) > len(pages)  # a page's versions at a time, each read once
     assert sorted(whole) == pages
+
+
+def test_after_a_commit_only_the_new_version_of_a_changed_page_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page's versions' sections are kept together: the next build reads from git only what is new."""
+    repo = GitRepo(tmp_path / "repo")
+    for version in range(3):
+        for name in ("a.md", "b.md"):
+            repo.write(f"plan/{name}", f"# {name}\n\n## Aims\n\nAim {version}.\n\n## Steps\n\nStep {version}.\n")
+        repo.commit(f"Version {version}", f"Version {version}.", f"2021-0{version + 1}-01T09:00:00+00:00")
+    git = Repository(repo.root)
+    read: list[str] = []
+
+    def fetch(shas: list[str]) -> dict[str, bytes]:
+        read.extend(shas)
+        return git.blobs(shas)
+
+    def provenance(kept: DiskCache) -> dict[str, object]:
+        history = read_history(git, repo_state(git, "plan/"), ["plan/a.md", "plan/b.md"])
+        files = {path.removeprefix("plan/"): events for path, events in history.files.items()}
+        found = read_provenance(PastReader(fetch), files, ["a.md", "b.md"], kept)
+        return {page: found[page].sections for page in found}
+
+    try:
+        kept = DiskCache(tmp_path / "cache")
+        provenance(kept)
+        assert len(read) == 6  # three versions of each page
+        repo.replace("plan/a.md", "Step 2.", "Step 3, sooner.")
+        repo.commit("Sooner", "Sooner.", "2021-04-01T09:00:00+00:00")
+        read.clear()
+        monkeypatch.setattr(cache, "_MEMORY", {})  # as the next build: from the disk
+        after = provenance(kept)
+        assert read == [repo.git("rev-parse", "HEAD:plan/a.md").strip()]
+        monkeypatch.setattr(cache, "_MEMORY", {})
+        assert after == provenance(DiskCache(None))  # what nothing kept gives
+        assert len(read) == 1 + 7  # read whole then: four versions of a.md, three of b.md
+    finally:
+        git.close()

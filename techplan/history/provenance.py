@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from techplan.cache import DiskCache, content_key
+from techplan.cache import DiskCache, content_key, remember_at_most
 from techplan.history.log import NO_BLOB, Event, blob_after
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
@@ -344,9 +344,10 @@ class ProvenanceReader:
                 self._done[page] = cached
             else:
                 self._todo[page] = (key, versions)
-        blobs = {blob for _, versions in self._todo.values() for _, blob in versions if blob != NO_BLOB}
-        self._split: dict[str, list[Section] | None] = {blob: cache.get("sections", blob) for blob in sorted(blobs)}
-        """The sections of each version of the pages whose events changed, if split before (None: to read)."""
+        self._kept: dict[str, dict[str, list[Section]]] = {
+            page: cache.get(SECTIONS, _sections_key(page)) or {} for page in self._todo
+        }
+        """The sections of each version of the pages whose events changed, as split before, by page and blob."""
 
     def read(self, past: PastReader) -> dict[str, PageProvenance]:
         """Each page's provenance, by page in the order given; the versions not cached read a batch of pages at a time.
@@ -359,32 +360,46 @@ class ProvenanceReader:
         blobs: dict[str, None] = {}
         for page, (_, versions) in self._todo.items():
             pages.append(page)
-            blobs.update((blob, None) for _, blob in versions if blob != NO_BLOB and self._split.get(blob) is None)
+            kept = self._kept[page]
+            blobs.update((blob, None) for _, blob in versions if blob != NO_BLOB and blob not in kept)
             if len(blobs) >= past.BATCH:
                 self._follow(pages, past.contents(blobs, keep=False), past)
                 pages, blobs = [], {}
         self._follow(pages, past.contents(blobs, keep=False) if blobs else {}, past)
-        self._todo, self._split = {}, {}
+        self._todo, self._kept = {}, {}
         return {page: self._done[page] for page in self.pages if page in self._done}
 
     def _follow(self, pages: list[str], found: dict[str, bytes], past: PastReader) -> None:
         """Work out these pages' provenance from their versions: cached, or read in `found`."""
         for page in pages:
             key, versions = self._todo[page]
+            kept = self._kept[page]
             split: dict[str, list[Section] | None] = {}
             for _, blob in versions:
                 if blob == NO_BLOB or blob in split:
                     continue
-                split[blob] = self._split.get(blob)
+                split[blob] = kept.get(blob)
                 if split[blob] is None and blob in found:
                     split[blob] = split_sections(strip_front_matter(_as_read(found[blob])))
-                    self.cache.put("sections", blob, split[blob])
+            now = {blob: sections for blob, sections in split.items() if sections is not None}
+            if now.keys() != kept.keys():  # one entry per page, its versions' sections: one file, not one a version
+                self.cache.put(SECTIONS, _sections_key(page), now)
             provenance = _page_provenance(page, versions, split, past)
             if provenance is not None:
                 self._done[page] = provenance
                 # Not when a version was missing: a later fetch may bring it.
                 if all(sections is not None for sections in split.values()):
                     self.cache.put("provenance", key, provenance)
+
+
+SECTIONS = "page-sections"
+"""The cache's kind for each page's versions split into sections (a build reads each page's once)."""
+remember_at_most(SECTIONS, 0)  # a page's every version: not held in memory as well
+
+
+def _sections_key(page: str) -> str:
+    """The cache key of a page's versions' sections: by path (the versions inside are by blob)."""
+    return content_key(f"sections\0{page}".encode())
 
 
 def read_provenance(

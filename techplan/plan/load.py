@@ -578,8 +578,8 @@ class _PageScans:
         """Write the entry back if a page was scanned anew."""
         if self._cache is None or not self._added:
             return
-        older = [(k, v) for k, v in self._known.items() if k not in self._used][-len(self._used) :]
-        self._cache.put("page-scans", self._key, dict(older) | self._used)
+        older = [(k, v) for k, v in self._known.items() if k not in self._used]
+        self._cache.put("page-scans", self._key, dict(older[max(0, len(older) - len(self._used)) :]) | self._used)
 
 
 def _check_page(config: PlanConfig, page: str, loaded: _Loaded, scans: _PageScans) -> None:
