@@ -344,10 +344,6 @@ class ProvenanceReader:
                 self._done[page] = cached
             else:
                 self._todo[page] = (key, versions)
-        self._kept: dict[str, dict[str, list[Section]]] = {
-            page: cache.get(SECTIONS, _sections_key(page)) or {} for page in self._todo
-        }
-        """The sections of each version of the pages whose events changed, as split before, by page and blob."""
 
     def read(self, past: PastReader) -> dict[str, PageProvenance]:
         """Each page's provenance, by page in the order given; the versions not cached read a batch of pages at a time.
@@ -356,24 +352,23 @@ class ProvenanceReader:
         the sections, or the text, of every version of every page at once would hold the whole
         history in memory.
         """
-        pages: list[str] = []
+        pages: dict[str, dict[str, list[Section]]] = {}
+        """The pages of the batch, each with its versions' sections as split before."""
         blobs: dict[str, None] = {}
         for page, (_, versions) in self._todo.items():
-            pages.append(page)
-            kept = self._kept[page]
+            kept = pages[page] = self.cache.get(SECTIONS, _sections_key(page)) or {}
             blobs.update((blob, None) for _, blob in versions if blob != NO_BLOB and blob not in kept)
             if len(blobs) >= past.BATCH:
                 self._follow(pages, past.contents(blobs, keep=False), past)
-                pages, blobs = [], {}
+                pages, blobs = {}, {}
         self._follow(pages, past.contents(blobs, keep=False) if blobs else {}, past)
-        self._todo, self._kept = {}, {}
+        self._todo = {}
         return {page: self._done[page] for page in self.pages if page in self._done}
 
-    def _follow(self, pages: list[str], found: dict[str, bytes], past: PastReader) -> None:
-        """Work out these pages' provenance from their versions: cached, or read in `found`."""
-        for page in pages:
+    def _follow(self, pages: dict[str, dict[str, list[Section]]], found: dict[str, bytes], past: PastReader) -> None:
+        """Work out these pages' provenance from their versions: split before (by page), or read in `found`."""
+        for page, kept in pages.items():
             key, versions = self._todo[page]
-            kept = self._kept[page]
             split: dict[str, list[Section] | None] = {}
             for _, blob in versions:
                 if blob == NO_BLOB or blob in split:
