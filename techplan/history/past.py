@@ -69,11 +69,11 @@ class PastReader:
             if sha in found or sha in self._contents
         }
 
-    def batches(self, shas: Iterable[str], size: int | None = None) -> Iterator[dict[str, bytes]]:
+    def batches(self, shas: Iterable[str]) -> Iterator[dict[str, bytes]]:
         """The bytes of these blobs a batch at a time, not kept: a whole history's pages are never in memory at once."""
-        shas, size = list(dict.fromkeys(shas)), size or self.BATCH
-        for start in range(0, len(shas), size):
-            yield self.contents(shas[start : start + size], keep=False)
+        shas = list(dict.fromkeys(shas))
+        for start in range(0, len(shas), self.BATCH):
+            yield self.contents(shas[start : start + self.BATCH], keep=False)
 
     def dues(self, versions: Iterable[tuple[str, str, str]]) -> dict[str, Dues]:
         """The due dates in each (blob, commit, path) version of a milestones file, by blob.
