@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from gitrepo import GitRepo
-from plansite import build, page, techplan, text_of, write_site
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from plansite import build, page, site_differences, techplan, text_of, write_site
 
 from techplan import cache as techplan_cache
 from techplan.cli import main
 from techplan.compare import diff
 from techplan.jobs import jobs_available
+from techplan.site import archive
 
 M1 = "plan/phase1-vision/milestones.yml"
 INDEX1 = "plan/phase1-vision/index.md"
@@ -346,6 +350,53 @@ def test_techplan_diff_of_many_pages_shares_the_work_among_cores_and_says_the_sa
     # Each worker kept what it converted: one entry a page, read by the next comparison.
     assert len(list((tmp_path / "shared").glob("*/diff-pages/*"))) == count + 1
     assert compare("shared", parallel_from) == alone
+
+
+def test_archive_workers_convert_each_page_version_once_and_write_what_one_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers render the point-in-time views: a version's page and its blocks come from one conversion."""
+    if jobs_available() < 2:
+        pytest.skip("one core (or TECHPLAN_JOBS=1): the views are never shared among processes")
+    root = tmp_path / "repo"
+    repo = GitRepo(root)
+    write_site(root, commit=False)
+    for n in range(6):
+        repo.write(f"plan/phase1-vision/part-{n}.md", f"# Part {n}\n\nWe start with [[M1.1]], step {n}.\n")
+    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
+    tag(repo, "v1", "Vision published", "2020-07-01T10:00:00+01:00")
+    for n in range(0, 6, 2):
+        repo.replace(f"plan/phase1-vision/part-{n}.md", f"step {n}.", f"step {n}, and then {n + 1}.")
+    repo.commit("Reword", "Some parts say what comes next.", "2020-08-01T09:00:00+01:00")
+    tag(repo, "v2", "Summer update", "2020-08-02T10:00:00+01:00")
+    # One process: the site to match. Nothing is written into the work tree, which would be an uncommitted edit.
+    one = build(root, "--site-dir", str(tmp_path / "site-one"), TECHPLAN_JOBS="1", TECHPLAN_CACHE=str(tmp_path / "one"))
+    assert one.returncode == 0, one.stderr
+
+    converted = tmp_path / "converted.txt"
+    render_content = archive.ArchiveWriter._render_content
+
+    def noted(writer: archive.ArchiveWriter, version: archive.Version, view: archive.RevisionView) -> object:
+        # Appended whole by whichever process converts: one line a conversion.
+        with open(converted, "a", encoding="utf-8") as out:
+            out.write(f"{version.key} {view.name}\n")
+        return render_content(writer, version, view)
+
+    monkeypatch.setattr(archive.ArchiveWriter, "_render_content", noted)
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(techplan_cache, "_MEMORY", {})
+    monkeypatch.setenv("TECHPLAN_JOBS", "2")
+    monkeypatch.setenv("TECHPLAN_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.chdir(root)
+    mkdocs_build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
+
+    conversions = converted.read_text(encoding="utf-8").splitlines()
+    blocks = list((tmp_path / "site" / "revisions").rglob("*.blocks.json"))
+    assert len(blocks) >= 8  # every page of v1, and the parts v2 changed
+    assert len(conversions) == len(set(conversions)) == len(blocks)
+    assert site_differences(tmp_path / "site-one", tmp_path / "site") == []
 
 
 def test_techplan_diff_writes_its_output_file_whole_or_says_why_not(revised: dict[str, str], tmp_path: Path) -> None:

@@ -476,20 +476,31 @@ class ArchiveWriter:
             for url, key, render in missing:
                 self._render_file(site_dir, url, key, render)
             return
-        versions = [o for o in missing if _method(o[2]) in (self._page, self._blocks)]
-        made_from_them = [o for o in missing if _method(o[2]) not in (self._page, self._blocks)]
+        # A version's page and its blocks are one task: both are made from the version's content,
+        # which the process converts once and keeps. (As two tasks, two processes would each
+        # convert the same version at the same time.)
+        versions: dict[str, list[Output]] = {}
+        made_from_them: list[list[Output]] = []
+        for output in missing:
+            render = output[2]
+            if _method(render) in (self._page, self._blocks):
+                assert isinstance(render, partial)
+                versions.setdefault(render.args[0].key, []).append(output)
+            else:
+                made_from_them.append([output])
         # The slowest first (a redline compares every changed page), so no process is left with one at the end.
-        made_from_them.sort(key=lambda o: _method(o[2]) != self._redline_page)
+        made_from_them.sort(key=lambda task: _method(task[0][2]) != self._redline_page)
         global _WORK
         context = multiprocessing.get_context("fork")
-        for part in (versions, made_from_them):
+        for part in (list(versions.values()), made_from_them):
             if not part:
                 continue
             _WORK = (self, site_dir, part)  # forked with the processes, so the tasks are not pickled
             try:
                 with context.Pool(min(jobs, len(part))) as pool:
-                    for url, key, digest, stamp in pool.imap_unordered(_render_task, range(len(part)), chunksize=1):
-                        self._record(url, key, digest, stamp)
+                    for results in pool.imap_unordered(_render_task, range(len(part)), chunksize=1):
+                        for url, key, digest, stamp in results:
+                            self._record(url, key, digest, stamp)
             finally:
                 _WORK = None
 
@@ -826,16 +837,15 @@ Output = tuple[str, str, Callable[[], str]]
 """A file of the archive: its site URL, its cache key, and what renders it."""
 PARALLEL_FROM = 64
 """How many files there must be to render before sharing them among processes pays for forking."""
-_WORK: tuple[ArchiveWriter, Path, list[Output]] | None = None
-"""The writer, site and files a pool of forked processes is rendering (each process has its copy)."""
+_WORK: tuple[ArchiveWriter, Path, list[list[Output]]] | None = None
+"""The writer, site and tasks (files rendered together) a pool of forked processes renders (each has its copy)."""
 
 
-def _render_task(number: int) -> tuple[str, str, str, tuple[int, int, str] | None]:
-    """In a forked process: render one of the files of _WORK; its URL, key, hash and cached copy's stamp."""
+def _render_task(number: int) -> list[tuple[str, str, str, tuple[int, int, str] | None]]:
+    """In a forked process: render the files of one task of _WORK; each one's URL, key, hash and cached copy's stamp."""
     assert _WORK is not None
-    writer, site_dir, outputs = _WORK
-    url, key, render = outputs[number]
-    return (url, key, *writer._write_rendered(site_dir, url, key, render))
+    writer, site_dir, tasks = _WORK
+    return [(url, key, *writer._write_rendered(site_dir, url, key, render)) for url, key, render in tasks[number]]
 
 
 def _method(render: Callable[[], str]) -> object:
