@@ -30,6 +30,7 @@ from techplan.history.git import Repository
 from techplan.history.log import read_history, repo_state
 from techplan.history.past import PastReader
 from techplan.history.provenance import (
+    ProvenanceReader,
     Section,
     heading_key,
     match_sections,
@@ -38,7 +39,9 @@ from techplan.history.provenance import (
     split_sections,
     strip_front_matter,
 )
+from techplan.jobs import jobs_available
 from techplan.plan.formatting import format_date
+from techplan.site import views
 
 
 def sections(text: str) -> list[Section]:
@@ -797,8 +800,14 @@ def test_a_build_without_history_has_no_lines_and_no_provenance_json(tmp_path: P
     assert not (tmp_path / "site" / "provenance.json").exists()
 
 
-def test_a_version_missing_from_the_repository_is_noted_and_followed_around(tmp_path: Path) -> None:
-    """A partial clone, or a lost object: the version is skipped, never a failure."""
+@pytest.mark.parametrize("aside", [False, True], ids=["here", "in a process of its own"])
+def test_a_version_missing_from_the_repository_is_noted_and_followed_around(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, aside: bool
+) -> None:
+    """A partial clone, or a lost object: the version is skipped, never a failure; read aside, the same."""
+    if aside and jobs_available() < 2:
+        pytest.skip("one core (or TECHPLAN_JOBS=1): the provenance is never read aside")
+    monkeypatch.setattr(views, "PROVENANCE_ASIDE_FROM", 1 if aside else 10**9)
     repo = GitRepo(tmp_path)
     repo.write(PAGE, "# Page\n\n## X\n\nOne.\n\n## Y\n\nTwo.\n")
     repo.commit("start", "Started.", "2021-01-04T09:00:00+00:00")
@@ -813,9 +822,12 @@ def test_a_version_missing_from_the_repository_is_noted_and_followed_around(tmp_
         history = read_history(repository, repo_state(repository, "plan/"), [PAGE])
         past = PastReader(repository.blobs)
         files = {path.removeprefix("plan/"): events for path, events in history.files.items()}
-        found = read_provenance(past, files, ["page.md"], DiskCache(None))
+        reader = ProvenanceReader(files, ["page.md"], DiskCache(None))
+        found = views.read_provenance_aside(reader, past)()
     finally:
         repository.close()
+    # Read aside, this process's reader has followed nothing: another did, and said what it could not read.
+    assert reader.versions_to_read == (3 if aside else 0)
     assert [n.render() for n in past.notes] == [
         f"commit {lost[:7]}: {PAGE}: this version of the page is not in the repository; its sections' history is "
         "followed from the versions around it"

@@ -345,6 +345,11 @@ class ProvenanceReader:
             else:
                 self._todo[page] = (key, versions)
 
+    @property
+    def versions_to_read(self) -> int:
+        """How many page versions `read` has to follow (those a build cached are not counted)."""
+        return sum(len(versions) for _, versions in self._todo.values())
+
     def read(self, past: PastReader) -> dict[str, PageProvenance]:
         """Each page's provenance, by page in the order given; the versions not cached read a batch of pages at a time.
 

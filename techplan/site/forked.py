@@ -1,8 +1,9 @@
-"""Work a build hands to a forked copy of itself, to run on another core while MkDocs renders the pages.
+"""Work a build hands to a forked copy of itself, to run on another core meanwhile.
 
 The copy starts with everything the build has worked out so far (no pickling of inputs) and
-hands back its result, pickled, through a pipe. Only for work that touches nothing MkDocs
-writes meanwhile: the point-in-time views, in their own folder of the site.
+hands back its result, pickled, through a pipe. Only for work that touches nothing the build
+writes meanwhile: the point-in-time views, in their own folder of the site, while MkDocs renders
+the pages; the sections' provenance, from git, while the build reads the rest of the history.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class ForkFailed(RuntimeError):
 class Forked(Generic[T]):
     """A function running in a forked process; `result()` waits for what it returned."""
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    def __init__(self, work: Callable[[], T], what: str = "rendering the point-in-time views") -> None:
+        """Start `work` in a forked process; `what` names it in a ForkFailed ("rendering the point-in-time views")."""
+        self._what = what
         read, write = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the forked process; its work is covered where the build checks it
@@ -51,10 +54,10 @@ class Forked(Generic[T]):
             payload = stream.read()
         self._reap()
         if not payload:
-            raise ForkFailed("the process rendering the point-in-time views stopped without finishing")
+            raise ForkFailed(f"the process {self._what} stopped without finishing")
         finished, value = pickle.loads(payload)
         if not finished:
-            raise ForkFailed(f"rendering the point-in-time views failed:\n{value}")
+            raise ForkFailed(f"{self._what} failed:\n{value}")
         return value  # type: ignore[no-any-return]
 
     def cancel(self) -> None:

@@ -20,6 +20,7 @@ from techplan.history.provenance import PageProvenance, ProvenanceReader
 from techplan.history.revisions import Revision, read_revisions, sign_revisions
 from techplan.history.signatures import Signers, signers_of
 from techplan.history.slippage import DueHistory, read_slippage
+from techplan.jobs import jobs_available
 from techplan.plan.characters import encodable, publishable
 from techplan.plan.formatting import format_month
 from techplan.plan.model import Plan
@@ -29,6 +30,7 @@ from techplan.plan.spec import SCHEMA_NAMES
 from techplan.problems import Problem
 from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.site.builtfrom import BuildSource, build_source
+from techplan.site.forked import Forked, ForkFailed
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
 from techplan.site.records import REGISTER_COLUMNS, REGISTER_CSV, REGISTER_JSON, REGISTER_PAGE, register_url
 from techplan.site.render import Renderer, Slots
@@ -141,6 +143,8 @@ def publish_history(
             revisions, signature_problems = sign_revisions(repo, revisions, _signers(settings), cache)
             past = PastReader(repo.blobs, cache)
             sections = ProvenanceReader(changelog.files, list(plan.pages), cache)
+            # Started before the others ask for blobs: it reads pages only, perhaps in another process.
+            provenance_read = read_provenance_aside(sections, past)
             lives = LifeReader(changelog.history, prefix, cache)
             # Read with the versions the archive or the due dates need: one git call. (Past pages are read
             # a batch at a time, by the archive's index and then by the sections: not all kept at once.)
@@ -148,8 +152,8 @@ def publish_history(
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
             slippage = read_slippage(past, changelog.history, milestone_files)
-            provenance = sections.read(past)
             record_lives = lives.read(past, plan)
+            provenance = provenance_read()
             changed = {event.commit for life in record_lives.values() for event in life.events}
             views = HistoryViews(renderer, changelog, settings, site, Kept(cache, beside))
             published = replace(
@@ -169,6 +173,34 @@ def publish_history(
         return published
     finally:
         repo.close()
+
+
+PROVENANCE_ASIDE_FROM = 400
+"""Page versions to follow from which the sections' provenance is read in a process of its own."""
+
+
+def read_provenance_aside(sections: ProvenanceReader, past: PastReader) -> Callable[[], dict[str, PageProvenance]]:
+    """Start reading the sections' provenance; what waits for it, its notes added to past's.
+
+    A first build follows every past version of every page, a few seconds of a long history.
+    With a core to spare, a forked copy of the build does that while the build reads what the
+    archive, the due dates and the records need. A build after a merge follows a version or two:
+    that, or a build with no core to spare (`mkdocs serve`), reads them when asked.
+    """
+    if sections.versions_to_read < PROVENANCE_ASIDE_FROM or jobs_available() < 2:
+        return lambda: sections.read(past)
+    before = len(past.notes)
+    job = Forked(lambda: (sections.read(past), past.notes[before:]), "reading the sections' provenance")
+
+    def result() -> dict[str, PageProvenance]:
+        try:
+            provenance, notes = job.result()
+        except ForkFailed:  # the process was killed (out of memory?): read here instead, as without a spare core
+            return sections.read(past)
+        past.notes += notes
+        return provenance
+
+    return result
 
 
 def revisions_markdown(
