@@ -25,6 +25,7 @@ from techplan.cache import DiskCache, cache_folder
 from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
 from techplan.history.notes import history_report
+from techplan.history.revisions import Revision
 from techplan.jobs import jobs_available
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import Measure, Milestone, Phase, Plan
@@ -33,7 +34,7 @@ from techplan.plan.settings import PlanConfig, plan_settings
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
-from techplan.site.archive import ArchiveWriter
+from techplan.site.archive import ArchiveIndex, ArchiveWriter
 from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
 from techplan.site.converted import ConvertedPages
 from techplan.site.forked import Forked
@@ -189,7 +190,14 @@ class PlanSite:
         self.renderer.set_record_links({r.id: (record_url(r.id, directory_urls), r.title) for r in today})
         try:
             self.published = publish_history(
-                self.settings, self.plan, sources, self.renderer, site, cache, changes_page.url
+                self.settings,
+                self.plan,
+                sources,
+                self.renderer,
+                site,
+                cache,
+                changes_page.url,
+                archive_ready=partial(self._start_archive, config),
             )
         except HistoryUnavailable as error:
             raise PluginError(f"The plan's history cannot be published: {error}") from None
@@ -220,10 +228,22 @@ class PlanSite:
         self._outputs = PageOutputs(cache, config)
         self._converted = ConvertedPages(cache, config)
         self._indexed = IndexedPages(cache, config)
-        if self.published.revisions and jobs_available() > 1:
+        if self._archive is not None:  # writing the page versions since the index was known: now the rest
+            self._archive.send(self.renderer.record_links)
+        elif self.published.revisions and jobs_available() > 1:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
         return files
+
+    def _start_archive(self, config: MkDocsConfig, revisions: list[Revision], index: ArchiveIndex) -> None:
+        """With a core to spare, start writing the page versions as soon as the archive's index is known.
+
+        They show nothing the rest of the history adds (due dates, records, sections), so another
+        core writes them while this one reads that; the process then waits for every record's page
+        (sent at the end of on_files), which the revisions' own files link to, and writes those.
+        """
+        if revisions and jobs_available() > 1:
+            self._archive = Forked(partial(self._write_archive, config, (revisions, index)), awaits=True)
 
     def _add_record_pages(self, files: Files, config: MkDocsConfig, cache: DiskCache) -> None:
         """A page for every milestone and measure ever published, their feeds and calendar files, and the register."""
@@ -231,11 +251,8 @@ class PlanSite:
         assert self.plan is not None
         published, settings = self.published, self.settings
         directory_urls = config.use_directory_urls
-        links = {i: (record_url(i, directory_urls), life.last.title) for i, life in published.lives.items()}
-        self.renderer.set_record_links(links)
-        # Every data change the build lists (redlines, the compare page) names records through this.
-        self.renderer.env.globals["plan_record_text"] = lambda text, url=(lambda target: target): link_records(
-            text, links, url
+        self._use_record_links(
+            {i: (record_url(i, directory_urls), life.last.title) for i, life in published.lives.items()}
         )
         inputs = RecordInputs(
             commits=published.commits,
@@ -265,6 +282,15 @@ class PlanSite:
                 ]
         for path, text in rendered.files.items():
             files.append(File.generated(config, path, content=text))
+
+    def _use_record_links(self, links: dict[str, tuple[str, str]]) -> None:
+        """Link every mention of a record (id: (URL, title)) to its page."""
+        assert self.renderer is not None
+        self.renderer.set_record_links(links)
+        # Every data change the build lists (redlines, the compare page) names records through this.
+        self.renderer.env.globals["plan_record_text"] = lambda text, url=(lambda target: target): link_records(
+            text, links, url
+        )
 
     def _built_from(self, config: MkDocsConfig) -> BuiltFrom:
         """What this build reads: the commit and revision (from the history), and what is not committed."""
@@ -498,9 +524,23 @@ class PlanSite:
             self._archive.cancel()
             self._archive = None
 
-    def _write_archive(self, config: MkDocsConfig) -> dict[str, str]:
-        """Write the point-in-time views: each page version once, linked from the cache when it can be; their hashes."""
-        assert self.settings is not None and self.published is not None and self.renderer is not None
+    def _write_archive(
+        self,
+        config: MkDocsConfig,
+        early: tuple[list[Revision], ArchiveIndex] | None = None,
+        records: Callable[[], dict[str, tuple[str, str]]] | None = None,
+    ) -> dict[str, str]:
+        """Write the point-in-time views: each page version once, linked from the cache when it can be; their hashes.
+
+        `early`: the revisions and index, before the rest of the history is read (`_start_archive`);
+        the page versions are written, then `records` waits for every record's page and the rest is.
+        """
+        assert self.settings is not None and self.renderer is not None
+        if early is None:
+            assert self.published is not None
+            revisions, index = self.published.revisions, self.published.archive
+        else:
+            revisions, index = early
         repository: list[Repository] = []
 
         def fetch(shas: list[str]) -> dict[str, bytes]:
@@ -517,12 +557,13 @@ class PlanSite:
             "revisions": self.renderer.page_urls.get(REVISIONS_PAGE, ""),
             "compare": self.renderer.page_urls.get(COMPARE_PAGE, ""),
             "repo_url": config.repo_url or "",
-            "records": sorted(self.renderer.record_links.items()),
         }
+        if early is None:
+            site["records"] = sorted(self.renderer.record_links.items())
         writer = ArchiveWriter(
             self.settings,
-            self.published.archive,
-            self.published.revisions,
+            index,
+            revisions,
             self.renderer,
             (config.markdown_extensions, config.mdx_configs or {}),
             DiskCache(cache_folder(self.settings.root)),
@@ -530,6 +571,11 @@ class PlanSite:
             site,
         )
         try:
+            if records is not None:
+                writer.write(Path(config.site_dir), jobs_available(), versions_only=True)
+                links = records()
+                self._use_record_links(links)
+                writer.use_records(sorted(links.items()))
             writer.write(Path(config.site_dir), jobs_available())
             return writer.hashes
         finally:

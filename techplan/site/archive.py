@@ -328,24 +328,84 @@ class ArchiveWriter:
         """Data changes as the compare page lists them, rendered once."""
         self._record_fields: dict[str, dict[tuple[str, str], tuple[object, ...]] | None] = {}
         """Each revision's records by kind and id, as their fields but where they are written."""
-        # The Markdown settings too: a commit that changes them must not reuse pages rendered with others.
-        self._site_key = content_key(
-            json.dumps(
-                [site, renderer.licence, [self._template(n) for n in TEMPLATES], list(markdown_config)],
-                sort_keys=True,
-                default=_named,
-            ).encode()
-        )
+        self._markdown_config = markdown_config
+        self._site_key = self._versions_key = ""
+        self._use_site(site)
+        self._stamps_before: dict[str, tuple[int, int, str]] | None = None
+        """The cached files' stamps as the build found them; None until the first `write` reads them."""
+        self._done: dict[str, str] = {}
+        """The key of every file written or linked into the site so far, by URL."""
         extensions, configs = markdown_config
         self._yaml_markdown = field_markdown(extensions, configs)
         self.hashes: dict[str, str] = {}
         """SHA-256 of every file written or linked into the site, by its path there: for the manifest."""
         self._stamps: dict[str, tuple[int, int, str]] = {}
         """(size, modification time, SHA-256) of each cached file as written, by key."""
+        self._folders: set[str] = set()
+        """Folders of the site this process has made."""
 
-    def write(self, site_dir: Path, jobs: int = 1) -> int:
-        """Write every archive file into the site, rendering what the cache lacks in `jobs` processes; how many."""
-        outputs: list[tuple[str, str, Callable[[], str]]] = []
+    def _use_site(self, site: dict[str, Any]) -> None:
+        """Key the files by the site around them: every file by all of it, page versions by all but its records.
+
+        The Markdown settings too: a commit that changes them must not reuse pages rendered with
+        others. A page version shows no record of today's site (only its revision's), so its files
+        can be written before the build knows every record ever published (`use_records`).
+        """
+        self.site = site
+
+        def key(shown: dict[str, Any]) -> str:
+            templates = [self._template(n) for n in TEMPLATES]
+            parts = [shown, self.renderer.licence, templates, list(self._markdown_config)]
+            return content_key(json.dumps(parts, sort_keys=True, default=_named).encode())
+
+        self._site_key = key(site)
+        self._versions_key = key({k: v for k, v in site.items() if k != "records"})
+
+    def use_records(self, records: list[tuple[str, tuple[str, str]]]) -> None:
+        """Every record's page (id: (URL, title)), once known: what the data changes link to."""
+        self._use_site({**self.site, "records": records})
+
+    def write(self, site_dir: Path, jobs: int = 1, versions_only: bool = False) -> int:
+        """Write every archive file into the site, rendering what the cache lacks in `jobs` processes; how many.
+
+        With `versions_only`, only the page versions and their blocks: a build writes those as
+        soon as it has the archive's index, and the rest (which name today's records) once it
+        knows every record, with a second call that does not write them again.
+        """
+        outputs = self._version_outputs()
+        if not versions_only:
+            outputs += self._revision_outputs()
+        outputs = [output for output in outputs if output[0] not in self._done]
+        # Link what the cache holds, then render the rest: a warm build does the first for every
+        # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
+        if self._stamps_before is None:
+            self._stamps = dict(self.cache.get("archive", "file-stamps") or {}) if self.files is not None else {}
+            self._stamps_before = dict(self._stamps)
+        missing = [output for output in outputs if not self._link(site_dir, output[0], output[1], self._folders)]
+        if missing and log.isEnabledFor(logging.DEBUG):
+            kinds = Counter(getattr(_method(render), "__name__", "other").strip("_") for _, _, render in missing)
+            rendered = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+            log.debug(
+                "techplan: point-in-time views: rendered %s; %d kept from earlier builds",
+                rendered,
+                len(outputs) - len(missing),
+            )
+        self._prefetch({url for url, _, _ in missing})
+        self._render_files(site_dir, missing, jobs)
+        self._done.update((url, key) for url, key, _ in outputs)
+        if versions_only:
+            return len(outputs)
+        self._keep_change_items()
+        used = set(self._done.values())
+        self._forget_unused(used)
+        self._stamps = {key: stamp for key, stamp in self._stamps.items() if key in used}
+        if self.files is not None and self._stamps != self._stamps_before:
+            self.cache.put("archive", "file-stamps", self._stamps)
+        return len(self._done)
+
+    def _version_outputs(self) -> list[Output]:
+        """Every page version's page and blocks."""
+        outputs: list[Output] = []
         shown_in: dict[str, list[str]] = {}
         for view in self.index.revisions:
             for key in view.pages.values():
@@ -358,10 +418,15 @@ class ArchiveWriter:
             about = [getattr(version, name) for name in described]
             view = self._view(version.revision)
             standing = self._standing(version, shown_in.get(version.key, []))
-            key = self._key("page", about, view.about, self._map_keys[version.revision], standing, current)
+            key = self._key("page", about, view.about, self._map_keys[version.revision], standing, current, site=False)
             outputs.append((version.url, key, partial(self._page, version)))
-            key = self._key("blocks", version.key, version.revision, self._map_keys[version.revision])
+            key = self._key("blocks", version.key, version.revision, self._map_keys[version.revision], site=False)
             outputs.append((version.blocks_url, key, partial(self._blocks, version)))
+        return outputs
+
+    def _revision_outputs(self) -> list[Output]:
+        """Each revision's own files, and the index of them all."""
+        outputs: list[Output] = []
         for view in self.index.revisions:
             key = self._key("revision", view.about, view.pages, [
                 (self.index.versions[k].url, self.index.versions[k].title) for k in view.pages.values()
@@ -380,29 +445,7 @@ class ArchiveWriter:
         outputs.append((f"{FOLDER}/index.json", self._key("json", self.index.order, [
             (v.url, v.title, v.date, v.pages) for v in self.index.revisions
         ], [(v.url, v.title) for v in self.index.versions.values()]), self._json))  # fmt: skip
-        # Link what the cache holds, then render the rest: a warm build does the first for every
-        # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
-        folders: set[str] = set()
-        self._stamps = dict(self.cache.get("archive", "file-stamps") or {}) if self.files is not None else {}
-        stamps_before = dict(self._stamps)
-        missing = [output for output in outputs if not self._link(site_dir, output[0], output[1], folders)]
-        if missing and log.isEnabledFor(logging.DEBUG):
-            kinds = Counter(getattr(_method(render), "__name__", "other").strip("_") for _, _, render in missing)
-            rendered = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
-            log.debug(
-                "techplan: point-in-time views: rendered %s; %d kept from earlier builds",
-                rendered,
-                len(outputs) - len(missing),
-            )
-        self._prefetch({url for url, _, _ in missing})
-        self._render_files(site_dir, missing, jobs)
-        self._keep_change_items()
-        used = {key for _, key, _ in outputs}
-        self._forget_unused(used)
-        self._stamps = {key: stamp for key, stamp in self._stamps.items() if key in used}
-        if self.files is not None and self._stamps != stamps_before:
-            self.cache.put("archive", "file-stamps", self._stamps)
-        return len(outputs)
+        return outputs
 
     def _forget_unused(self, used: set[str]) -> None:
         """Delete rendered files this build did not use, so the cache does not grow with every edit."""
@@ -542,9 +585,10 @@ class ArchiveWriter:
                 os.unlink(temporary)
             return digest, None
 
-    def _key(self, *parts: object) -> str:
-        """A cache key for a file: what it shows, the site around it and the templates."""
-        return content_key(json.dumps([self._site_key, *parts], sort_keys=True, default=str).encode())
+    def _key(self, *parts: object, site: bool = True) -> str:
+        """A cache key for a file: what it shows, the site around it (or all of it but its records), the templates."""
+        around = self._site_key if site else self._versions_key
+        return content_key(json.dumps([around, *parts], sort_keys=True, default=str).encode())
 
     def _view(self, name: str) -> RevisionView:
         """A revision by name."""
@@ -565,7 +609,7 @@ class ArchiveWriter:
     def _content(self, version: Version) -> tuple[str, tuple[str, ...], tuple[Block, ...]]:
         """A version's rendered content, the pages it links to, and its blocks of text."""
         view = self._view(version.revision)
-        key = content_key(json.dumps([self._site_key, version.key, view.name, self._map_keys[view.name]]).encode())
+        key = content_key(json.dumps([self._versions_key, version.key, view.name, self._map_keys[view.name]]).encode())
         cached = self.cache.get("archive-content", key)
         if cached is None:
             cached = self._render_content(version, view)

@@ -13,8 +13,10 @@ import contextlib
 import os
 import pickle
 import signal
+import tempfile
 import traceback
 from collections.abc import Callable
+from functools import partial
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -25,18 +27,36 @@ class ForkFailed(RuntimeError):
 
 
 class Forked(Generic[T]):
-    """A function running in a forked process; `result()` waits for what it returned."""
+    """A function running in a forked process; `result()` waits for what it returned.
 
-    def __init__(self, work: Callable[[], T], what: str = "rendering the point-in-time views") -> None:
+    Work that can start before the build knows all it needs takes `awaits=True`: it is called
+    with a function that waits for what the build then gives it with `send`.
+    """
+
+    def __init__(
+        self, work: Callable[..., T], what: str = "rendering the point-in-time views", awaits: bool = False
+    ) -> None:
         """Start `work` in a forked process; `what` names it in a ForkFailed ("rendering the point-in-time views")."""
         self._what = what
         read, write = os.pipe()
+        # What `send` gives goes through a file (a pipe's buffer would hold the build up until the work
+        # reads it); closing the pipe says it is there. No other process is forked holding this end.
+        self._later: tuple[int, str] | None = None
+        if awaits:
+            handle, path = tempfile.mkstemp(prefix="techplan-", suffix=".pickle")
+            os.close(handle)
+            later_read, later_write = os.pipe()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the forked process; its work is covered where the build checks it
             os.close(read)
             status = 0
             try:
-                payload = pickle.dumps((True, work()), protocol=pickle.HIGHEST_PROTOCOL)
+                if awaits:
+                    os.close(later_write)
+                    arguments: tuple[Callable[[], object], ...] = (partial(_wait_for, later_read, path),)
+                else:
+                    arguments = ()
+                payload = pickle.dumps((True, work(*arguments)), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:
                 payload = pickle.dumps((False, traceback.format_exc()))
                 status = 1
@@ -44,9 +64,21 @@ class Forked(Generic[T]):
                 stream.write(payload)
             os._exit(status)  # not the build's exit handlers, nor its buffered output a second time
         os.close(write)
+        if awaits:
+            os.close(later_read)
+            self._later = (later_write, path)
         self._pid: int | None = pid
         self._read = read
         atexit.register(self.cancel)  # a build that stops early does not leave it writing into the site
+
+    def send(self, value: object) -> None:
+        """Give the work what it waits for (only with `awaits`; once)."""
+        assert self._later is not None
+        write, path = self._later
+        self._later = None
+        with open(path, "wb") as stream:
+            pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.close(write)
 
     def result(self) -> T:
         """Wait for the work to finish; what it returned. ForkFailed if it raised or the process died."""
@@ -62,6 +94,13 @@ class Forked(Generic[T]):
 
     def cancel(self) -> None:
         """Stop the work if it is still running (the build failed); nothing if it has been waited for."""
+        if self._later is not None:  # never sent: it waits no more, and its file goes
+            write, path = self._later
+            self._later = None
+            with contextlib.suppress(OSError):
+                os.close(write)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
         if self._pid is None:
             return
         with contextlib.suppress(OSError):
@@ -76,3 +115,15 @@ class Forked(Generic[T]):
                 os.waitpid(self._pid, 0)
             self._pid = None
         atexit.unregister(self.cancel)
+
+
+def _wait_for(later: int, path: str) -> object:  # pragma: no cover - runs in the forked process
+    """In the forked work: wait until the build has sent what the work awaits (the pipe closes); that."""
+    os.read(later, 1)
+    os.close(later)
+    try:
+        with open(path, "rb") as stream:
+            return pickle.load(stream)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -120,11 +120,14 @@ def publish_history(
     site: SiteInfo,
     cache: DiskCache,
     changes_url: str,
+    archive_ready: Callable[[list[Revision], ArchiveIndex], None] | None = None,
 ) -> Published:
     """Render the plan's history for every page and generated file, or reuse the last rendering.
 
     `sources` are every file under the plan directory. The rendering is cached under a key made
-    of everything it depends on, so an unchanged repository and plan cost a lookup.
+    of everything it depends on, so an unchanged repository and plan cost a lookup. When it is
+    not, `archive_ready` is given the revisions and the archive's index as soon as they are
+    known, before the rest of the history is read.
     """
     if settings.history == "off":
         return replace(
@@ -150,6 +153,8 @@ def publish_history(
             # a batch at a time, by the archive's index and then by the sections: not all kept at once.)
             past.want(lives.wanted)
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
+            if archive_ready is not None:
+                archive_ready(revisions, archive)
             milestone_files = [prefix + path for path in plan.data_files if path.endswith("/milestones.yml")]
             slippage = read_slippage(past, changelog.history, milestone_files)
             record_lives = lives.read(past, plan)
