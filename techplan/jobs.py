@@ -13,8 +13,10 @@ DEFAULT_JOBS = 4
 def jobs_available() -> int:
     """How many processes the engine may use: TECHPLAN_JOBS, else one a core (up to 4).
 
-    A build forks one to write the point-in-time views while MkDocs renders the pages, and with
-    more shares them out; `techplan diff` shares out many pages' comparisons. The output is the
+    A build forks one to write the point-in-time views while MkDocs renders the pages (on a
+    first build, from when the revisions' pages are known) and with more shares them out; a
+    first build forks one to follow the sections' history meanwhile; `techplan diff` shares out
+    many pages' comparisons. The output is the
     same byte for byte. By default on Linux only, and only a process with no other thread forks:
     a fork copies the calling thread alone, and a lock another thread held stays held in the
     copy for ever. So `mkdocs serve`'s rebuilds, beside its server's threads, use one process.
