@@ -16,10 +16,10 @@ def jobs_available() -> int:
     A build forks one to write the point-in-time views while MkDocs renders the pages (on a
     first build, from when the revisions' pages are known) and with more shares them out; a
     first build forks one to follow the sections' history meanwhile; `techplan diff` shares out
-    many pages' comparisons. The output is the
-    same byte for byte. By default on Linux only, and only a process with no other thread forks:
-    a fork copies the calling thread alone, and a lock another thread held stays held in the
-    copy for ever. So `mkdocs serve`'s rebuilds, beside its server's threads, use one process.
+    many pages' comparisons. The output is the same byte for byte. By default on Linux only, and
+    only a process with no other thread forks: a fork copies the calling thread alone, and a lock
+    another thread held stays held in the copy for ever. So `mkdocs serve`'s rebuilds, beside its
+    server's threads, use one process.
     """
     if threading.active_count() > 1 or not hasattr(os, "fork"):
         return 1

@@ -17,7 +17,7 @@ from techplan import cache as techplan_cache
 from techplan.cli import main
 from techplan.compare import diff
 from techplan.jobs import jobs_available
-from techplan.site import archive
+from techplan.site import archive, forked
 
 M1 = "plan/phase1-vision/milestones.yml"
 INDEX1 = "plan/phase1-vision/index.md"
@@ -352,10 +352,15 @@ def test_techplan_diff_of_many_pages_shares_the_work_among_cores_and_says_the_sa
     assert compare("shared", parallel_from) == alone
 
 
+@pytest.mark.parametrize("early", [True, False], ids=["from the index", "no temporary file: after the history"])
 def test_archive_workers_convert_each_page_version_once_and_write_what_one_process_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, early: bool
 ) -> None:
-    """Forked workers render the point-in-time views: a version's page and its blocks come from one conversion."""
+    """Forked workers render the point-in-time views: a version's page and its blocks come from one conversion.
+
+    The views start as soon as the archive's index is known; where that cannot be (no temporary
+    file for what the build sends them later), after the history, as a warm build starts them.
+    """
     if jobs_available() < 2:
         pytest.skip("one core (or TECHPLAN_JOBS=1): the views are never shared among processes")
     root = tmp_path / "repo"
@@ -384,6 +389,20 @@ def test_archive_workers_convert_each_page_version_once_and_write_what_one_proce
 
     monkeypatch.setattr(archive.ArchiveWriter, "_render_content", noted)
     monkeypatch.setattr(archive, "PARALLEL_FROM", 1)
+    started = []
+    real_start = forked.Forked.__init__
+
+    def start(job: forked.Forked[object], *args: object, **kwargs: object) -> None:
+        started.append(kwargs.get("awaits", False))
+        real_start(job, *args, **kwargs)
+
+    monkeypatch.setattr(forked.Forked, "__init__", start)
+    if not early:
+
+        def no_file(*_: object, **__: object) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(forked.tempfile, "mkstemp", no_file)
     monkeypatch.setattr(techplan_cache, "_MEMORY", {})
     monkeypatch.setenv("TECHPLAN_JOBS", "2")
     monkeypatch.setenv("TECHPLAN_CACHE", str(tmp_path / "cache"))
@@ -397,6 +416,7 @@ def test_archive_workers_convert_each_page_version_once_and_write_what_one_proce
     assert len(blocks) >= 8  # every page of v1, and the parts v2 changed
     assert len(conversions) == len(set(conversions)) == len(blocks)
     assert site_differences(tmp_path / "site-one", tmp_path / "site") == []
+    assert started == ([True] if early else [True, False])  # the views forked once: early, or else after
 
 
 def test_techplan_diff_writes_its_output_file_whole_or_says_why_not(revised: dict[str, str], tmp_path: Path) -> None:

@@ -243,7 +243,10 @@ class PlanSite:
         (sent at the end of on_files), which the revisions' own files link to, and writes those.
         """
         if revisions and jobs_available() > 1:
-            self._archive = Forked(partial(self._write_archive, config, (revisions, index)), awaits=True)
+            try:
+                self._archive = Forked(partial(self._write_archive, config, (revisions, index)), awaits=True)
+            except OSError as error:  # no process or temporary file to be had: forked later, as a warm build does
+                log.debug("techplan: the point-in-time views start after the history instead: %s", error)
 
     def _add_record_pages(self, files: Files, config: MkDocsConfig, cache: DiskCache) -> None:
         """A page for every milestone and measure ever published, their feeds and calendar files, and the register."""
