@@ -61,3 +61,20 @@ def test_work_still_waiting_when_the_build_fails_is_stopped_and_leaves_no_file(
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # stopped and reaped
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_no_process_to_be_had_leaves_nothing_open_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build then writes the views later or in-process: the failed start leaves no file or descriptor."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    open_before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+    for awaits in (False, True):
+        with pytest.raises(OSError, match="temporarily unavailable"):
+            Forked(lambda *_: None, "writing the views", awaits=awaits)
+    assert list(tmp_path.iterdir()) == []
+    if open_before is not None:
+        assert len(os.listdir("/proc/self/fd")) == open_before

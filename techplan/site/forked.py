@@ -38,15 +38,22 @@ class Forked(Generic[T]):
     ) -> None:
         """Start `work` in a forked process; `what` names it in a ForkFailed ("rendering the point-in-time views")."""
         self._what = what
-        read, write = os.pipe()
         # What `send` gives goes through a file (a pipe's buffer would hold the build up until the work
         # reads it); closing the pipe says it is there. No other process is forked holding this end.
         self._later: tuple[int, str] | None = None
         if awaits:
             handle, path = tempfile.mkstemp(prefix="techplan-", suffix=".pickle")
             os.close(handle)
-            later_read, later_write = os.pipe()
-        pid = os.fork()
+        pipes = [os.pipe(), os.pipe()] if awaits else [os.pipe()]
+        (read, write), (later_read, later_write) = pipes[0], pipes[-1]
+        try:
+            pid = os.fork()
+        except OSError:  # no process to be had: nothing left open behind
+            for end in {fd for pipe in pipes for fd in pipe}:
+                os.close(end)
+            if awaits:
+                os.unlink(path)
+            raise
         if pid == 0:  # pragma: no cover - the forked process; its work is covered where the build checks it
             os.close(read)
             status = 0
