@@ -44,12 +44,12 @@ class Forked(Generic[T]):
         if awaits:
             handle, path = tempfile.mkstemp(prefix="techplan-", suffix=".pickle")
             os.close(handle)
-        pipes = [os.pipe(), os.pipe()] if awaits else [os.pipe()]
-        (read, write), (later_read, later_write) = pipes[0], pipes[-1]
+        read, write = os.pipe()
+        later = os.pipe() if awaits else None
         try:
             pid = os.fork()
         except OSError:  # no process to be had: nothing left open behind
-            for end in {fd for pipe in pipes for fd in pipe}:
+            for end in (read, write, *(later or ())):
                 os.close(end)
             if awaits:
                 os.unlink(path)
@@ -58,11 +58,10 @@ class Forked(Generic[T]):
             os.close(read)
             status = 0
             try:
-                if awaits:
-                    os.close(later_write)
-                    arguments: tuple[Callable[[], object], ...] = (partial(_wait_for, later_read, path),)
-                else:
-                    arguments = ()
+                arguments: tuple[Callable[[], object], ...] = ()
+                if later is not None:
+                    os.close(later[1])
+                    arguments = (partial(_wait_for, later[0], path),)
                 payload = pickle.dumps((True, work(*arguments)), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:
                 payload = pickle.dumps((False, traceback.format_exc()))
@@ -71,9 +70,9 @@ class Forked(Generic[T]):
                 stream.write(payload)
             os._exit(status)  # not the build's exit handlers, nor its buffered output a second time
         os.close(write)
-        if awaits:
-            os.close(later_read)
-            self._later = (later_write, path)
+        if later is not None:
+            os.close(later[0])
+            self._later = (later[1], path)
         self._pid: int | None = pid
         self._read = read
         atexit.register(self.cancel)  # a build that stops early does not leave it writing into the site

@@ -195,7 +195,10 @@ def read_provenance_aside(sections: ProvenanceReader, past: PastReader) -> Calla
     if sections.versions_to_read < PROVENANCE_ASIDE_FROM or jobs_available() < 2:
         return lambda: sections.read(past)
     before = len(past.notes)
-    job = Forked(lambda: (sections.read(past), past.notes[before:]), "reading the sections' provenance")
+    try:
+        job = Forked(lambda: (sections.read(past), past.notes[before:]), "reading the sections' provenance")
+    except OSError:  # no process to be had: read here, when asked
+        return lambda: sections.read(past)
 
     def result() -> dict[str, PageProvenance]:
         try:
