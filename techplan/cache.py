@@ -26,6 +26,15 @@ _MEMORY: dict[str, dict[str, Any]] = {}
 """Entries already read or written by this process, by kind, oldest first: serve's rebuilds skip the disk."""
 _KEEP = {"log": 2}
 """How many entries of a kind stay in memory (parsed logs are large); 512 of any other kind."""
+_ON_DISK = {"published": 3, "log": 3, "archive-index": 3, "record-lives": 3, "record-register": 3}
+"""Kinds superseded by every build that changes what they are worked out from, and how many of each stay on disk.
+
+The rendered history and the parsed log are keyed by HEAD, the archive's index by the tags, a
+record's life and the register by every change to a record: a merge writes a new one, and the
+one before is not read again. Kept, they would grow the cache that CI restores and saves by
+megabytes a merge (30 MB at 1,000 pages). A few are kept, not one, for builds that take turns:
+`make serve` beside `make site`, two branches, two clones sharing TECHPLAN_CACHE.
+"""
 
 
 @functools.cache
@@ -97,6 +106,8 @@ class DiskCache:
             with open(temporary, "wb") as handle:
                 handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(temporary, target)
+            if kind in _ON_DISK:
+                _keep_newest(folder, target, _ON_DISK[kind])
         except OSError:  # a read-only checkout still builds, just without reuse
             self._folders.discard(folder)  # deleted while serve runs? make it again next time
             with contextlib.suppress(OSError):
@@ -121,6 +132,18 @@ def _prune(folder: Path) -> None:
     for entry in folder.glob(f"{FORMAT}-*") if folder.is_dir() else ():
         if entry.name != current and entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _keep_newest(folder: str, written: str, count: int) -> None:
+    """Delete all but the newest `count` entries of a folder (never the one just written)."""
+    entries = []
+    for entry in os.scandir(folder):
+        if entry.path != written and not entry.name.endswith(".tmp"):
+            with contextlib.suppress(OSError):  # removed meanwhile by another build
+                entries.append((entry.stat().st_mtime_ns, entry.path))
+    for _, path in sorted(entries, reverse=True)[max(0, count - 1) :]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
 
 
 def remember_at_most(kind: str, count: int) -> None:

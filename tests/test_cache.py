@@ -209,6 +209,41 @@ def test_record_pages_follow_their_own_changes_across_commits(tmp_path: Path) ->
     assert_as_cold(tmp_path)
 
 
+SUPERSEDED = ("published", "log", "archive-index", "record-lives", "record-register")
+"""The cache's kinds each merge or tag writes anew (techplan.cache._ON_DISK)."""
+
+
+def cache_entries(root: Path, kind: str) -> dict[Path, int]:
+    """A kind's entries in the cache, with when each was written."""
+    return {path: path.stat().st_mtime_ns for path in (root / ".cache/techplan").glob(f"*/{kind}/*")}
+
+
+def test_what_merges_supersede_does_not_pile_up_in_the_cache(tmp_path: Path) -> None:
+    """CI restores and saves the cache on every merge: what each merge makes obsolete is deleted, a few kept."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    assert all(len(cache_entries(tmp_path, kind)) == 1 for kind in SUPERSEDED)
+    title = "Agree the values"
+    for round_number in range(2, 6):
+        # A record retitled (its life and the register change), then a revision (the archive's index does).
+        repo.replace("plan/phase1-vision/milestones.yml", f"title: {title}", f"title: {title}!")
+        title += "!"
+        month = f"2021-0{round_number}"
+        repo.commit(f"Retitle {round_number}", f"Retitled M1.2 ({round_number}).", f"{month}-01T09:00:00+00:00")
+        repo.git("tag", "-a", f"v{round_number}", "-m", f"Revision {round_number}", date=f"{month}-02T09:00:00+00:00")
+        assert build(tmp_path).returncode == 0
+        for kind in SUPERSEDED:
+            assert len(cache_entries(tmp_path, kind)) == min(round_number, 3), kind
+    # What the last build wrote is what the next reads: a rebuild rewrites none of it, and matches a cold build.
+    kept = {kind: cache_entries(tmp_path, kind) for kind in SUPERSEDED}
+    assert build(tmp_path).returncode == 0
+    assert {kind: cache_entries(tmp_path, kind) for kind in SUPERSEDED} == kept
+    assert text_of(page(tmp_path, "milestones/M1.2/").select_one("h1")).startswith(f"M1.2: {title}")
+    assert_as_cold(tmp_path)
+
+
 def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path) -> None:
     """Record lives kept from an earlier build keep the notes their reading made: every build lists them."""
     repo = GitRepo(tmp_path)
