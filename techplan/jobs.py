@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -29,3 +30,29 @@ def jobs_available() -> int:
     if not sys.platform.startswith("linux"):  # macOS's own libraries are not safe to fork: there, only when asked
         return 1
     return min(len(os.sched_getaffinity(0)), DEFAULT_JOBS)
+
+
+_frozen = False
+"""Whether `before_fork` has frozen this process's objects (and `after_forks` has not yet let them go)."""
+
+
+def before_fork() -> None:
+    """Leave every object this process holds out of its garbage collections, and out of its forked copies' (gc.freeze).
+
+    A forked copy shares the build's memory until one of them writes to it, and a full collection
+    writes to every object it visits: here and in each copy, the whole history the build has read,
+    each copy making a private copy of every page of memory it visits. Frozen, what exists at the
+    fork is visited by no collection, here or in the copies, until `after_forks`. (A first build of
+    100 pages spent 1.1 s collecting across its processes, 0.6 s of it in full collections here.)
+    """
+    global _frozen
+    gc.freeze()
+    _frozen = True
+
+
+def after_forks() -> None:
+    """Let the collector visit again what `before_fork` froze, so a process that lives on (a test, a host) frees it."""
+    global _frozen
+    if _frozen:
+        gc.unfreeze()
+        _frozen = False

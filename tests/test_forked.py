@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import subprocess
+import sys
 import tempfile
 import time
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gitrepo import GitRepo
+from plansite import write_site
 
+from techplan.jobs import after_forks
 from techplan.site.forked import Forked, ForkFailed
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system: the build never forks")
+
+
+@pytest.fixture(autouse=True)
+def _collected_again() -> Iterator[None]:
+    """A build lets go of what its forks froze when it ends; these fork outside one, so each test does."""
+    yield
+    after_forks()
 
 
 def _pid_written(path: Path) -> int:
@@ -78,3 +93,60 @@ def test_no_process_to_be_had_leaves_nothing_open_behind(tmp_path: Path, monkeyp
     assert list(tmp_path.iterdir()) == []
     if open_before is not None:
         assert len(os.listdir("/proc/self/fd")) == open_before
+
+
+class _Node:
+    """An object in a reference cycle: only the cyclic garbage collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_what_a_fork_shares_is_left_out_of_collections_until_the_build_lets_it_go() -> None:
+    """A full collection writes to every object it visits, so a fork's copies would each copy the whole history."""
+    assert gc.get_freeze_count() == 0
+    node = _Node()
+    alive = weakref.ref(node)
+    try:
+        # The forked copy finds the build's objects frozen: its collections do not visit them.
+        assert Forked(gc.get_freeze_count).result() > 0
+        del node
+        gc.collect()
+        assert alive() is not None  # nor do the build's own, while it forks
+    finally:
+        after_forks()
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert alive() is None
+
+
+_BUILD_AND_LIVE_ON = """
+import gc
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+freezes = []
+freeze = gc.freeze
+gc.freeze = lambda: (freezes.append(gc.get_count()), freeze())[1]
+build(load_config("mkdocs.yml", site_dir="site"))
+print(len(freezes), gc.get_freeze_count())
+"""
+
+
+def test_a_process_that_builds_and_lives_on_collects_again_after_the_build(tmp_path: Path) -> None:
+    """A program that builds through MkDocs' API and goes on (a test runner, a host) frees the build's objects."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    result = subprocess.run(
+        [sys.executable, "-c", _BUILD_AND_LIVE_ON],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TECHPLAN_JOBS": "2"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    freezes, frozen = map(int, result.stdout.split())
+    assert freezes >= 1  # the point-in-time views were written in a forked copy, the build frozen meanwhile
+    assert frozen == 0

@@ -27,7 +27,7 @@ from techplan.history.git import GitError, NotARepository, Repository, Untrusted
 from techplan.history.log import NO_BLOB, Commit, LogRead, build_index, carried_notes, start_log
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
-from techplan.jobs import jobs_available
+from techplan.jobs import after_forks, before_fork, jobs_available
 from techplan.plan.load import load_plan
 from techplan.plan.model import Plan
 from techplan.plan.prose import Token, expand, find_title
@@ -250,6 +250,7 @@ def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
     if processes < 2:
         return None
     _INHERITED = work
+    before_fork()
     try:
         with ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
             return list(pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (processes * 8))))
@@ -257,6 +258,7 @@ def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
         return None
     finally:
         _INHERITED = None
+        after_forks()
 
 
 def _start_worker() -> None:

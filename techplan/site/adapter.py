@@ -26,7 +26,7 @@ from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
 from techplan.history.notes import history_report
 from techplan.history.revisions import Revision
-from techplan.jobs import jobs_available
+from techplan.jobs import after_forks, jobs_available
 from techplan.plan.load import PHASE_FOLDER, load_plan
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import scan
@@ -520,12 +520,14 @@ class PlanSite:
             self._converted.finish()
         if self._indexed is not None:
             self._indexed.finish()
+        after_forks()  # what the forks shared is this build's: collected again from here
 
     def on_build_error(self) -> None:
         """Stop writing the point-in-time views: the build failed."""
         if self._archive is not None:
             self._archive.cancel()
             self._archive = None
+        after_forks()
 
     def _write_archive(
         self,

@@ -40,6 +40,7 @@ from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.history.revisions import Revision
 from techplan.history.signatures import Signature
+from techplan.jobs import before_fork
 from techplan.plan.formatting import format_date
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand, find_title, scan
@@ -538,6 +539,7 @@ class ArchiveWriter:
         for part in (list(versions.values()), made_from_them):
             if not part:
                 continue
+            before_fork()
             _WORK = (self, site_dir, part)  # forked with the processes, so the tasks are not pickled
             try:
                 with context.Pool(min(jobs, len(part))) as pool:

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from functools import partial
 from typing import Generic, TypeVar
 
+from techplan.jobs import before_fork
+
 T = TypeVar("T")
 
 
@@ -46,6 +48,7 @@ class Forked(Generic[T]):
             os.close(handle)
         read, write = os.pipe()
         later = os.pipe() if awaits else None
+        before_fork()
         try:
             pid = os.fork()
         except OSError:  # no process to be had: nothing left open behind
