@@ -613,6 +613,41 @@ def test_feed_links_stay_in_the_page_as_feed_readers_look_for_them(browser: Any,
     context.close()
 
 
+SECTIONS = """() => Array.from(document.querySelectorAll(".tp-print-page"), (section) => ({
+  id: section.id,
+  shown: getComputedStyle(section).contentVisibility,
+  kept: parseFloat(section.style.containIntrinsicSize.split(" ").pop()),
+}))"""
+LAID_OUT = """() => {
+  for (const section of document.querySelectorAll(".tp-print-page")) section.style.contentVisibility = "visible";
+  return Object.fromEntries(Array.from(document.querySelectorAll(".tp-print-page"),
+    (section) => [section.id, section.getBoundingClientRect().height]));
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 768, 1280, 2000])
+def test_the_whole_plan_keeps_each_page_more_room_than_it_takes(browser: Any, own_site: Site, width: int) -> None:
+    """A phone lays out the whole plan a page at a time as the reader nears it, in room kept for each.
+
+    Kept room that a page overran would put its contents over the next page's wherever a tool
+    measures what is not shown yet (axe would report links as covered): every page fits its room.
+    """
+    context = _context(browser, viewport={"width": width, "height": 800})
+    page = context.new_page()
+    page.goto(own_site.url("print/index.html"), wait_until="load")
+    sections = page.evaluate(SECTIONS)
+    assert len(sections) > 10
+    assert [s["shown"] for s in sections] == ["auto"] * (len(sections) - 1) + ["visible"]
+    heights = page.evaluate(LAID_OUT)
+    overrun = {s["id"]: (heights[s["id"]], s["kept"]) for s in sections[:-1] if heights[s["id"]] > s["kept"]}
+    assert not overrun, f"pages taller, {width} pixels wide, than the room kept for them (height, room): {overrun}"
+    assert all(heights[s["id"]] > 0.25 * s["kept"] for s in sections[:-1])  # and not so much room the bar misleads
+    page.reload(wait_until="load")
+    page.emulate_media(media="print")  # printed (the page's purpose), every page is laid out
+    assert {s["shown"] for s in page.evaluate(SECTIONS)} == {"visible"}
+    context.close()
+
+
 # --------------------------------------------------------------------------------------------
 # Keyboard: every control reached with Tab, focus visible, filters and the compare form.
 # --------------------------------------------------------------------------------------------

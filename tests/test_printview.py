@@ -1,0 +1,74 @@
+"""The whole plan on one page: the room kept for each page until a reader nears it (see test_browser for heights)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from techplan.site.printview import TEXT_FACTOR, WIDEST_CONTENT, reserved_height
+
+
+def test_room_is_kept_for_each_character_shown_and_each_block() -> None:
+    assert reserved_height("<p>" + "word " * 200 + "</p>") == round(TEXT_FACTOR * (1000 + 30))
+    # An entity is the one character it shows; markup shows none.
+    assert reserved_height('<p><a href="#x">&amp;</a></p>') == round(TEXT_FACTOR * (1 + 30))
+
+
+def test_a_chart_keeps_its_height_at_the_widest_content_and_an_icon_nothing_more() -> None:
+    chart = '<svg viewBox="0 0 480 220" width="100%" role="img"><text>M1</text></svg>'
+    assert reserved_height(chart) == round(TEXT_FACTOR * 2 + WIDEST_CONTENT * 220 / 480)
+    icon = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M0 0h24"/></svg>'
+    assert reserved_height(icon) == 0
+
+
+@pytest.mark.parametrize(
+    ("image", "room"),
+    [
+        ('<img src="a.png" width="800" height="600" alt="">', 600),  # never drawn larger than itself
+        ('<img src="a.png" width="2800" height="1400" alt="">', 700),  # nor wider than the content
+        ('<img src="a.png" alt="A diagram">', WIDEST_CONTENT),  # no size: a square as wide as the content
+        ('<img src="a.png" width="0" height="600" alt="">', WIDEST_CONTENT),
+        ('<img src="a.png" width="10" height="-600" alt="">', WIDEST_CONTENT),
+        ('<img src="a.png" width="1" height="1e308" alt="">', WIDEST_CONTENT),
+        ('<svg viewBox="0 0 1 100000" width="100%"></svg>', WIDEST_CONTENT),
+        ('<svg viewBox="0 0 nan 1" width="100%"></svg>', WIDEST_CONTENT),
+        ('<svg viewBox="0 0 480" width="100%"></svg>', WIDEST_CONTENT),
+    ],
+)
+def test_an_image_or_chart_whose_size_says_nothing_sensible_keeps_a_square(image: str, room: int) -> None:
+    assert reserved_height(image) == room
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<p>",
+                "</p>",
+                "<svg",
+                "<img",
+                ' width="',
+                ' height="',
+                ' viewBox="',
+                "100%",
+                '"',
+                ">",
+                "&amp;",
+                "&#x0;",
+                "-",
+                "1e999",
+                "0",
+                " ",
+                "nan",
+                "\x00",
+                "é",
+            ]
+        )
+        | st.text(),
+        max_size=60,
+    ).map("".join)
+)
+def test_any_markup_gets_a_room_of_whole_pixels_and_never_a_negative_one(html: str) -> None:
+    room = reserved_height(html)
+    assert isinstance(room, int) and room >= 0
