@@ -648,6 +648,45 @@ def test_the_whole_plan_keeps_each_page_more_room_than_it_takes(browser: Any, ow
     context.close()
 
 
+NARROW_PAGES = [
+    "phase5-measures/index.html",  # each measure's data, a table of numbers
+    "phase3-enablers/what-good-looks-like/index.html",
+    "register/index.html",
+    "print/index.html",
+]
+"""Pages with tables wider than a phone's window."""
+
+
+def test_a_table_wider_than_a_phone_scrolls_from_the_keyboard(browser: Any, own_site: Site) -> None:
+    """320 pixels wide (WCAG 1.4.10's width) a table scrolls sideways in its box: a keyboard reaches and scrolls it."""
+    _need_axe()
+    context = _context(browser, viewport={"width": 320, "height": 800})
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    problems = []
+    for path in NARROW_PAGES:
+        page.goto(own_site.url(path), wait_until="load")
+        problems += [(f"{path}, 320 pixels wide", "light", v) for v in page.evaluate(RUN_AXE, WCAG_TAGS)]
+    assert not problems, "axe-core found WCAG violations on a narrow window:\n" + _describe(problems)
+    page.goto(own_site.url("phase5-measures/index.html"), wait_until="load")
+    box = page.locator(".md-typeset__scrollwrap[data-tp-scrolls]").first
+    assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+    assert box.get_attribute("aria-label")
+    # Tab, from the top of the page, reaches the box; the arrow keys then scroll the table.
+    for _ in range(300):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.md-typeset__scrollwrap[data-tp-scrolls]')"):
+            break
+    else:
+        pytest.fail("Tab never reached a table's scrolling box")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.activeElement.scrollLeft > 0")
+    # As wide as a desktop, no table scrolls: no box is a stop in the tab order any more.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("!document.querySelector('.md-typeset__scrollwrap[tabindex]')")
+    context.close()
+
+
 # --------------------------------------------------------------------------------------------
 # Keyboard: every control reached with Tab, focus visible, filters and the compare form.
 # --------------------------------------------------------------------------------------------

@@ -106,3 +106,53 @@
     feeds.forEach(function (link) { link.setAttribute("rel", "alternate"); });
   }, {once: true});
 })();
+
+/* Material wraps each table in a box that scrolls sideways when the table is wider than the
+   window: on a phone, a measure's data or the register. A reader on a keyboard scrolls such a box
+   only if it can take focus (WCAG 2.1.1; axe's scrollable-region-focusable). One that holds a link
+   already can; one that holds only text is made a stop in the tab order, named by its table's
+   caption or the heading it is under, for as long as it scrolls. Material adds the boxes when the document is ready, and
+   again after each instant navigation: its document$ says when. */
+(function () {
+  "use strict";
+
+  var FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+
+  function update(box) {
+    var scrolls = box.scrollWidth > box.clientWidth + 1;
+    if (scrolls && !box.hasAttribute("tabindex") && !box.querySelector(FOCUSABLE)) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", name(box));
+      box.dataset.tpScrolls = "";
+    } else if (!scrolls && "tpScrolls" in box.dataset) {
+      ["tabindex", "role", "aria-label", "data-tp-scrolls"].forEach(function (attribute) { box.removeAttribute(attribute); });
+    }
+  }
+
+  // The table's caption; else the heading it is under (without its permalink's mark).
+  function name(box) {
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var node = box;
+    while (node && !/^H[1-6]$/.test(node.tagName)) node = node.previousElementSibling || node.parentElement;
+    var heading = node ? node.textContent.replace(/\u00b6/g, "").trim() : "";
+    return heading ? "Table under \u201c" + heading + "\u201d" : "Table";
+  }
+
+  function watch() {
+    var boxes = Array.prototype.slice.call(document.querySelectorAll(".md-typeset__scrollwrap"));
+    if (!boxes.length) return;
+    boxes.forEach(update);
+    if ("ResizeObserver" in window) {
+      var observer = new ResizeObserver(function (entries) {
+        entries.forEach(function (entry) { update(entry.target); });
+      });
+      boxes.forEach(function (box) { observer.observe(box); });
+    }
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(watch);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", watch);
+  else watch();
+})();
