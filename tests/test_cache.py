@@ -226,7 +226,7 @@ def test_what_merges_supersede_does_not_pile_up_in_the_cache(tmp_path: Path) -> 
     assert build(tmp_path).returncode == 0
     assert all(len(cache_entries(tmp_path, kind)) == 1 for kind in SUPERSEDED)
     title = "Agree the values"
-    for round_number in range(2, 6):
+    for round_number in range(2, 5):  # the 4th entry of each is one too many
         # A record retitled (its life and the register change), then a revision (the archive's index does).
         repo.replace("plan/phase1-vision/milestones.yml", f"title: {title}", f"title: {title}!")
         title += "!"
