@@ -111,8 +111,8 @@
    window: on a phone, a measure's data or the register. A reader on a keyboard scrolls such a box
    only if it can take focus (WCAG 2.1.1; axe's scrollable-region-focusable). One that holds a link
    already can; one that holds only text is made a stop in the tab order, named by its table's
-   caption or the heading it is under, for as long as it scrolls. Material adds the boxes when the document is ready, and
-   again after each instant navigation: its document$ says when. */
+   caption or the heading it is under, for as long as it scrolls. Material adds the boxes when the
+   document is ready, and again after each instant navigation: its document$ says when. */
 (function () {
   "use strict";
 
@@ -142,14 +142,12 @@
 
   function watch() {
     var boxes = Array.prototype.slice.call(document.querySelectorAll(".md-typeset__scrollwrap"));
-    if (!boxes.length) return;
-    boxes.forEach(update);
-    if ("ResizeObserver" in window) {
-      var observer = new ResizeObserver(function (entries) {
-        entries.forEach(function (entry) { update(entry.target); });
-      });
-      boxes.forEach(function (box) { observer.observe(box); });
-    }
+    if (!("ResizeObserver" in window)) return boxes.forEach(update);
+    // Observing a box reports its size at once, and again whenever it changes.
+    var observer = new ResizeObserver(function (entries) {
+      entries.forEach(function (entry) { update(entry.target); });
+    });
+    boxes.forEach(function (box) { observer.observe(box); });
   }
 
   if (window.document$ && typeof window.document$.subscribe === "function") window.document$.subscribe(watch);
