@@ -121,7 +121,12 @@ def milestones(entries: list[dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+TABLE_HEADING = 'Costs <i onmouseover="alert(1)">now</i> & "quoted" \x1b[31m\u202eevil'
+
 HOSTILE_V1 = {
+    "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"])
+    + f"\n## {TABLE_HEADING}\n\n| Year | Cost |\n| --- | --- |\n"
+    + f"| 2021 | <script>alert('{MARK}')</script><b onclick=\"alert('{MARK}')\">1</b> |\n",
     "plan/phase1-vision/milestones.yml": milestones(
         [
             {
@@ -162,6 +167,7 @@ HOSTILE_V1 = {
 """Revision v1: the check refuses all of it; the archive still shows it, safely."""
 
 TODAY = {
+    "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"]),
     "plan/phase1-vision/phase.yml": (
         f"title: {yaml_string(PHASE_TITLE)}\nsummary: Why the plan exists.\nstatus: published\n"
     ),
@@ -275,6 +281,12 @@ def test_the_payloads_reached_the_pages_as_text(hostile: Path) -> None:
     links = {text_of(a): a.get("href") for a in archived.select("td a") if not a.get("class")}
     assert {name: links.get(name, "missing") for name in "abcdefghijkm"} == dict.fromkeys("abcdefghijkm")
     assert not archived.select("img")
+    # A prose table is in a box a keyboard can reach, named by its heading's words; its script is gone.
+    [box] = [div for div in archived.select("div[role=region]") if "Year" in text_of(div)]
+    assert box["tabindex"] == "0" and text_of(box.select_one("td b")) == "1"
+    heading = text_of(box.find_previous("h2")).rstrip("\u00b6").strip()
+    assert heading.startswith('Costs now & "quoted" ') and heading.endswith("[31m\u202eevil")
+    assert box["aria-label"] == f"Table under \u201c{heading}\u201d"
     current = page(hostile, "phase2-measures/")
     assert RTL_TITLE in [text_of(t) for t in current.select(".tp-title")]
 

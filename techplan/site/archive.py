@@ -46,9 +46,10 @@ from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.plan.settings import PlanConfig
 from techplan.site.mdlinks import PageLinks
+from techplan.site.mdtables import BoxedTables
 from techplan.site.opendata import plan_data
 from techplan.site.render import Renderer, Slots
-from techplan.site.safehtml import field_markdown
+from techplan.site.safehtml import field_markdown, sanitise_page
 from techplan.site.urls import relative_url
 
 log = logging.getLogger("mkdocs.plugins.techplan")
@@ -308,7 +309,9 @@ class ArchiveWriter:
         """Site name, current page URLs, stylesheets: what every archive page shows besides the plan."""
         self._links = PageLinks()
         extensions, configs = markdown_config
-        self._markdown = markdown_lib.Markdown(extensions=[*extensions, self._links], extension_configs=configs)
+        self._markdown = markdown_lib.Markdown(
+            extensions=[*extensions, self._links, BoxedTables()], extension_configs=configs
+        )
         self._plans: dict[str, Plan] = {}
         self._page_urls: dict[str, dict[str, str]] = {}
         self._past = PastReader(fetch, cache)
@@ -653,7 +656,7 @@ class ArchiveWriter:
         self._links.targets = set()
         self._links.resolve = lambda target: relative_url(urls[target], version.url) if target in urls else None
         self._links.site_root = relative_url("", version.url)
-        html = slots.fill(self._markdown.reset().convert(expand(text, render)))
+        html = slots.fill(sanitise_page(self._markdown.reset().convert(expand(text, render))))
         return html, tuple(sorted(self._links.targets)), tuple(extract_blocks(html))
 
     def _convert_inline(self, text: str) -> str:

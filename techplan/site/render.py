@@ -120,11 +120,16 @@ class Slots:
 
     def fill(self, content: str) -> str:
         """Put every kept piece back into converted HTML."""
-        return self._SLOT.sub(lambda match: self.html[int(match.group(1) or match.group(2))], content)
+        return self._SLOT.sub(self._piece, content)
 
     def fill_text(self, content: str) -> str:
         """Put kept pieces back as plain text, for places that take no markup (a heading in the TOC)."""
-        return self._SLOT.sub(lambda m: _TAG.sub("", self.html[int(m.group(1) or m.group(2))]), content)
+        return self._SLOT.sub(lambda match: _TAG.sub("", self._piece(match)), content)
+
+    def _piece(self, match: re.Match[str]) -> str:
+        # A placeholder a page's author wrote (`techplanslot9x`) that holds nothing stays as written.
+        number = int(match.group(1) or match.group(2))
+        return self.html[number] if number < len(self.html) else match.group(0)
 
     def anchors(self) -> set[str]:
         """The ids the kept HTML defines, so links to them count as valid."""

@@ -22,7 +22,7 @@ from typing import Any
 import markdown as markdown_lib
 import nh3
 
-from techplan.plan.markup import SAFE_SCHEMES, EscapeRawHtml, is_safe_link
+from techplan.plan.markup import SAFE_SCHEMES, EscapeRawHtml, is_safe_link, link_scheme, normalise_link
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
@@ -88,6 +88,66 @@ _CLEANER = nh3.Cleaner(
 def sanitise_html(html: str) -> str:
     """HTML with everything outside the allow-list taken out."""
     return _CLEANER.clean(html)
+
+
+PAGE_TAGS = TAGS | {
+    "article", "aside", "caption", "cite", "col", "colgroup", "dfn", "figcaption", "figure", "footer",
+    "header", "hgroup", "img", "input", "label", "q", "samp", "section", "time", "u", "var", "wbr",
+}  # fmt: skip
+"""What a page's Markdown may hold as raw HTML besides what Markdown makes: sections, figures,
+images from the site itself, a task list's boxes. No scripts, styles, forms, media or frames."""
+
+PAGE_ATTRIBUTES = {
+    **ATTRIBUTES,
+    "*": {"id", "class", "title", "lang", "dir", "role"},
+    "a": {"href", "title", "name"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "th": {"align", "style", "colspan", "rowspan", "scope"},
+    "td": {"align", "style", "colspan", "rowspan"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "li": {"value"},
+    "ol": {"start", "type", "reversed"},
+    "time": {"datetime"},
+    "details": {"open"},
+    "input": {"type", "checked", "disabled"},
+    "label": {"for"},
+}
+"""Attributes a page may keep: a field's, and the names, classes and roles its layout uses."""
+
+
+def _keep_page_attribute(element: str, attribute: str, value: str) -> str | None:
+    """An attribute's value as it may stay in a page, or None: no link that runs, no image from elsewhere."""
+    if attribute == "href" and not is_safe_link(value):
+        return None
+    if attribute == "src" and (not is_safe_link(value) or link_scheme(normalise_link(value)) is not None):
+        return None  # an image from another host is a request to it, and this site makes none
+    if attribute == "tabindex" and value not in ("0", "-1"):
+        return None  # a positive one reorders the whole page's keyboard path
+    return value
+
+
+_PAGE_CLEANER = nh3.Cleaner(
+    tags=PAGE_TAGS,
+    clean_content_tags={"script", "style"},
+    attributes={**PAGE_ATTRIBUTES, "*": PAGE_ATTRIBUTES["*"] | {"tabindex"}},
+    attribute_filter=_keep_page_attribute,
+    strip_comments=False,
+    link_rel=None,
+    url_schemes=set(SAFE_SCHEMES),
+    generic_attribute_prefixes={"aria-"},
+    filter_style_properties={"text-align"},
+)
+
+
+def sanitise_page(html: str) -> str:
+    """A page's converted Markdown with whatever could run, load or restyle the page taken out.
+
+    For point-in-time pages: a past revision's Markdown was never bound to pass the check, and
+    what a page said once is published for good. Comments stay, so the engine's placeholders in
+    them (site.render.Slots) can be filled afterwards; a comment never runs.
+    """
+    return _PAGE_CLEANER.clean(html)
 
 
 def fill_placeholders(html: str, pieces: Sequence[str]) -> str:
