@@ -31,12 +31,13 @@ from bs4 import BeautifulSoup
 from gitrepo import HERMETIC, GitRepo
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from plansite import MINI_PLAN, build, page, text_of, write_site
+from plansite import MINI_PLAN, build, page, techplan, text_of, write_site
 
 from techplan.cache import DiskCache
 from techplan.plan.characters import UNPUBLISHABLE
 from techplan.plan.load import load_plan
-from techplan.plan.markup import URL_ATTRIBUTES, runs_script
+from techplan.plan.markup import TOO_DEEP, URL_ATTRIBUTES, runs_script
+from techplan.site.archive import UNCONVERTED
 from techplan.site.config import load_site
 from techplan.site.opendata import downloads
 from techplan.site.render import Renderer, standalone_environment
@@ -121,9 +122,13 @@ def milestones(entries: list[dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+DEEP = "".join("    " * level + f"- level {level}\n" for level in range(300))
+"""A list nested deeper than Python-Markdown can convert (it runs out of stack near 200 levels)."""
+
 TABLE_HEADING = 'Costs <i onmouseover="alert(1)">now</i> & "quoted" \x1b[31m\u202eevil'
 
 HOSTILE_V1 = {
+    "plan/phase1-vision/deep.md": f"# Deep\n\n{DEEP}",
     "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"])
     + f"\n## {TABLE_HEADING}\n\n| Year | Cost |\n| --- | --- |\n"
     + f"| 2021 | <script>alert('{MARK}')</script><b onclick=\"alert('{MARK}')\">1</b> |\n",
@@ -167,6 +172,7 @@ HOSTILE_V1 = {
 """Revision v1: the check refuses all of it; the archive still shows it, safely."""
 
 TODAY = {
+    "plan/phase1-vision/deep.md": "# Deep\n\n- level 0\n    - level 1\n",
     "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"]),
     "plan/phase1-vision/phase.yml": (
         f"title: {yaml_string(PHASE_TITLE)}\nsummary: Why the plan exists.\nstatus: published\n"
@@ -289,6 +295,29 @@ def test_the_payloads_reached_the_pages_as_text(hostile: Path) -> None:
     assert box["aria-label"] == f"Table under \u201c{heading}\u201d"
     current = page(hostile, "phase2-measures/")
     assert RTL_TITLE in [text_of(t) for t in current.select(".tp-title")]
+
+
+def test_a_page_nested_too_deeply_to_convert_is_shown_as_written_or_stops_the_build(
+    hostile: Path, tmp_path: Path
+) -> None:
+    # In a past revision, which no one can correct, the page is published with its text as written.
+    archived = page(hostile, "revisions/v1/pages/phase1-vision/deep.html")
+    words = [text_of(p) for p in archived.select("article > p")]
+    assert UNCONVERTED in words and "- level 0" in words[-1] and "- level 299" in words[-1]
+    # A reviewer's diff across it says what changed, as words.
+    result = techplan(hostile, "diff", "v1", "HEAD")
+    assert result.returncode == 0, result.stderr
+    assert "level 299" in result.stdout and "Traceback" not in result.stderr
+    # Today's plan can be corrected: the build stops at the file and its deepest line, with no traceback.
+    repo = GitRepo(hostile)
+    repo.write("plan/phase1-vision/deep.md", f"# Deep\n\n{DEEP}")
+    try:
+        result = build(hostile, "--site-dir", str(tmp_path / "site"))
+    finally:
+        repo.write("plan/phase1-vision/deep.md", TODAY["plan/phase1-vision/deep.md"])
+    assert result.returncode == 1
+    assert f"plan/phase1-vision/deep.md:302: page: {TOO_DEEP}" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_feeds_are_valid_xml_and_atom_with_nothing_live(hostile: Path) -> None:

@@ -1,7 +1,7 @@
 """A past revision's page, converted the way point-in-time pages are: its layout kept, its prose tables
-boxed for the keyboard, and nothing in it that runs, loads from another host or takes the engine's
-placeholders. The whole path through a real build is in test_hostile; these cover the pieces with
-corpora and any text."""
+boxed for the keyboard, nothing in it that runs, loads from another host or takes the engine's
+placeholders, and text nested too deeply to convert shown as written. The whole path through a
+real build is in test_hostile; these cover the pieces with corpora and any text."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_markup import OTHER_UNSAFE, SCRIPT_LINKS
 
-from techplan.plan.markup import is_safe_link, link_scheme, normalise_link
+from techplan.plan.markup import as_written, deepest_line, is_safe_link, link_scheme, normalise_link
 from techplan.site.mdtables import BoxedTables, table_name
 from techplan.site.render import Slots
-from techplan.site.safehtml import PAGE_ATTRIBUTES, PAGE_TAGS, sanitise_page
+from techplan.site.safehtml import PAGE_ATTRIBUTES, PAGE_TAGS, field_markdown, sanitise_page
 
 EXTENSIONS = ["abbr", "admonition", "attr_list", "def_list", "footnotes", "tables", "toc", "pymdownx.details"]
 """The Markdown extensions this project's mkdocs.yml turns on, as point-in-time pages use them."""
@@ -150,3 +150,31 @@ def test_a_placeholder_an_author_wrote_is_left_as_written() -> None:
     filled = slots.fill(f"{held} techplanslot7x <!--techplan-slot-99999999999999999999-->")
     assert filled == "<p>engine</p> techplanslot7x <!--techplan-slot-99999999999999999999-->"
     assert slots.fill_text("A techplanslot3x heading") == "A techplanslot3x heading"
+
+
+DEEP = "".join("    " * level + f"- level {level}\n" for level in range(300))
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("# Title\n\nPlain words.\n", 1),
+        ("# Title\n\n- a\n    - b\n        - c\n- d\n", 5),
+        ("a\n\n> > > > quoted\n\n> once\n", 3),
+        ("a\n\n" + "*" * 40 + "x" + "*" * 40 + "\n\n- b\n", 3),
+        ("a\n\n```\n" + " " * 400 + "code\n```\n\n- b\n    - c\n", 8),  # code is not nested
+        (DEEP, 300),
+    ],
+)
+def test_the_line_a_page_nests_deepest_at_is_found(text: str, line: int) -> None:
+    assert deepest_line(text) == line
+
+
+def test_a_field_or_page_nested_too_deeply_to_convert_is_shown_as_written() -> None:
+    text = f"<script>alert(1)</script> First.\n\n{DEEP}"
+    html = field_markdown(EXTENSIONS, {})(text)
+    soup = BeautifulSoup(html, "html.parser")
+    first, second = (p.get_text() for p in soup.find_all("p"))
+    assert first == "<script>alert(1)</script> First." and second.startswith("- level 0\n    - level 1\n")
+    assert "level 299" in html and not soup.find("script")
+    assert as_written("  one\n\n \n\ntwo & <b>\n") == "<p>one</p>\n<p>two &amp; &lt;b&gt;</p>"

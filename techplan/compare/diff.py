@@ -29,6 +29,7 @@ from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.jobs import after_forks, before_fork, jobs_available
 from techplan.plan.load import load_plan
+from techplan.plan.markup import as_written
 from techplan.plan.model import Plan
 from techplan.plan.prose import Token, expand, find_title
 from techplan.plan.settings import PlanConfig
@@ -328,7 +329,11 @@ class _Blocks:
             if version not in versions:
                 if self._converter is None:
                     self._converter = self._markdown()
-                versions = {**versions, version: extract_blocks(self._converter.reset().convert(expanded))}
+                try:
+                    converted = extract_blocks(self._converter.reset().convert(expanded))
+                except RecursionError:  # nested too deeply to convert (markup.TOO_DEEP): its paragraphs as written
+                    converted = extract_blocks(as_written(expanded))
+                versions = {**versions, version: converted}
                 added = True
             result.append(versions[version])
         if added:

@@ -218,6 +218,38 @@ def page_warnings(text: str) -> list[tuple[int, str, str]]:
     return list(dict.fromkeys(warnings))
 
 
+TOO_DEEP = (
+    "nested too deeply for Markdown to convert (lists, quotes or emphasis inside one another, "
+    "hundreds of levels deep); flatten it: a list a few levels deep, or separate paragraphs"
+)
+"""What is wrong with a page that Python-Markdown cannot convert without running out of stack."""
+
+
+def as_written(text: str) -> str:
+    """Text as HTML paragraphs of the characters it holds: for Markdown that cannot be converted."""
+    paragraphs = (part.strip() for part in re.split(r"\n[ \t]*\n", text))
+    return "\n".join(f"<p>{html.escape(part)}</p>" for part in paragraphs if part)
+
+
+_NESTING = re.compile(r"^(?:[ \t>]|[-*+](?=[ \t])|[0-9]+[.)](?=[ \t]))*")
+_RUNS = re.compile(r"[*_\[]+")
+
+
+def deepest_line(text: str) -> int:
+    """The line of a page that nests deepest: indentation, quote and list markers, or runs of `*`, `_` and `[`.
+
+    Where to look when a page is nested too deeply to convert (TOO_DEEP); 1 when nothing nests.
+    """
+    deepest, at = 0, 1
+    for number, line in visible_lines(text):
+        lead = _NESTING.match(line.expandtabs(4))
+        depth = len(lead.group()) if lead else 0
+        depth = max(depth, *(len(run.group()) for run in _RUNS.finditer(line)), 0)
+        if depth > deepest:
+            deepest, at = depth, number
+    return at
+
+
 def _shorten(text: str) -> str:
     """Text for a message: one line, at most 60 characters."""
     text = " ".join(text.split())

@@ -28,6 +28,7 @@ from techplan.history.notes import history_report
 from techplan.history.revisions import Revision
 from techplan.jobs import after_forks, jobs_available
 from techplan.plan.load import PHASE_FOLDER, load_plan
+from techplan.plan.markup import TOO_DEEP, deepest_line
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import scan
 from techplan.plan.settings import PlanConfig, plan_settings
@@ -389,6 +390,8 @@ class PlanSite:
             self._converted.take_over(page)
         if page.file.generated_by is not None:
             return markdown
+        assert self.settings is not None
+        _stop_on_too_deep(page, markdown, self.settings.display(Path(page.file.abs_src_path or page.file.src_uri)))
         phase = self._phase_of(page.file.src_uri)
         slots = self._slots[page.file.src_uri] = Slots()
         sections = self.published.sections
@@ -657,3 +660,16 @@ def _is_data(file: File) -> bool:
     """Whether a file is one of the plan's YAML data files."""
     folder, _, name = file.src_uri.rpartition("/")
     return name in FILES and PHASE_FOLDER.fullmatch(folder) is not None
+
+
+def _stop_on_too_deep(page: Page, source: str, path: str) -> None:
+    """Make a page nested too deeply to convert stop the build at its file and line, not with a traceback."""
+    render = page.render
+
+    def render_or_stop(config: MkDocsConfig, files: Files) -> None:
+        try:
+            render(config, files)
+        except RecursionError:
+            raise PluginError(render_report([Problem(path, deepest_line(source), "page", TOO_DEEP)])) from None
+
+    page.render = render_or_stop  # type: ignore[method-assign]

@@ -42,6 +42,7 @@ from techplan.history.revisions import Revision
 from techplan.history.signatures import Signature
 from techplan.jobs import before_fork
 from techplan.plan.formatting import format_date
+from techplan.plan.markup import as_written
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.plan.settings import PlanConfig
@@ -261,6 +262,10 @@ def _replace_until(version: Version, revision: str) -> Version:
     return Version(
         version.key, version.page, version.blob, version.data, version.revision, version.url, version.title, revision
     )
+
+
+UNCONVERTED = "This version of the page nests its text too deeply for Markdown to format, so here it is as written."
+"""What a point-in-time page says above text it shows unformatted."""
 
 
 def archive_url(revision: Revision, page: str) -> str:
@@ -656,7 +661,10 @@ class ArchiveWriter:
         self._links.targets = set()
         self._links.resolve = lambda target: relative_url(urls[target], version.url) if target in urls else None
         self._links.site_root = relative_url("", version.url)
-        html = slots.fill(sanitise_page(self._markdown.reset().convert(expand(text, render))))
+        try:
+            html = slots.fill(sanitise_page(self._markdown.reset().convert(expand(text, render))))
+        except RecursionError:  # a past revision cannot be corrected: show its text (markup.TOO_DEEP)
+            html = f"<p>{UNCONVERTED}</p>\n{as_written(text)}"
         return html, tuple(sorted(self._links.targets)), tuple(extract_blocks(html))
 
     def _convert_inline(self, text: str) -> str:
