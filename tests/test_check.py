@@ -709,6 +709,39 @@ def test_a_strict_build_stops_on_page_warnings(tmp_path: Path) -> None:
     assert "Aborted with 3 warnings in strict mode!" in built.stderr + built.stdout
 
 
+def test_a_page_that_loads_from_another_site_is_warned_of_and_a_strict_build_stops(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The site makes no request to another host: an image, frame or stylesheet from one would tell it who reads."""
+    write_site(tmp_path)
+    (tmp_path / "plan/phase1-vision/chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    edit(
+        tmp_path,
+        PAGE1,
+        "## Milestones",
+        "![Chart](https://charts.example/c.png) and ![ours](chart.png) and [a link](https://example.org)\n\n"
+        '<iframe src="//video.example/embed/1"></iframe>\n\n## Milestones',
+    )
+    fetched = "is fetched from another site whenever a reader opens the page, which tells that site who is reading"
+    warnings = [
+        f'{PAGE1}:5: warning: image: "https://charts.example/c.png" {fetched}; '
+        "save the file in the plan folder and use it from there",
+        f'{PAGE1}:7: warning: src: "//video.example/embed/1" {fetched}; '
+        "save the file in the plan folder and use it from there",
+    ]
+    assert check(tmp_path, capsys) == (
+        0,
+        [
+            "The plan has 2 warnings:",
+            *warnings,
+            "The plan has no problems, only the warnings above: 2 phases, 3 milestones, 1 measures, 4 pages.",
+        ],
+    )
+    built = build(tmp_path)
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert [line for line in built.stderr.splitlines() if "WARNING" in line] == [f"WARNING -  {w}" for w in warnings]
+
+
 def test_a_file_name_cannot_inject_github_workflow_commands(tmp_path: Path) -> None:
     write_site(tmp_path)
     name = "plan/phase1-vision/x,line=9,title=hi::%0A\n::error file=evil.yml,line=1::pwned.yml"

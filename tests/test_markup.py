@@ -206,6 +206,32 @@ def test_no_text_renders_to_markup_outside_the_allow_list(renderer: Renderer, te
     markdown_problems(text, "summary")  # never raises
 
 
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        ("![a](https://evil.example/a.png)", [("image", "https://evil.example/a.png")]),
+        (
+            "![a](<//evil.example/a.png>) ![b](\\\\evil.example/b.png)",
+            [("image", "//evil.example/a.png"), ("image", "\\\\evil.example/b.png")],
+        ),
+        ('<img alt="x" src="HTTPS://evil.example/i.png">', [("src", "HTTPS://evil.example/i.png")]),
+        ("<object data=https://evil.example/o></object>", [("data", "https://evil.example/o")]),
+        ('<img srcset="a.png 1x, https://evil.example/b.png 2x">', [("srcset", "https://evil.example/b.png")]),
+        ("<link rel=stylesheet href='https://fonts.example/css'>", [("stylesheet", "https://fonts.example/css")]),
+        ('<p style="background: url( https://evil.example/bg.png )">', [("url()", "https://evil.example/bg.png")]),
+        ('<video poster="http://evil.example/p.jpg"></video>', [("poster", "http://evil.example/p.jpg")]),
+        ("![a](img/a.png) ![b](../b.png 'title') ![c](/c.png)", []),
+        ('<img src="data:image/png;base64,AAAA"> <img src=local.png>', []),
+        ("[a link](https://example.org) and <a href=https://example.org>one</a>", []),
+        ("`![code](https://evil.example/c.png)` is only words", []),
+    ],
+)
+def test_what_a_page_fetches_from_another_site_is_warned_of(line: str, found: list[tuple[str, str]]) -> None:
+    warnings = page_warnings(f"# Page\n\n{line}\n")
+    assert [(number, what) for number, what, _ in warnings] == [(3, what) for what, _ in found]
+    assert [message.split('"')[1] for _, _, message in warnings] == [url for _, url in found]
+
+
 @given(st.text(alphabet=st.sampled_from(list("<>/=\"' :;&#[](){}!*_`|\nonscriptjavaclick")) | st.characters()))
 @settings(max_examples=200, deadline=None, database=None)
 def test_page_warnings_never_fail_on_any_text(text: str) -> None:

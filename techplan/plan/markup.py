@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -178,16 +179,60 @@ _LINKS = (
 )
 
 
-def page_warnings(text: str) -> list[tuple[int, str, str]]:
-    """What runs a script in a page's Markdown, outside code: (line, what, message) for each.
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^\s>]+)")
+_LOADS = re.compile(r"(?<![\w-])(src|data|poster|srcset)\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+_STYLESHEET = re.compile(r"<link\b[^>]*?(?<![\w-])href\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)", re.I)
+_CSS_URL = re.compile(r"url\(\s*([\"']?)([^\"')]*)\1\s*\)", re.I)
+_MIGHT_RUN = re.compile(r"script|(?<![\w-])on[a-z]+\s*=|&#|&[a-z]+;", re.I)
+_MIGHT_LOAD = re.compile(r"!\[|(?<![\w-])(?:src|data|poster|srcset)\s*=|<link\b|url\(", re.I)
 
-    A line-by-line look, not a full parse: enough to point at a `<script>`, an `onclick=` or a
-    `javascript:` link an author did not mean to publish.
+
+def _from_elsewhere(url: str) -> bool:
+    """Whether a browser fetches this address from another site: anything but this site's own files and `data:`."""
+    if runs_script(url):
+        return False  # warned of as a script
+    scheme = link_scheme(url)
+    return scheme != "data" and (scheme is not None or not is_safe_link(url))
+
+
+def _loads(line: str) -> Iterator[tuple[str, str]]:
+    """(what, address) for each thing on a line of a page that a browser fetches as the page opens."""
+    for image in _IMAGE.finditer(line):
+        url = image.group(1)
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1]  # the Markdown image's own closing parenthesis
+        yield "image", url
+    for piece in _TAGLIKE.finditer(line):
+        for load in _LOADS.finditer(piece.group()):
+            name, value = load.group(1).lower(), load.group(2).strip("\"'")
+            urls = [c.split()[0] for c in value.split(",") if c.split()] if name == "srcset" else [value]
+            yield from ((name, url) for url in urls)
+    for link in _STYLESHEET.finditer(line):
+        yield "stylesheet", link.group(1).strip("\"'")
+    for url in _CSS_URL.finditer(line):
+        yield "url()", url.group(2)
+
+
+def page_warnings(text: str) -> list[tuple[int, str, str]]:
+    """What runs a script or loads from another site in a page's Markdown, outside code: (line, what, message).
+
+    A line-by-line look, not a full parse: enough to point at a `<script>`, an `onclick=`, a
+    `javascript:` link or an image from another site that an author did not mean to publish.
     """
-    if not re.search(r"script|(?<![\w-])on[a-z]+\s*=|&#|&[a-z]+;", text, re.IGNORECASE):
-        return []  # the usual page: nothing that could run
+    if not _MIGHT_RUN.search(text) and not _MIGHT_LOAD.search(text):
+        return []  # the usual page: nothing that could run or load
     warnings: list[tuple[int, str, str]] = []
     for number, line in visible_lines(text):
+        for what, url in _loads(line):
+            if _from_elsewhere(url):
+                warnings.append(
+                    (
+                        number,
+                        what,
+                        f'"{_shorten(url)}" is fetched from another site whenever a reader opens the page, '
+                        "which tells that site who is reading; save the file in the plan folder and use it from there",
+                    )
+                )
         if _SCRIPT_TAG.search(line):
             warnings.append(
                 (

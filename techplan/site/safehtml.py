@@ -110,7 +110,7 @@ PAGE_ATTRIBUTES = {
     "ol": {"start", "type", "reversed"},
     "time": {"datetime"},
     "details": {"open"},
-    "input": {"type", "checked", "disabled"},
+    "input": {"type", "name", "checked", "disabled"},
     "label": {"for"},
 }
 """Attributes a page may keep: a field's, and the names, classes and roles its layout uses."""
