@@ -7,15 +7,17 @@ entry is never stale, only unused. Delete the folder at any time; the next build
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
+import operator
 import os
 import pickle
 import shutil
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from techplan._version import __version__
 
@@ -35,6 +37,31 @@ one before is not read again. Kept, they would grow the cache that CI restores a
 megabytes a merge (30 MB at 1,000 pages). A few are kept, not one, for builds that take turns:
 `make serve` beside `make site`, two branches, two clones sharing TECHPLAN_CACHE.
 """
+
+
+Record = TypeVar("Record", bound=type)
+
+
+def pickled_by_fields(cls: Record) -> Record:
+    """Pickle a dataclass as a call to the class with its fields in order: half the time of its own way.
+
+    A slotted dataclass pickles through `__getstate__` and `__setstate__` that look up the class's
+    fields for every object, and what the cache keeps holds thousands of them (a 2,000-commit log
+    4,200; the rendered history as many again), written after every merge and read by every
+    build. Only for a class whose fields are all positional arguments of `__init__`, with no
+    `__post_init__`: then the call gives back an equal object.
+    """
+    fields = dataclasses.fields(cls)
+    if not fields or any(not f.init or f.kw_only for f in fields) or hasattr(cls, "__post_init__"):
+        raise TypeError(f"{cls.__qualname__} cannot be rebuilt from its fields in order")
+    names = [f.name for f in fields]
+    values = operator.attrgetter(*names) if len(names) > 1 else (lambda record: (getattr(record, names[0]),))
+
+    def __reduce__(record: object) -> tuple[type, tuple[object, ...]]:
+        return cls, values(record)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment, method-assign]
+    return cls
 
 
 @functools.cache

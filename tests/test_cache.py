@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import pickle
 import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from gitrepo import GitRepo
 from plansite import MINI_PLAN, build, page, text_of, write_site
+
+from techplan.cache import FORMAT, pickled_by_fields
 
 
 def site_files(root: Path) -> dict[str, bytes]:
@@ -329,3 +334,58 @@ def test_kept_conversions_still_check_every_link_and_anchor(tmp_path: Path) -> N
     repo.replace("plan/phase1-vision/index.md", "## Steps", "## Milestones")
     assert build(tmp_path).returncode == 0
     assert_as_cold(tmp_path)
+
+
+def test_what_the_cache_keeps_reads_back_as_it_was_written(tmp_path: Path) -> None:
+    """Commits, changes, data changes and the other records written by the thousand are rebuilt from their fields."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    repo.replace("plan/phase1-vision/milestones.yml", "due: 2021-06-30", "due: 2021-09-30")
+    repo.commit("Move M1.2", "Moved M1.2 to September.", "2021-02-01T09:00:00+00:00")
+    repo.git("tag", "-a", "v2", "-m", "Second revision", date="2021-02-02T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    rebuilt: set[type] = set()
+    # DiskCache's pickles: not the pages and archive files kept as written, nor Jinja's compiled templates.
+    entries = (tmp_path / ".cache/techplan").glob(f"{FORMAT}-*/*/*")
+    for entry in sorted(path for path in entries if path.parent.name not in ("page-output", "archive-files")):
+        value = pickle.loads(entry.read_bytes())
+        assert pickle.loads(pickle.dumps(value)) == value, entry
+        stack, seen = [value], set()
+        while stack:
+            item = stack.pop()
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            if type(item).__reduce__ is not object.__reduce__ and dataclasses.is_dataclass(item):
+                rebuilt.add(type(item))
+            if dataclasses.is_dataclass(item) and not isinstance(item, type):
+                stack += [getattr(item, field.name) for field in dataclasses.fields(item)]
+            elif isinstance(item, dict):
+                stack += [*item.keys(), *item.values()]
+            elif isinstance(item, (list, tuple, set, frozenset)):
+                stack += list(item)
+    names = {cls.__name__ for cls in rebuilt}
+    assert {"Commit", "FileChange", "DataChange", "Version", "LifeEvent", "Point", "Reforecast"} <= names
+
+
+def test_only_a_class_its_fields_rebuild_is_pickled_by_them() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            assert self.value >= 0
+
+    @dataclasses.dataclass(frozen=True)
+    class Derived:
+        value: int
+        double: int = dataclasses.field(init=False, default=0)
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class Named:
+        value: int
+
+    for cls in (Checked, Derived, Named):
+        with pytest.raises(TypeError, match="cannot be rebuilt from its fields"):
+            pickled_by_fields(cls)

@@ -6,10 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from techplan.cache import pickled_by_fields
 from techplan.plan.formatting import format_date, format_month, format_value
 from techplan.plan.model import MILESTONE_STATUS_LABELS, PHASE_STATUS_LABELS, Measure, Milestone, Phase, Plan, Point
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class DataChange:
     """One change to a milestone, measure or phase, said in a sentence."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
-from techplan.cache import DiskCache, content_key
+from techplan.cache import DiskCache, content_key, pickled_by_fields
 from techplan.compare.datadiff import DataChange, diff_measure, diff_milestone
 from techplan.history.changes import HistoryUnavailable, open_repository
 from techplan.history.git import GitError
@@ -34,6 +34,7 @@ DATA_NAMES = ("milestones.yml", "measures.yml")
 """The files records live in."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class LifeEvent:
     """One published commit that changed a record: what changed, when, and the note published with it."""

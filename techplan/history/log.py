@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from techplan.cache import DiskCache, content_key
+from techplan.cache import DiskCache, content_key, pickled_by_fields
 from techplan.history import trailers
 from techplan.history.git import GitError, Repository
 from techplan.history.notes import HistoryNote
@@ -48,6 +48,7 @@ _RECORD_START = re.compile(r"^(\s*)-\s+id:\s*['\"]?([A-Za-z][A-Za-z0-9.]*)", re.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileChange:
     """What one commit did to one file, against its first parent."""
@@ -62,6 +63,7 @@ class FileChange:
     new_blob: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Commit:
     """One commit as `git log` printed it."""

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from techplan.cache import DiskCache, content_key, remember_at_most
+from techplan.cache import DiskCache, content_key, pickled_by_fields, remember_at_most
 from techplan.history.log import NO_BLOB, Event, blob_after
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
@@ -54,6 +54,7 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _NOT_WORD = re.compile(r"[^\w\s]+")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Section:
     """A section of one version of a page: its heading and the words under it."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from techplan.cache import pickled_by_fields
 from techplan.history.log import NO_BLOB, History, blob_after
 from techplan.history.past import PastReader
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Reforecast:
     """One move of a milestone's due date, as published."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from techplan.cache import pickled_by_fields
+
 MILESTONE_STATUS_LABELS = {
     "planned": "Planned",
     "in-progress": "In progress",
@@ -116,6 +118,7 @@ class Milestone:
         return self.status not in CLOSED_STATUSES
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Point:
     """A value on a date: a baseline, a target or an actual."""

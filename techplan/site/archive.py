@@ -32,7 +32,7 @@ from typing import Any
 
 import markdown as markdown_lib
 
-from techplan.cache import DiskCache, content_key
+from techplan.cache import DiskCache, content_key, pickled_by_fields
 from techplan.compare.datadiff import DataChange, diff_plans
 from techplan.compare.redline import Block, extract_blocks, redline
 from techplan.history.changes import sources_of
@@ -71,6 +71,7 @@ class PageInfo:
     blocks: tuple[str, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Version:
     """A distinct version of a page: its Markdown and the data it shows."""

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from techplan.cache import pickled_by_fields
 from techplan.history.log import Commit
 from techplan.history.provenance import (
     PageProvenance,
@@ -41,6 +42,7 @@ BLOCK_WORDS = {
 """What a reader calls each plan block, for saying that its data has a history of its own."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class SectionLine:
     """One section's provenance line, rendered, and the same as data."""
