@@ -367,6 +367,7 @@ def test_what_the_cache_keeps_reads_back_as_it_was_written(tmp_path: Path) -> No
                 stack += list(item)
     names = {cls.__name__ for cls in rebuilt}
     assert {"Commit", "FileChange", "DataChange", "Version", "LifeEvent", "Point", "Reforecast"} <= names
+    assert {"YamlNode", "Entry", "Block", "Milestone", "Location", "Token", "RecordLife"} <= names
 
 
 def test_only_a_class_its_fields_rebuild_is_pickled_by_them() -> None:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import ClassVar, NamedTuple
 
+from techplan.cache import pickled_by_fields
 from techplan.compare.sequences import diff_sequences, lcs_length
 
 BLOCK_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "tr", "dt", "dd", "caption", "figcaption"}
@@ -51,6 +52,7 @@ class Part(NamedTuple):
     text: str
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Block:
     """A block of a page's text, as a reader reads it."""

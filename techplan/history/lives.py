@@ -51,6 +51,7 @@ class LifeEvent:
         return frozenset(change.kind for change in self.changes)
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class RecordLife:
     """A milestone or measure through its whole life: the record as last published and every change, newest first."""

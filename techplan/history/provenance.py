@@ -81,6 +81,7 @@ class Section:
         return self.heading.split() == other.heading.split() and self.words == other.words
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Stamp:
     """A publication event as a section's history names it."""

@@ -34,6 +34,7 @@ CLOSED_STATUSES = frozenset({"done", "dropped"})
 """Statuses of milestones that are no longer coming due."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Location:
     """Where a record is written: a file relative to the repository root, and a line."""
@@ -91,6 +92,7 @@ class Phase:
         return f"Phase {self.number}: {self.title}"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Milestone:
     """Something the plan commits to deliver by a date."""
@@ -127,6 +129,7 @@ class Point:
     value: float
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Measure:
     """A way the plan measures success."""

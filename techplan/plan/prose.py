@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from techplan.cache import pickled_by_fields
+
 BLOCKS = ("milestones", "measures", "roadmap", "phases", "coming-due")
 """The plan blocks an author can place on a page."""
 
@@ -22,6 +24,7 @@ _CODE_SPAN = re.compile(r"(`+)(?:.+?)\1")
 _H1 = re.compile(r"^#[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Token:
     """One `[[...]]` in a page."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from techplan.cache import DiskCache, content_key
+from techplan.cache import DiskCache, content_key, pickled_by_fields
 from techplan.problems import Problem
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -32,6 +32,7 @@ MAX_TEXT = 10_000_000
 """The most characters of text a file may hold once aliases are expanded."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class YamlNode:
     """A YAML value with the line it starts on."""
@@ -63,6 +64,7 @@ class YamlNode:
         }.get(self.tag, f'"{self.text}"')
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One `key: value` line of a mapping."""

@@ -63,6 +63,7 @@ ChangeFields = tuple[str, str, str, str | None, str | None, int | None]
 """A DataChange's fields, in order: how the data changes between revisions are cached."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageInfo:
     """What the archive needs to know about one version of a page's Markdown."""

@@ -53,6 +53,7 @@ class SectionLine:
     """Its entry in provenance.json, but for the heading and anchor, which come from the converted page."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageLines:
     """The provenance lines of a page's latest published version."""
