@@ -246,7 +246,11 @@ def test_what_merges_supersede_does_not_pile_up_in_the_cache(tmp_path: Path) -> 
     assert build(tmp_path).returncode == 0
     assert {kind: cache_entries(tmp_path, kind) for kind in SUPERSEDED} == kept
     assert text_of(page(tmp_path, "milestones/M1.2/").select_one("h1")).startswith(f"M1.2: {title}")
+    # The rendered parts of the history (pages' histories, months, feeds) are only those of this commit:
+    # what a cold build of it renders, no more.
+    parts = {path.name for path in cache_entries(tmp_path, "history-parts")}
     assert_as_cold(tmp_path)
+    assert {path.name for path in cache_entries(tmp_path, "history-parts")} == parts
 
 
 def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path) -> None:

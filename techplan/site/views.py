@@ -160,7 +160,8 @@ def publish_history(
             record_lives = lives.read(past, plan)
             provenance = provenance_read()
             changed = {event.commit for life in record_lives.values() for event in life.events}
-            views = HistoryViews(renderer, changelog, settings, site, Kept(cache, beside))
+            kept = Kept(cache, beside)
+            views = HistoryViews(renderer, changelog, settings, site, kept)
             published = replace(
                 views.publish(changes_url),
                 revisions=revisions,
@@ -174,6 +175,7 @@ def publish_history(
                 commits={commit.sha: commit for commit in chain if commit.sha in changed},
                 chain=tuple(commit.sha for commit in chain),
             )
+            kept.forget_unused()
             cache.put("published", key, published)
         return published
     finally:
@@ -331,17 +333,28 @@ class Kept:
     def __init__(self, cache: DiskCache | None, beside: str) -> None:
         self.cache = cache
         self.beside = beside
+        self.used: set[str] = set()
+        """The keys of the parts this build has shown."""
 
     def get(self, kind: str, made_from: object, render: Callable[[], str]) -> str:
         """The part rendered from `made_from` (anything with a faithful repr), from the cache or rendered now."""
         if self.cache is None:
             return render()
         key = content_key(repr((self.beside, kind, made_from)).encode())
+        self.used.add(key)
         found: str | None = self.cache.get("history-parts", key)
         if found is None:
             found = render()
             self.cache.put("history-parts", key, found)
         return found
+
+    def forget_unused(self) -> None:
+        """Delete the parts this build did not show: each merge replaces some, and they would pile up.
+
+        Call it once every part of the history is rendered (`HistoryViews.publish` renders them all).
+        """
+        if self.cache is not None and self.used:
+            self.cache.forget_all_but("history-parts", self.used)
 
 
 class HistoryViews:
@@ -500,22 +513,28 @@ class HistoryViews:
                 parts.append(f"<p>Milestones and measures: {named}</p>")
             return "".join(parts)
 
-        # Commit messages reach the feed as git has them: replace what XML 1.0 cannot hold.
-        return publishable(
-            self._render(
-                "partials/plan-feed.xml",
-                "",
-                feed_id=self._absolute(path),
-                title=title,
-                updated=newest.isoformat(),
-                self_url=self._absolute(path),
-                changes_url=changes_url,
-                publisher=self.settings.publisher or self.site.name,
-                updates=updates,
-                entry_id=self._entry_id,
-                entry_title=_entry_title,
-                entry_html=entry_html,
-            )
+        publisher = self.settings.publisher or self.site.name
+        # A merge changes the feeds of the phases it touched (and the plan's): the others are kept as they were.
+        return self.kept.get(
+            "feed",
+            (path, title, newest.isoformat(), changes_url, publisher, [_update_key(u, changelog) for u in updates]),
+            # Commit messages reach the feed as git has them: replace what XML 1.0 cannot hold.
+            lambda: publishable(
+                self._render(
+                    "partials/plan-feed.xml",
+                    "",
+                    feed_id=self._absolute(path),
+                    title=title,
+                    updated=newest.isoformat(),
+                    self_url=self._absolute(path),
+                    changes_url=changes_url,
+                    publisher=publisher,
+                    updates=updates,
+                    entry_id=self._entry_id,
+                    entry_title=_entry_title,
+                    entry_html=entry_html,
+                )
+            ),
         )
 
     def feeds(self) -> dict[str, str]:
