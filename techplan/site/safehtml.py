@@ -22,7 +22,7 @@ from typing import Any
 import markdown as markdown_lib
 import nh3
 
-from techplan.plan.markup import SAFE_SCHEMES, EscapeRawHtml, as_written, is_safe_link, link_scheme, normalise_link
+from techplan.plan.markup import SAFE_SCHEMES, EscapeRawHtml, as_written, is_safe_link, link_scheme
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
@@ -120,7 +120,7 @@ def _keep_page_attribute(element: str, attribute: str, value: str) -> str | None
     """An attribute's value as it may stay in a page, or None: no link that runs, no image from elsewhere."""
     if attribute == "href" and not is_safe_link(value):
         return None
-    if attribute == "src" and (not is_safe_link(value) or link_scheme(normalise_link(value)) is not None):
+    if attribute == "src" and (not is_safe_link(value) or link_scheme(value) is not None):
         return None  # an image from another host is a request to it, and this site makes none
     if attribute == "tabindex" and value not in ("0", "-1"):
         return None  # a positive one reorders the whole page's keyboard path
