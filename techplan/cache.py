@@ -6,6 +6,7 @@ entry is never stale, only unused. Delete the folder at any time; the next build
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import functools
@@ -92,6 +93,8 @@ class DiskCache:
         self.folder = folder / _version() if folder is not None else None
         self._folders: set[str] = set()
         """Folders this cache has made, so a write does not ask again."""
+        self._pending: list[tuple[str, str, Any]] = []
+        """Entries stored by `put_later` and not yet written (`take_pending`)."""
         if folder is not None:
             _prune(folder)
 
@@ -113,6 +116,36 @@ class DiskCache:
         """Store a value; written atomically, and silently skipped if the disk refuses."""
         self.remember(kind, key, value)
         self.write(kind, key, value)
+
+    def put_later(self, kind: str, key: str, value: Any) -> None:
+        """Store a value now for this process, and on disk when whoever holds the cache writes what is pending.
+
+        For the large entries a build after a merge replaces (the parsed log, the rendered history):
+        a build hands them to a forked copy of itself to write (`take_pending`) while it renders the
+        pages. What nobody takes is written when the process exits.
+        """
+        self.remember(kind, key, value)
+        if self.folder is None:
+            return
+        if not self._pending:
+            atexit.register(self.write_pending)
+        self._pending.append((kind, key, value))
+
+    def take_pending(self) -> list[tuple[str, str, Any]]:
+        """The entries `put_later` stored and nothing has written yet, in order; the caller writes them (`write_all`)."""
+        pending, self._pending = self._pending, []
+        if pending:
+            atexit.unregister(self.write_pending)
+        return pending
+
+    def write_all(self, entries: list[tuple[str, str, Any]]) -> None:
+        """Write entries (kind, key, value) to disk, in order."""
+        for kind, key, value in entries:
+            self.write(kind, key, value)
+
+    def write_pending(self) -> None:
+        """Write what `put_later` stored and nothing has taken."""
+        self.write_all(self.take_pending())
 
     def remember(self, kind: str, key: str, value: Any) -> None:
         """Store a value for this process only (a caller writing it to disk later, from another thread)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -16,8 +17,9 @@ import pytest
 from gitrepo import GitRepo
 from plansite import write_site
 
+from techplan.cache import DiskCache
 from techplan.jobs import after_forks
-from techplan.site.forked import Forked, ForkFailed
+from techplan.site.forked import Forked, ForkFailed, write_aside
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this system: the build never forks")
 
@@ -150,3 +152,88 @@ def test_a_process_that_builds_and_lives_on_collects_again_after_the_build(tmp_p
     freezes, frozen = map(int, result.stdout.split())
     assert freezes >= 1  # the point-in-time views were written in a forked copy, the build frozen meanwhile
     assert frozen == 0
+
+
+def _entries(folder: Path) -> dict[str, object]:
+    """What a cache holds on disk, by kind (one entry of each here), read as another build would."""
+    return {path.parent.name: pickle.loads(path.read_bytes()) for path in folder.glob("*/*/*")}
+
+
+def _writers(monkeypatch: pytest.MonkeyPatch, log: Path, die_in_copy: bool = False) -> None:
+    """Make each cache write note the process writing it (and a forked writer die first, if asked)."""
+    write = DiskCache.write
+    build = os.getpid()
+
+    def noted(cache: DiskCache, kind: str, key: str, value: object) -> None:
+        if die_in_copy and os.getpid() != build:
+            os._exit(9)  # as the kernel's out-of-memory killer would end it
+        with log.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        write(cache, kind, key, value)
+
+    monkeypatch.setattr(DiskCache, "write", noted)
+
+
+HISTORY = {"commits": [f"{n:040x}" for n in range(2000)]}
+"""A value as large as a parsed log's beginnings."""
+
+
+def test_the_largest_entries_are_written_by_a_forked_copy_while_the_build_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TECHPLAN_JOBS", "2")
+    log = tmp_path / "writers"
+    _writers(monkeypatch, log)
+    cache = DiskCache(tmp_path / "cache")
+    cache.put_later("log", "HEAD", HISTORY)
+    cache.put_later("published", "HEAD", ("the history", 1))
+    assert cache.get("log", "HEAD") == HISTORY  # this process has it at once
+    written = write_aside(cache)
+    written()
+    written()  # waiting twice (a build that fails after on_post_build began) is waiting once
+    assert _entries(tmp_path / "cache") == {"log": HISTORY, "published": ("the history", 1)}
+    writers = set(log.read_text().split())
+    assert len(writers) == 1 and writers != {str(os.getpid())}
+    assert cache.take_pending() == []  # nothing left for the exit to write again
+
+
+def test_with_no_core_to_spare_the_entries_are_written_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TECHPLAN_JOBS", "1")  # as under mkdocs serve
+    log = tmp_path / "writers"
+    _writers(monkeypatch, log)
+    cache = DiskCache(tmp_path / "cache")
+    cache.put_later("log", "HEAD", HISTORY)
+    write_aside(cache)  # not waited for
+    assert _entries(tmp_path / "cache") == {"log": HISTORY}
+    assert set(log.read_text().split()) == {str(os.getpid())}
+
+
+def test_entries_a_dead_copy_did_not_write_are_written_when_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TECHPLAN_JOBS", "2")
+    log = tmp_path / "writers"
+    _writers(monkeypatch, log, die_in_copy=True)
+    cache = DiskCache(tmp_path / "cache")
+    cache.put_later("log", "HEAD", HISTORY)
+    written = write_aside(cache)
+    written()
+    assert _entries(tmp_path / "cache") == {"log": HISTORY}
+    assert set(log.read_text().split()) == {str(os.getpid())}
+
+
+_PUT_AND_EXIT = """
+import sys
+from pathlib import Path
+from techplan.cache import DiskCache
+DiskCache(Path(sys.argv[1])).put_later("log", "HEAD", ["a parsed log"])
+"""
+
+
+def test_entries_nothing_takes_are_written_when_the_process_exits(tmp_path: Path) -> None:
+    """`techplan check` reads the log as a build does, and hands nothing aside: its entries still reach the disk."""
+    result = subprocess.run(
+        [sys.executable, "-c", _PUT_AND_EXIT, str(tmp_path / "cache")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert _entries(tmp_path / "cache") == {"log": ["a parsed log"]}

@@ -359,8 +359,9 @@ def _log_index(repo: Repository, state: RepoState, cache: DiskCache) -> LogIndex
     else:
         commits, notes = read_log(repo, state.head)
         index = build_index(commits, state.head, boundary, notes)
-    cache.put("log", key, index)
-    cache.put("log-head", line, state.head)
+    # Large, and replaced after every merge: written by a copy of the build while it renders the pages.
+    cache.put_later("log", key, index)
+    cache.put_later("log-head", line, state.head)
     return index
 
 

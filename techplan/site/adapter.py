@@ -38,7 +38,7 @@ from techplan.problems import Problem, render_report
 from techplan.site.archive import ArchiveIndex, ArchiveWriter
 from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
 from techplan.site.converted import ConvertedPages
-from techplan.site.forked import Forked
+from techplan.site.forked import Forked, write_aside
 from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versions
 from techplan.site.markup import without_orphan_toc_label, without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
@@ -102,6 +102,8 @@ class PlanSite:
         """(title, site path) of the feed each record page's head links, by page."""
         self._archive: Forked[dict[str, str]] | None = None
         """The point-in-time views being written in another process, while MkDocs renders the pages."""
+        self._cache_written: Callable[[], None] = lambda: None
+        """Waits for the cache's largest entries, written in another process while MkDocs renders the pages."""
         self._outputs: PageOutputs | None = None
         """Pages as the theme rendered them in earlier builds, by everything they show."""
         self._converted: ConvertedPages | None = None
@@ -234,6 +236,7 @@ class PlanSite:
         elif self.published.revisions and jobs_available() > 1:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
+        self._cache_written = write_aside(cache)
         return files
 
     def _start_archive(self, config: MkDocsConfig, revisions: list[Revision], index: ArchiveIndex) -> None:
@@ -523,6 +526,7 @@ class PlanSite:
             self._converted.finish()
         if self._indexed is not None:
             self._indexed.finish()
+        self._cache_written()
         after_forks()  # what the forks shared is this build's: collected again from here
 
     def on_build_error(self) -> None:
@@ -530,6 +534,7 @@ class PlanSite:
         if self._archive is not None:
             self._archive.cancel()
             self._archive = None
+        self._cache_written()  # what it writes holds whatever went wrong after
         after_forks()
 
     def _write_archive(

@@ -176,7 +176,7 @@ def publish_history(
                 chain=tuple(commit.sha for commit in chain),
             )
             kept.forget_unused()
-            cache.put("published", key, published)
+            cache.put_later("published", key, published)  # large: written aside (see DiskCache.put_later)
         return published
     finally:
         repo.close()
