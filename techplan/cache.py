@@ -132,7 +132,7 @@ class DiskCache:
         self._pending.append((kind, key, value))
 
     def take_pending(self) -> list[tuple[str, str, Any]]:
-        """The entries `put_later` stored and nothing has written yet, in order; the caller writes them (`write_all`)."""
+        """What `put_later` stored and nothing has written yet, in order; the caller writes it (`write_all`)."""
         pending, self._pending = self._pending, []
         if pending:
             atexit.unregister(self.write_pending)

@@ -143,7 +143,6 @@ def write_aside(cache: DiskCache) -> Callable[[], None]:
         except OSError:
             pass
         else:
-
             waited: list[bool] = []
 
             def written() -> None:  # once: a build that fails after on_post_build began waits again
