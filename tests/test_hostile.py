@@ -36,7 +36,7 @@ from plansite import MINI_PLAN, build, page, techplan, text_of, write_site
 from techplan.cache import DiskCache
 from techplan.plan.characters import UNPUBLISHABLE
 from techplan.plan.load import load_plan
-from techplan.plan.markup import TOO_DEEP, URL_ATTRIBUTES, runs_script
+from techplan.plan.markup import SLOW_MARKUP, TOO_DEEP, URL_ATTRIBUTES, runs_script
 from techplan.site.archive import UNCONVERTED
 from techplan.site.config import load_site
 from techplan.site.opendata import downloads
@@ -122,6 +122,9 @@ def milestones(entries: list[dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+BRACKETS = "A paragraph of " + "[a " * 3000
+"""Brackets never closed: Python-Markdown would look for the end of each, for about eight seconds (slow_markup)."""
+
 DEEP = "".join("    " * level + f"- level {level}\n" for level in range(300))
 """A list nested deeper than Python-Markdown can convert (it runs out of stack near 200 levels)."""
 
@@ -129,6 +132,7 @@ TABLE_HEADING = 'Costs <i onmouseover="alert(1)">now</i> & "quoted" \x1b[31m\u20
 
 HOSTILE_V1 = {
     "plan/phase1-vision/deep.md": f"# Deep\n\n{DEEP}",
+    "plan/phase1-vision/brackets.md": f"# Brackets\n\n{BRACKETS}\n",
     "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"])
     + f"\n## {TABLE_HEADING}\n\n| Year | Cost |\n| --- | --- |\n"
     + f"| 2021 | <script>alert('{MARK}')</script><b onclick=\"alert('{MARK}')\">1</b> |\n",
@@ -173,6 +177,7 @@ HOSTILE_V1 = {
 
 TODAY = {
     "plan/phase1-vision/deep.md": "# Deep\n\n- level 0\n    - level 1\n",
+    "plan/phase1-vision/brackets.md": "# Brackets\n\nA [closed] bracket, and one written \\[ as it is.\n",
     "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"]),
     "plan/phase1-vision/phase.yml": (
         f"title: {yaml_string(PHASE_TITLE)}\nsummary: Why the plan exists.\nstatus: published\n"
@@ -318,6 +323,28 @@ def test_a_page_nested_too_deeply_to_convert_is_shown_as_written_or_stops_the_bu
     assert result.returncode == 1
     assert f"plan/phase1-vision/deep.md:302: page: {TOO_DEEP}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_page_too_slow_to_convert_is_shown_as_written_or_stops_the_build(hostile: Path, tmp_path: Path) -> None:
+    """Thousands of unclosed brackets hold every first build and diff for seconds, a past revision's for good."""
+    archived = page(hostile, "revisions/v1/pages/phase1-vision/brackets.html")
+    words = [text_of(p) for p in archived.select("article > p")]
+    assert UNCONVERTED in words and words[-1] == BRACKETS.strip()
+    result = techplan(hostile, "diff", "v1", "HEAD")
+    assert result.returncode == 0, result.stderr
+    assert "A [closed] bracket" in result.stdout and "Traceback" not in result.stderr
+    # Today's page stops the build, and the check, at the paragraph, saying what to do.
+    repo = GitRepo(hostile)
+    repo.write("plan/phase1-vision/brackets.md", f"# Brackets\n\nFine.\n\n{BRACKETS}\n")
+    try:
+        built = build(hostile, "--site-dir", str(tmp_path / "site"))
+        checked = techplan(hostile, "check")
+    finally:
+        repo.write("plan/phase1-vision/brackets.md", TODAY["plan/phase1-vision/brackets.md"])
+    for result in (built, checked):
+        assert result.returncode == 1
+        assert f"plan/phase1-vision/brackets.md:5: page: {SLOW_MARKUP}" in result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
 
 
 def test_feeds_are_valid_xml_and_atom_with_nothing_live(hostile: Path) -> None:

@@ -17,7 +17,14 @@ from hypothesis import strategies as st
 from plansite import MINI_PLAN, write_site
 
 from techplan.plan.load import load_plan
-from techplan.plan.markup import is_safe_link, markdown_problems, page_warnings, runs_script
+from techplan.plan.markup import (
+    MARKUP_BUDGET,
+    is_safe_link,
+    markdown_problems,
+    page_warnings,
+    runs_script,
+    slow_markup,
+)
 from techplan.plan.model import Location, Milestone, Plan
 from techplan.plan.prose import scan
 from techplan.site.config import load_site
@@ -237,6 +244,57 @@ def test_what_a_page_fetches_from_another_site_is_warned_of(line: str, found: li
 def test_page_warnings_never_fail_on_any_text(text: str) -> None:
     for line, what, message in page_warnings(text):
         assert line >= 1 and what and message
+
+
+SLOW = "[a " * 3000
+"""3,000 brackets never closed in one paragraph: eight seconds of Python-Markdown, which looks for the end of each."""
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (f"# Page\n\nFine.\n\n{SLOW}\n", 5),
+        (f"# Page\n\nFine.\n\nIt runs on\n{SLOW}\n", 5),  # where its paragraph begins
+        ("# Page\n\n" + "[" * 3000, 3),
+        ("# Page\n\n" + "[" * 3000 + "]" * 3000, 3),  # closed, but each `[` searches past thousands
+        ("# Page\n\n" + "x <a " * 3000, 3),  # tags never closed: the HTML parser looks to the end
+        ("".join(f"Line {n} [\n" for n in range(3000)), 1),  # a paragraph of many lines
+        ("# Page\n\n" + "".join(f"Paragraph {n} <b\n\n" for n in range(3000)), 3),  # the parser reads the page whole
+        # Fine: links, balanced or short brackets, escaped ones, code, list items and table rows apart.
+        ("# Page\n\n" + "[a link](https://example.org) " * 3000, None),
+        ("# Page\n\n" + "\\[ " * 20000, None),
+        ("# Page\n\n```\n" + "[" * 20000 + "\n```\n", None),
+        ("# Page\n\n`" + "[" * 20000 + "`\n", None),
+        ("".join(f"- [ item {n}\n" for n in range(3000)), None),
+        ("| a | b |\n| - | - |\n" + "".join(f"| [ {n} | b |\n" for n in range(3000)), None),
+        ("x <a> " * 3000, None),
+        ("[" * 1000, None),  # a thousand at worst: under a second
+    ],
+)
+def test_pages_too_slow_to_convert_are_found_at_their_paragraph(text: str, line: int | None) -> None:
+    assert slow_markup(text) == line
+
+
+def test_a_field_too_slow_to_convert_is_refused_by_the_check_and_shown_as_written() -> None:
+    (message,) = markdown_problems(SLOW, "summary")
+    assert message.startswith("too many [ or < in this summary for Markdown to read in good time")
+    converted = field_markdown([], {})(SLOW)
+    assert converted == f"<p>{SLOW.strip()}</p>"
+
+
+@given(st.text(alphabet=st.sampled_from(list("[]<>\\`~\n -|#*1.a")), max_size=3000))
+@settings(max_examples=300, deadline=None, database=None)
+def test_the_estimate_never_fails_and_names_a_line_of_the_page(text: str) -> None:
+    line = slow_markup(text * 8)
+    assert line is None or 1 <= line <= (text * 8).count("\n") + 1
+
+
+def test_the_budget_leaves_every_page_of_this_plan_far_inside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This plan's pages cost Markdown under a hundredth of the budget: no page an editor writes is stopped."""
+    monkeypatch.setattr("techplan.plan.markup.MARKUP_BUDGET", MARKUP_BUDGET // 100)
+    pages = sorted(Path(__file__).parent.parent.joinpath("plan").rglob("*.md"))
+    assert len(pages) > 10
+    assert [page.name for page in pages if slow_markup(page.read_text()) is not None] == []
 
 
 def milestone(title: str, owner: str, summary: str) -> Milestone:

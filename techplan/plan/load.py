@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from techplan.cache import DiskCache, content_key
 from techplan.plan.characters import REFUSED, refused_message
-from techplan.plan.markup import page_warnings
+from techplan.plan.markup import SLOW_MARKUP, page_warnings, slow_markup
 from techplan.plan.model import Consultation, Location, Measure, Milestone, Phase, Plan, Point
 from techplan.plan.prose import BLOCKS, Token, find_title, scan
 from techplan.plan.schedule import schedule_problems
@@ -546,6 +546,8 @@ def scan_page(text: str) -> PageScan:
             if message := refused_message(line.removesuffix("\r")):
                 problems.append((number, "text", message, ERROR))
     problems += [(number, what, message, WARNING) for number, what, message in page_warnings(text)]
+    if (slow := slow_markup(text)) is not None:
+        problems.append((slow, "page", SLOW_MARKUP, ERROR))
     title = find_title(text)
     return PageScan(tuple(problems), tuple(scan(text)), title[1] if title else None)
 

@@ -133,6 +133,8 @@ def markdown_problems(text: str, noun: str) -> list[str]:
     `noun` names the field in messages ("summary"). The text is read by Python-Markdown, as the
     site reads it, with attribute lists (`{: ...}`) on, since a site may turn them on.
     """
+    if slow_markup(text) is not None:  # before converting it, which would take minutes
+        return [slow_markup_message(f"in this {noun}")]
     if not re.search(r"[<{]|\]\s*[(:\[]|&", text):
         return []  # no tag, attribute list, link or entity: nothing to check (most fields)
     found: list[str] = []
@@ -293,6 +295,88 @@ def deepest_line(text: str) -> int:
         if depth > deepest:
             deepest, at = depth, number
     return at
+
+
+MARKUP_BUDGET = 2_000_000
+"""How much searching for the ends of links and tags a page may cost Python-Markdown: about 0.7 s.
+
+From every `[` Python-Markdown looks for its `]` to the end of the paragraph, and from every `<`
+that opens a tag the HTML parser looks for its `>` to the end of the page, so the cost grows with
+the count of unclosed ones times the length after them: 4,000 `[` in one paragraph take 5 s, and
+8,000 take 20 (Python 3.11, Python-Markdown 3.x). Pages people write cost far less: every version of
+this repository's plan pages, its data fields and the benchmark's synthetic pages under 20,000.
+"""
+
+_BLOCK_START = re.compile(r"[ \t]*(?:$|[-*+][ \t]|[0-9]+[.)][ \t]|[|>#])")
+"""A line that begins a block (a blank, a list item, a table row, a quote, a heading): its inline text is read apart."""
+_BRACKETS = re.compile(r"\\.|[\[\]]")
+_TAG_ENDS = re.compile(r"\\.|<[A-Za-z/!?]|>")
+_TAG_WEIGHT = 4
+"""The HTML parser's search for a `>` costs about a quarter of Markdown's for a `]`."""
+
+
+def slow_markup(text: str) -> int | None:
+    """The line from which a page costs too much to convert (MARKUP_BUDGET), or None when it converts in good time.
+
+    An estimate that errs high: code spans, code blocks, comments and escaped `\\[` are left
+    out; list items and table rows count apart, as Markdown reads them.
+    """
+    if (text.count("[") + text.count("<")) * len(text) <= MARKUP_BUDGET:
+        return None  # no search can cost more than the page is long: most pages, at once
+    lines = list(visible_lines(text))
+    cost = 0
+    # Tags: from each `<` that opens one to the next `>` anywhere after it.
+    tags, tag_starts, first = 0, 0, 0  # how many are open, the sum of their offsets, the line of the first
+    offset = 0
+    for number, line in lines:
+        for match in _TAG_ENDS.finditer(line):
+            if match.group() == ">":
+                cost += (tags * (offset + match.start()) - tag_starts) // _TAG_WEIGHT
+                tags = tag_starts = 0
+            elif match.group()[0] == "<":
+                at = offset + match.start()
+                first = first if tags else number
+                tags, tag_starts = tags + 1, tag_starts + at
+                if cost + (tags * at - tag_starts) // _TAG_WEIGHT > MARKUP_BUDGET:
+                    return first
+        offset += len(line) + 1
+        if cost + (tags * offset - tag_starts) // _TAG_WEIGHT > MARKUP_BUDGET:
+            return first if tags else number
+    # Links: from each `[` to its `]`, or to the end of its block.
+    start_line, offset = 1, 0
+    brackets: list[int] = []
+    bracket_starts = 0
+    for number, line in lines:
+        if _BLOCK_START.match(line):  # a blank line ends a block; the next line starts one
+            start_line, offset, brackets, bracket_starts = number + (not line.strip()), 0, [], 0
+        for match in _BRACKETS.finditer(line):
+            if match.group() == "[":
+                at = offset + match.start()
+                brackets.append(at)
+                bracket_starts += at
+                if cost + len(brackets) * at - bracket_starts > MARKUP_BUDGET:  # a line of thousands: stop early
+                    return start_line
+            elif match.group() == "]" and brackets:
+                opened = brackets.pop()
+                bracket_starts -= opened
+                cost += offset + match.start() - opened
+        offset += len(line) + 1
+        if cost + len(brackets) * offset - bracket_starts > MARKUP_BUDGET:
+            return start_line
+    return None
+
+
+def slow_markup_message(where: str) -> str:
+    """What is wrong with text `slow_markup` finds, and how to put it right; `where` is "from this line on", say."""
+    return (
+        f"too many [ or < {where} for Markdown to read in good time (it looks for the end of each, and would "
+        "take minutes); close each [ with ] and each < with >, write \\[ or &lt; for one shown as it is, or "
+        "split the paragraph"
+    )
+
+
+SLOW_MARKUP = slow_markup_message("from this line on")
+"""What is wrong with a page `slow_markup` finds."""
 
 
 def _shorten(text: str) -> str:

@@ -42,7 +42,7 @@ from techplan.history.revisions import Revision
 from techplan.history.signatures import Signature
 from techplan.jobs import before_fork
 from techplan.plan.formatting import format_date
-from techplan.plan.markup import as_written
+from techplan.plan.markup import as_written, slow_markup
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.plan.settings import PlanConfig
@@ -266,7 +266,10 @@ def _replace_until(version: Version, revision: str) -> Version:
     )
 
 
-UNCONVERTED = "This version of the page nests its text too deeply for Markdown to format, so here it is as written."
+UNCONVERTED = (
+    "This version of the page has text Markdown cannot format (nested too deeply, or thousands of unclosed "
+    "brackets), so here it is as written."
+)
 """What a point-in-time page says above text it shows unformatted."""
 
 
@@ -664,6 +667,8 @@ class ArchiveWriter:
         self._links.resolve = lambda target: relative_url(urls[target], version.url) if target in urls else None
         self._links.site_root = relative_url("", version.url)
         try:
+            if slow_markup(text) is not None:  # minutes of Markdown in every first build (markup.SLOW_MARKUP)
+                raise RecursionError
             html = slots.fill(sanitise_page(self._markdown.reset().convert(expand(text, render))))
         except RecursionError:  # a past revision cannot be corrected: show its text (markup.TOO_DEEP)
             html = f"<p>{UNCONVERTED}</p>\n{as_written(text)}"
