@@ -389,11 +389,13 @@ def test_archive_workers_convert_each_page_version_once_and_write_what_one_proce
 
     monkeypatch.setattr(archive.ArchiveWriter, "_render_content", noted)
     monkeypatch.setattr(archive, "PARALLEL_FROM", 1)
-    started = []
+    started: list[object] = []
+    writes: list[object] = []
     real_start = forked.Forked.__init__
 
     def start(job: forked.Forked[object], *args: object, **kwargs: object) -> None:
-        started.append(kwargs.get("awaits", False))
+        what = kwargs.get("what", args[1] if len(args) > 1 else "")
+        (writes if what == "writing the cache" else started).append(kwargs.get("awaits", False))
         real_start(job, *args, **kwargs)
 
     monkeypatch.setattr(forked.Forked, "__init__", start)
@@ -417,6 +419,7 @@ def test_archive_workers_convert_each_page_version_once_and_write_what_one_proce
     assert len(conversions) == len(set(conversions)) == len(blocks)
     assert site_differences(tmp_path / "site-one", tmp_path / "site") == []
     assert started == ([True] if early else [True, False])  # the views forked once: early, or else after
+    assert writes == [False]  # and the parsed log and rendered history written aside, once
 
 
 def test_techplan_diff_writes_its_output_file_whole_or_says_why_not(revised: dict[str, str], tmp_path: Path) -> None:
