@@ -27,7 +27,7 @@ from unittest.mock import patch
 
 import feedparser
 import pytest
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, Comment
 from gitrepo import HERMETIC, GitRepo
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -125,6 +125,12 @@ def milestones(entries: list[dict[str, str]]) -> str:
 BRACKETS = "A paragraph of " + "[a " * 3000
 """Brackets never closed: Python-Markdown would look for the end of each, for about eight seconds (slow_markup)."""
 
+LOOKALIKES = (
+    "# Look-alikes\n\nWords shaped like the engine's placeholders: techplanslot0x, `techplanslot0x` and "
+    "<!--techplan-slot-0-->.\n\nThen the engine's own: [[M1.1]].\n"
+)
+"""A page that writes what the engine puts in a page's Markdown for its first reference and block."""
+
 DEEP = "".join("    " * level + f"- level {level}\n" for level in range(300))
 """A list nested deeper than Python-Markdown can convert (it runs out of stack near 200 levels)."""
 
@@ -133,6 +139,7 @@ TABLE_HEADING = 'Costs <i onmouseover="alert(1)">now</i> & "quoted" \x1b[31m\u20
 HOSTILE_V1 = {
     "plan/phase1-vision/deep.md": f"# Deep\n\n{DEEP}",
     "plan/phase1-vision/brackets.md": f"# Brackets\n\n{BRACKETS}\n",
+    "plan/phase1-vision/lookalikes.md": LOOKALIKES,
     "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"])
     + f"\n## {TABLE_HEADING}\n\n| Year | Cost |\n| --- | --- |\n"
     + f"| 2021 | <script>alert('{MARK}')</script><b onclick=\"alert('{MARK}')\">1</b> |\n",
@@ -178,6 +185,7 @@ HOSTILE_V1 = {
 TODAY = {
     "plan/phase1-vision/deep.md": "# Deep\n\n- level 0\n    - level 1\n",
     "plan/phase1-vision/brackets.md": "# Brackets\n\nA [closed] bracket, and one written \\[ as it is.\n",
+    "plan/phase1-vision/lookalikes.md": LOOKALIKES,
     "plan/phase1-vision/index.md": textwrap.dedent(MINI_PLAN["plan/phase1-vision/index.md"]),
     "plan/phase1-vision/phase.yml": (
         f"title: {yaml_string(PHASE_TITLE)}\nsummary: Why the plan exists.\nstatus: published\n"
@@ -345,6 +353,18 @@ def test_a_page_too_slow_to_convert_is_shown_as_written_or_stops_the_build(hosti
         assert result.returncode == 1
         assert f"plan/phase1-vision/brackets.md:5: page: {SLOW_MARKUP}" in result.stdout + result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("url", ["phase1-vision/lookalikes/", "revisions/v1/pages/phase1-vision/lookalikes.html"])
+def test_words_shaped_like_a_placeholder_stay_words(hostile: Path, url: str) -> None:
+    """Only the engine's own placeholder is filled: the reference shows once, the author's words as they read."""
+    article = page(hostile, url).select_one("article")
+    assert article is not None
+    assert len(article.select('a[href*="#M1.1"]')) == 1
+    words = text_of(article).replace("\u2060", "")
+    assert "placeholders: techplanslot0x, techplanslot0x and ." in words
+    comments = [str(found).replace("\u2060", "") for found in article.find_all(string=lambda s: isinstance(s, Comment))]
+    assert "techplan-slot-0" in comments  # still the author's comment, not the engine's HTML
 
 
 def test_feeds_are_valid_xml_and_atom_with_nothing_live(hostile: Path) -> None:

@@ -669,7 +669,7 @@ class ArchiveWriter:
         try:
             if slow_markup(text) is not None:  # minutes of Markdown in every first build (markup.SLOW_MARKUP)
                 raise RecursionError
-            html = slots.fill(sanitise_page(self._markdown.reset().convert(expand(text, render))))
+            html = slots.fill(sanitise_page(self._markdown.reset().convert(expand(Slots.as_written(text), render))))
         except RecursionError:  # a past revision cannot be corrected: show its text (markup.TOO_DEEP)
             html = f"<p>{UNCONVERTED}</p>\n{as_written(text)}"
         return html, tuple(sorted(self._links.targets)), tuple(extract_blocks(html))

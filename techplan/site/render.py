@@ -127,15 +127,26 @@ class Slots:
         return self._SLOT.sub(lambda match: _TAG.sub("", self._piece(match)), content)
 
     def _piece(self, match: re.Match[str]) -> str:
-        # A placeholder a page's author wrote (`techplanslot9x`) that holds nothing stays as written.
         number = int(match.group(1) or match.group(2))
         return self.html[number] if number < len(self.html) else match.group(0)
+
+    @staticmethod
+    def as_written(text: str) -> str:
+        """An author's text with anything shaped like a placeholder made inert, before the engine adds its own.
+
+        A page that says `techplanslot0x` or `<!--techplan-slot-0-->` (a past revision, which no
+        check read, or a page about this engine) would otherwise be filled with the engine's
+        block 0. A word joiner (U+2060, which shows as nothing) after "techplan" keeps the words
+        as they read and no longer a placeholder.
+        """
+        return _LOOKS_LIKE_SLOT.sub("techplan\u2060", text) if "techplan" in text else text
 
     def anchors(self) -> set[str]:
         """The ids the kept HTML defines, so links to them count as valid."""
         return {anchor for html in self.html for anchor in _ID.findall(html)}
 
 
+_LOOKS_LIKE_SLOT = re.compile(r"techplan(?=slot[0-9]+x|-slot-[0-9]+-->)")
 _ID = re.compile(r'\sid="([^"]+)"')
 _TAG = re.compile(r"<[^>]*>")
 _H2 = re.compile(r"<h2\b([^>]*)>(.*?)</h2>(?:\s*<(details|p) class=\"tp-provenance\b[^>]*>.*?</\3>)?", re.DOTALL)
@@ -277,7 +288,7 @@ class Renderer:
                 return slots.hold_inline(self.render_reference(token, page_url))
             return slots.hold(self.render_block(token.name, page_url, phase))
 
-        return expand(text, render)
+        return expand(Slots.as_written(text), render)
 
     def render_reference(self, token: Token, page_url: str) -> str:
         """An inline link to a milestone or measure, with its status or latest value."""
