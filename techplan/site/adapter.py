@@ -396,6 +396,7 @@ class PlanSite:
         assert self.settings is not None
         _stop_on_too_deep(page, markdown, self.settings.display(Path(page.file.abs_src_path or page.file.src_uri)))
         phase = self._phase_of(page.file.src_uri)
+        markdown = Slots.as_written(markdown)  # the author's words, before the engine's placeholders join them
         slots = self._slots[page.file.src_uri] = Slots()
         sections = self.published.sections
         lines = sections.pages.get(page.file.src_uri) if sections is not None else None

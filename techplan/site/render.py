@@ -288,7 +288,7 @@ class Renderer:
                 return slots.hold_inline(self.render_reference(token, page_url))
             return slots.hold(self.render_block(token.name, page_url, phase))
 
-        return expand(Slots.as_written(text), render)
+        return expand(text, render)
 
     def render_reference(self, token: Token, page_url: str) -> str:
         """An inline link to a milestone or measure, with its status or latest value."""
