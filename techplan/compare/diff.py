@@ -29,7 +29,7 @@ from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.jobs import after_forks, before_fork, jobs_available
 from techplan.plan.load import load_plan
-from techplan.plan.markup import as_written, slow_markup
+from techplan.plan.markup import as_written, converted_in_time
 from techplan.plan.model import Plan
 from techplan.plan.prose import Token, expand, find_title
 from techplan.plan.settings import PlanConfig
@@ -329,12 +329,8 @@ class _Blocks:
             if version not in versions:
                 if self._converter is None:
                     self._converter = self._markdown()
-                try:
-                    if slow_markup(expanded) is not None:  # minutes to convert (markup.SLOW_MARKUP)
-                        raise RecursionError
-                    converted = extract_blocks(self._converter.reset().convert(expanded))
-                except RecursionError:  # nested too deeply to convert (markup.TOO_DEEP): its paragraphs as written
-                    converted = extract_blocks(as_written(expanded))
+                html = converted_in_time(self._converter.reset().convert, expanded)
+                converted = extract_blocks(html if html is not None else as_written(expanded))
                 versions = {**versions, version: converted}
                 added = True
             result.append(versions[version])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -377,6 +377,21 @@ def slow_markup_message(where: str) -> str:
 
 SLOW_MARKUP = slow_markup_message("from this line on")
 """What is wrong with a page `slow_markup` finds."""
+
+
+def converted_in_time(convert: Callable[[str], str], text: str) -> str | None:
+    """What `convert` makes of Markdown, or None for text no one may have corrected that it cannot convert.
+
+    That is text nested too deeply (TOO_DEEP: Python-Markdown runs out of stack) or too slow to
+    read (SLOW_MARKUP): a past revision's page or field, or a diff across one. Callers show it as
+    written (`as_written`).
+    """
+    if slow_markup(text) is not None:
+        return None
+    try:
+        return convert(text)
+    except RecursionError:
+        return None
 
 
 def _shorten(text: str) -> str:

@@ -42,7 +42,7 @@ from techplan.history.revisions import Revision
 from techplan.history.signatures import Signature
 from techplan.jobs import before_fork
 from techplan.plan.formatting import format_date
-from techplan.plan.markup import as_written, slow_markup
+from techplan.plan.markup import as_written, converted_in_time
 from techplan.plan.model import Measure, Milestone, Phase, Plan
 from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.plan.settings import PlanConfig
@@ -666,11 +666,12 @@ class ArchiveWriter:
         self._links.targets = set()
         self._links.resolve = lambda target: relative_url(urls[target], version.url) if target in urls else None
         self._links.site_root = relative_url("", version.url)
-        try:
-            if slow_markup(text) is not None:  # minutes of Markdown in every first build (markup.SLOW_MARKUP)
-                raise RecursionError
-            html = slots.fill(sanitise_page(self._markdown.reset().convert(expand(Slots.as_written(text), render))))
-        except RecursionError:  # a past revision cannot be corrected: show its text (markup.TOO_DEEP)
+
+        def convert(text: str) -> str:
+            return slots.fill(sanitise_page(self._markdown.reset().convert(expand(Slots.as_written(text), render))))
+
+        html = converted_in_time(convert, text)
+        if html is None:  # a past revision cannot be corrected: its text, as written
             html = f"<p>{UNCONVERTED}</p>\n{as_written(text)}"
         return html, tuple(sorted(self._links.targets)), tuple(extract_blocks(html))
 

@@ -22,7 +22,14 @@ from typing import Any
 import markdown as markdown_lib
 import nh3
 
-from techplan.plan.markup import SAFE_SCHEMES, EscapeRawHtml, as_written, is_safe_link, link_scheme, slow_markup
+from techplan.plan.markup import (
+    SAFE_SCHEMES,
+    EscapeRawHtml,
+    as_written,
+    converted_in_time,
+    is_safe_link,
+    link_scheme,
+)
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
@@ -162,11 +169,7 @@ def field_markdown(extensions: Sequence[Any], configs: dict[str, Any]) -> Callab
 
     def convert(text: str) -> str:
         escape.found.clear()  # the check reports raw HTML; here it is only escaped
-        if slow_markup(text) is not None:  # minutes to convert (markup.SLOW_MARKUP): a past revision's, as written
-            return as_written(text)
-        try:
-            return converter.reset().convert(text)
-        except RecursionError:  # nested too deeply to convert (markup.TOO_DEEP): shown as written
-            return as_written(text)
+        html = converted_in_time(converter.reset().convert, text)  # a past revision's field may not convert
+        return html if html is not None else as_written(text)
 
     return convert
