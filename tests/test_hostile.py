@@ -17,9 +17,11 @@ import io
 import json
 import os
 import re
+import subprocess
 import tempfile
 import textwrap
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -310,6 +312,18 @@ def test_the_payloads_reached_the_pages_as_text(hostile: Path) -> None:
     assert RTL_TITLE in [text_of(t) for t in current.select(".tp-title")]
 
 
+def with_page_today(
+    hostile: Path, name: str, text: str, *runs: Callable[[], subprocess.CompletedProcess[str]]
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run commands with today's page `name` holding `text`, then put back the page the fixture built."""
+    repo = GitRepo(hostile)
+    repo.write(name, text)
+    try:
+        return [run() for run in runs]
+    finally:
+        repo.write(name, TODAY[name])
+
+
 def test_a_page_nested_too_deeply_to_convert_is_shown_as_written_or_stops_the_build(
     hostile: Path, tmp_path: Path
 ) -> None:
@@ -322,12 +336,12 @@ def test_a_page_nested_too_deeply_to_convert_is_shown_as_written_or_stops_the_bu
     assert result.returncode == 0, result.stderr
     assert "level 299" in result.stdout and "Traceback" not in result.stderr
     # Today's plan can be corrected: the build stops at the file and its deepest line, with no traceback.
-    repo = GitRepo(hostile)
-    repo.write("plan/phase1-vision/deep.md", f"# Deep\n\n{DEEP}")
-    try:
-        result = build(hostile, "--site-dir", str(tmp_path / "site"))
-    finally:
-        repo.write("plan/phase1-vision/deep.md", TODAY["plan/phase1-vision/deep.md"])
+    (result,) = with_page_today(
+        hostile,
+        "plan/phase1-vision/deep.md",
+        f"# Deep\n\n{DEEP}",
+        lambda: build(hostile, "--site-dir", str(tmp_path / "site")),
+    )
     assert result.returncode == 1
     assert f"plan/phase1-vision/deep.md:302: page: {TOO_DEEP}" in result.stderr
     assert "Traceback" not in result.stderr
@@ -342,14 +356,14 @@ def test_a_page_too_slow_to_convert_is_shown_as_written_or_stops_the_build(hosti
     assert result.returncode == 0, result.stderr
     assert "A [closed] bracket" in result.stdout and "Traceback" not in result.stderr
     # Today's page stops the build, and the check, at the paragraph, saying what to do.
-    repo = GitRepo(hostile)
-    repo.write("plan/phase1-vision/brackets.md", f"# Brackets\n\nFine.\n\n{BRACKETS}\n")
-    try:
-        built = build(hostile, "--site-dir", str(tmp_path / "site"))
-        checked = techplan(hostile, "check")
-    finally:
-        repo.write("plan/phase1-vision/brackets.md", TODAY["plan/phase1-vision/brackets.md"])
-    for result in (built, checked):
+    built_and_checked = with_page_today(
+        hostile,
+        "plan/phase1-vision/brackets.md",
+        f"# Brackets\n\nFine.\n\n{BRACKETS}\n",
+        lambda: build(hostile, "--site-dir", str(tmp_path / "site")),
+        lambda: techplan(hostile, "check"),
+    )
+    for result in built_and_checked:
         assert result.returncode == 1
         assert f"plan/phase1-vision/brackets.md:5: page: {SLOW_MARKUP}" in result.stdout + result.stderr
         assert "Traceback" not in result.stderr
