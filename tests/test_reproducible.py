@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -119,22 +120,53 @@ def test_the_same_commit_builds_the_same_bytes_in_another_folder_on_another_day(
         assert manifest["files"][name] == hashlib.sha256((site / name).read_bytes()).hexdigest(), name
 
 
+def _edit_in_place(page: Path) -> None:
+    """Change one byte of a file without replacing it, as some deploy tools rewrite files."""
+    with page.open("r+b") as handle:
+        handle.seek(100)
+        byte = handle.read(1)
+        handle.seek(100)
+        handle.write(b"X" if byte != b"X" else b"Y")
+
+
 def test_a_site_file_edited_in_place_does_not_reach_the_next_build(tmp_path: Path) -> None:
     """Archive files are hard links to the cache's: an edit made through one is not built again."""
     root = tmp_path / "repo"
     plan_with_history(root)
     cache = tmp_path / "cache"
     build_at(root, tmp_path / "site-1", "2030-01-01 10:00:00", cache)
+    page = "revisions/v1/index.html"
+    # A first build writes each archive file once, into the cache, and links it into the site.
+    assert (tmp_path / "site-1" / page).stat().st_nlink == 2
+    original = (tmp_path / "site-1" / page).read_bytes()
+    _edit_in_place(tmp_path / "site-1" / page)
     build_at(root, tmp_path / "site-2", "2030-01-02 10:00:00", cache)
-    page = tmp_path / "site-2" / "revisions/v1/index.html"
-    assert page.stat().st_nlink == 2  # a warm build links the cache's file: the site's and the cache's are one
-    original = page.read_bytes()
-    with page.open("r+b") as handle:  # in place, as some deploy tools rewrite files
-        handle.seek(100)
-        handle.write(b"X" if original[100:101] != b"X" else b"Y")
+    assert (tmp_path / "site-2" / page).read_bytes() == original
+    assert differences(tmp_path / "site-1", tmp_path / "site-2") == [page]
+    # A warm build links the cache's file: the site's and the cache's are one, and the same holds.
+    assert (tmp_path / "site-2" / page).stat().st_nlink == 2
+    _edit_in_place(tmp_path / "site-2" / page)
     build_at(root, tmp_path / "site-3", "2030-01-03 10:00:00", cache)
-    assert (tmp_path / "site-3" / "revisions/v1/index.html").read_bytes() == original
-    assert differences(tmp_path / "site-1", tmp_path / "site-3") == []
+    assert (tmp_path / "site-3" / page).read_bytes() == original
+    assert differences(tmp_path / "site-2", tmp_path / "site-3") == [page]
+
+
+def test_a_site_on_another_file_system_than_the_cache_gets_copies(tmp_path: Path) -> None:
+    """The cache cannot be linked across file systems: the site gets its own files, the same bytes."""
+    elsewhere = Path("/dev/shm")
+    if not elsewhere.is_dir() or elsewhere.stat().st_dev == tmp_path.stat().st_dev:
+        pytest.skip("no second file system to build into")
+    root = tmp_path / "repo"
+    plan_with_history(root)
+    site = Path(tempfile.mkdtemp(dir=elsewhere))
+    try:
+        build_at(root, site, "2030-01-01 10:00:00", tmp_path / "cache")
+        build_at(root, tmp_path / "site", "2030-01-01 10:00:00", tmp_path / "cold")
+        assert (site / "revisions/v1/index.html").stat().st_nlink == 1
+        assert (tmp_path / "site/revisions/v1/index.html").stat().st_nlink == 2
+        assert differences(site, tmp_path / "site") == []
+    finally:
+        shutil.rmtree(site)
 
 
 @pytest.mark.slow

@@ -356,7 +356,7 @@ class ArchiveWriter:
         self._stamps: dict[str, tuple[int, int, str]] = {}
         """(size, modification time, SHA-256) of each cached file as written, by key."""
         self._folders: set[str] = set()
-        """Folders of the site this process has made."""
+        """Folders of the site and the cache this process has made (or found)."""
 
     def _use_site(self, site: dict[str, Any]) -> None:
         """Key the files by the site around them: every file by all of it, page versions by all but its records.
@@ -576,29 +576,44 @@ class ArchiveWriter:
         self, site_dir: Path, url: str, key: str, render: Callable[[], str]
     ) -> tuple[str, tuple[int, int, str] | None]:
         """Render a file into the site and the cache: its SHA-256, and the cached copy's stamp (None if not cached)."""
-        target = self._target(site_dir, url, set())
+        target = self._target(site_dir, url, self._folders)
         data = render().encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(
-                target
-            )  # a link to a cached file from an earlier build into the same folder: never write through it
-        Path(target).write_bytes(data)
-        if self.files is None:
-            return digest, None
+            os.unlink(target)  # a link to a cached file from an earlier build: never write through it
+        stamp, linked = self._keep_file(key, data, digest, target) if self.files is not None else (None, False)
+        if not linked:
+            Path(target).write_bytes(data)
+        return digest, stamp
+
+    def _keep_file(self, key: str, data: bytes, digest: str, target: str) -> tuple[tuple[int, int, str] | None, bool]:
+        """Keep a rendered file in the cache and link it into the site: its stamp (None if not kept), and if linked.
+
+        The file is written once and linked, as a later build links it: making a file costs far
+        more than naming it again on some file systems, and the site takes no more room than the
+        cache. Where the site cannot link to the cache (another file system), it gets its own copy.
+        """
+        assert self.files is not None
         cached = os.path.join(self.files, key[:2], key)
         # A name no other build writes to at the same time, renamed into place when complete.
         temporary = f"{cached}.{os.getpid()}-{threading.get_ident()}.tmp"
+        linked = False
         try:
-            os.makedirs(os.path.dirname(cached), exist_ok=True)
+            if os.path.dirname(cached) not in self._folders:
+                os.makedirs(os.path.dirname(cached), exist_ok=True)
+                self._folders.add(os.path.dirname(cached))
             Path(temporary).write_bytes(data)
             info = os.stat(temporary)
-            os.replace(temporary, cached)
-            return digest, (info.st_size, info.st_mtime_ns, digest)
-        except OSError:
             with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            return digest, None
+                os.link(temporary, target)
+                linked = True
+            os.replace(temporary, cached)
+            return (info.st_size, info.st_mtime_ns, digest), linked
+        except OSError:  # a read-only or vanished cache: the site still gets its file
+            self._folders.discard(os.path.dirname(cached))
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)  # the site's link, if made, keeps the file
+            return None, linked
 
     def _key(self, *parts: object, site: bool = True) -> str:
         """A cache key for a file: what it shows, the site around it (or all of it but its records), the templates."""
