@@ -49,7 +49,7 @@ from techplan.plan.settings import PlanConfig
 from techplan.site.mdlinks import PageLinks
 from techplan.site.mdtables import BoxedTables
 from techplan.site.opendata import plan_data
-from techplan.site.render import Renderer, Slots
+from techplan.site.render import PARTIALS, Renderer, Slots
 from techplan.site.safehtml import field_markdown, sanitise_page
 from techplan.site.urls import relative_url
 
@@ -547,6 +547,8 @@ class ArchiveWriter:
                 made_from_them.append([output])
         # The slowest first (a redline compares every changed page), so no process is left with one at the end.
         made_from_them.sort(key=lambda task: _method(task[0][2]) != self._redline_page)
+        for name in (*TEMPLATES, *PARTIALS):  # compiled once here, not once in each process
+            self.renderer.env.get_template(name)
         global _WORK
         context = multiprocessing.get_context("fork")
         for part in (list(versions.values()), made_from_them):

@@ -36,6 +36,8 @@ TEMPLATES = {
     "coming-due": "partials/plan-coming-due.html",
 }
 REFERENCE_TEMPLATE = "partials/plan-reference.html"
+PARTIALS = (*TEMPLATES.values(), REFERENCE_TEMPLATE, "partials/plan-macros.html", "partials/plan-marker.html")
+"""The partials a plan's blocks and references are rendered with."""
 
 COMING_DUE_DAYS = 183
 """How far ahead the home page looks for milestones coming due: about six months."""
@@ -264,10 +266,9 @@ class Renderer:
         """Hash the plan's records, the date, the pages' URLs, the templates and the Markdown setup."""
         loader = self.env.loader
         assert loader is not None
-        names = [*TEMPLATES.values(), REFERENCE_TEMPLATE, "partials/plan-macros.html", "partials/plan-marker.html"]
         parts = [
             repr(self.plan.phases), repr(self.plan.milestones), repr(self.plan.measures), self.today.isoformat(),
-            sorted(self.page_urls.items()), [loader.get_source(self.env, name)[0] for name in names], markdown_key,
+            sorted(self.page_urls.items()), [loader.get_source(self.env, name)[0] for name in PARTIALS], markdown_key,
             repr(sorted(self.slippage.items())), repr(self.licence), self.site_url, sorted(self.record_links.items()),
         ]  # fmt: skip
         return content_key(repr(parts).encode())
