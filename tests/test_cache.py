@@ -253,6 +253,40 @@ def test_what_merges_supersede_does_not_pile_up_in_the_cache(tmp_path: Path) -> 
     assert {path.name for path in cache_entries(tmp_path, "history-parts")} == parts
 
 
+def archive_contents(root: Path) -> list[int]:
+    """How many page versions each of the archive's content entries holds (techplan.site.archive.CONTENTS), sorted."""
+    entries = (root / ".cache/techplan").glob("*/archive-content/*")
+    return sorted(len(pickle.loads(path.read_bytes())) for path in entries)
+
+
+def test_the_archive_keeps_the_content_of_each_pages_versions_in_one_entry(tmp_path: Path) -> None:
+    """A first build makes one cache file a page, not one a version; what the archive no longer has is dropped."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    pages = len(list((tmp_path / "plan").rglob("*.md")))
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    assert archive_contents(tmp_path) == [1] * pages
+    # One page reworded in the next revision: its entry holds both versions, the others their one.
+    repo.replace("plan/phase1-vision/index.md", "We start with", "First, we start with")
+    repo.commit("Reword", "Reworded the vision.", "2021-02-01T09:00:00+00:00")
+    repo.git("tag", "-a", "v2", "-m", "Second revision", date="2021-02-02T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    assert archive_contents(tmp_path) == [1] * (pages - 1) + [2]
+    # A page added in a third revision: a new entry; and every page's versions link to the site's
+    # pages, so each entry is rewritten with its versions as they render now, and no others.
+    # Then that revision withdrawn: the page is in no revision, and its entry goes.
+    repo.write("plan/phase1-vision/more.md", "# More\n\nMore of the vision.\n")
+    repo.commit("Add a page", "Added a page.", "2021-03-01T09:00:00+00:00")
+    repo.git("tag", "-a", "v3", "-m", "Third revision", date="2021-03-02T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    assert archive_contents(tmp_path) == [1] * pages + [2]
+    repo.git("tag", "-d", "v3")
+    assert build(tmp_path).returncode == 0
+    assert archive_contents(tmp_path) == [1] * (pages - 1) + [2]
+    assert_as_cold(tmp_path)
+
+
 def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path) -> None:
     """Record lives kept from an earlier build keep the notes their reading made: every build lists them."""
     repo = GitRepo(tmp_path)
