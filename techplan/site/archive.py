@@ -487,14 +487,8 @@ class ArchiveWriter:
 
     def _prefetch(self, missing: set[str]) -> None:
         """Read, in one git call, the Markdown of every version the files still to render need."""
+        # Redlines need none: they read the versions' blocks from the site.
         needed = {v.blob for v in self.index.versions.values() if v.url in missing or v.blocks_url in missing}
-        for view in self.index.revisions:
-            if view.redline_url in missing and view.previous:
-                previous = self._view(view.previous)
-                for page in (*view.pages_changed, *view.pages_removed):
-                    for key in (view.pages.get(page), previous.pages.get(page)):
-                        if key:
-                            needed.add(self.index.versions[key].blob)
         wanted = sorted(needed - self._blobs.keys())
         if wanted:
             self._blobs.update(self.fetch(wanted))
