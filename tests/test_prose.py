@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from techplan.plan.prose import expand, scan
+from hypothesis import given
+from hypothesis import strategies as st
+
+from techplan.plan.prose import _visible, expand, scan
 
 
 def names(text: str) -> list[tuple[str, int]]:
@@ -39,3 +42,23 @@ def test_expand_replaces_each_token_and_keeps_everything_else() -> None:
 
 def test_unclosed_fence_hides_the_rest_as_markdown_does() -> None:
     assert names("```\n[[M1.1]]\n") == []
+
+
+# Lines made of what decides what is code or comment, and plain characters around it.
+_PIECES = st.lists(st.sampled_from(["`", "``", "<!--", "-->", "[[M1.1]]", "a", " ", "-", "<", "!", "]"]), max_size=12)
+
+
+@given(_PIECES, st.booleans())
+def test_blanking_code_and_comments_keeps_every_other_character_in_place(pieces: list[str], in_comment: bool) -> None:
+    line = "".join(pieces)
+    visible, _ = _visible(line, in_comment)
+    assert len(visible) == len(line)
+    assert all(shown in (kept, " ") for shown, kept in zip(visible, line, strict=True))
+    if not in_comment and "`" not in line and "<!--" not in line:
+        assert visible == line
+
+
+@given(st.lists(st.sampled_from(["-->", "[[M1.1]]", "a", " ", "-", "."]), max_size=12), st.text("a -.", max_size=20))
+def test_a_reference_in_plain_text_is_found_wherever_it_stands(before: list[str], after: str) -> None:
+    """Text that opens no code span or comment hides nothing, however much of it comes first."""
+    assert "M2.2" in [token.name for token in scan(f"{''.join(before)}[[M2.2]]{after}\n")]

@@ -106,6 +106,8 @@ def find_title(text: str) -> tuple[int, str] | None:
 
 def _visible(line: str, in_comment: bool) -> tuple[str, bool]:
     """Blank out code spans and comments in a line, keeping offsets; and whether a comment runs on."""
+    if not in_comment and "`" not in line and "<!--" not in line:
+        return line, False  # most lines: nothing to blank out
     chars = list(line)
     position = 0
     while position < len(line):
