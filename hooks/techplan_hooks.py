@@ -10,6 +10,7 @@ from techplan.site.plugin import TechPlanPlugin
 plugin = TechPlanPlugin()
 
 on_config = plugin.on_config
+on_pre_build = plugin.on_pre_build
 on_files = plugin.on_files
 on_nav = plugin.on_nav
 on_env = plugin.on_env

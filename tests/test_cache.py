@@ -287,6 +287,46 @@ def test_the_archive_keeps_the_content_of_each_pages_versions_in_one_entry(tmp_p
     assert_as_cold(tmp_path)
 
 
+def test_a_rebuild_keeps_the_archive_in_place_and_only_what_it_still_publishes(tmp_path: Path) -> None:
+    """The last build's archive is set aside while MkDocs empties the site, and taken back only where it holds."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    repo.replace("plan/phase1-vision/index.md", "We start with", "First, we start with")
+    repo.commit("Reword", "Reworded the vision.", "2021-02-01T09:00:00+00:00")
+    repo.git("tag", "-a", "v2", "-m", "Second revision", date="2021-02-02T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    site = tmp_path / "site"
+    folder = site / "revisions/v1/pages"
+    inode = folder.stat().st_ino
+    (folder / "stray.html").write_text("not the archive's")
+    (site / "revisions/v1/pages/phase1-vision").mkdir(exist_ok=True)
+    (site / "revisions/v1/pages/phase1-vision/stray.html").write_text("nor this")
+    assert build(tmp_path).returncode == 0
+    assert folder.stat().st_ino == inode  # moved back, not made again
+    assert not (folder / "stray.html").exists()
+    assert not (site / "revisions/v1/pages/phase1-vision/stray.html").exists()
+    assert not any(path.name.startswith(".") for path in site.iterdir())
+    assert_as_cold(tmp_path)
+    # A revision withdrawn: its folder goes; the other's stays where it was.
+    inode = (site / "revisions/v1/pages").stat().st_ino
+    repo.git("tag", "-d", "v2")
+    assert build(tmp_path).returncode == 0
+    assert not (site / "revisions/v2").exists()
+    assert (site / "revisions/v1/pages").stat().st_ino == inode
+    assert not any(path.name.startswith(".") for path in site.iterdir())
+    assert_as_cold(tmp_path)
+    # A build that fails leaves nothing set aside in the site either.
+    milestones = tmp_path / "plan/phase1-vision/milestones.yml"
+    good = milestones.read_text()
+    milestones.write_text(good.replace("status: done", "status: finished", 1))
+    assert build(tmp_path).returncode != 0
+    assert not any(path.name.startswith(".") for path in site.iterdir())
+    milestones.write_text(good)
+    assert build(tmp_path).returncode == 0
+    assert_as_cold(tmp_path)
+
+
 def test_a_warm_build_still_lists_what_the_history_could_not_read(tmp_path: Path) -> None:
     """Record lives kept from an earlier build keep the notes their reading made: every build lists them."""
     repo = GitRepo(tmp_path)

@@ -35,7 +35,7 @@ from techplan.plan.settings import PlanConfig, plan_settings
 from techplan.plan.spec import FILES, SCHEMA_NAMES, shipped_schema
 from techplan.plan.yamlsource import read_yaml
 from techplan.problems import Problem, render_report
-from techplan.site.archive import ArchiveIndex, ArchiveWriter
+from techplan.site.archive import ArchiveIndex, ArchiveWriter, remove_aside, set_aside
 from techplan.site.builtfrom import BuiltFrom, uncommitted_paths
 from techplan.site.converted import ConvertedPages
 from techplan.site.forked import Forked, write_aside
@@ -101,6 +101,8 @@ class PlanSite:
         self._record_feeds: dict[str, list[tuple[str, str]]] = {}
         """(title, site path) of the feed each record page's head links, by page."""
         self._archive: Forked[dict[str, str]] | None = None
+        self._site_dir: Path | None = None
+        """The site being built, once MkDocs is about to empty it (`on_pre_build`)."""
         """The point-in-time views being written in another process, while MkDocs renders the pages."""
         self._cache_written: Callable[[], None] = lambda: None
         """Waits for the cache's largest entries, written in another process while MkDocs renders the pages."""
@@ -507,6 +509,11 @@ class PlanSite:
         """Make Material's own markup valid on pages built from a template alone (404.html)."""
         return without_toggle_autocomplete(output) if template_name.endswith(".html") else output
 
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        """Before MkDocs empties the site: set the last build's archive aside, to keep what still holds of it."""
+        self._site_dir = Path(config.site_dir)
+        set_aside(self._site_dir)
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the point-in-time views, then the manifest of every file the site holds."""
         assert self.settings is not None and self.published is not None and self.renderer is not None
@@ -514,6 +521,7 @@ class PlanSite:
             self._archive_hashes, self._archive = self._archive.result(), None
         else:
             self._archive_hashes = self._write_archive(config) if self.published.revisions else {}
+        remove_aside(Path(config.site_dir))  # a site with no revisions now, or none that was kept
         if self.built_from is not None:
             site_dir = Path(config.site_dir)
             builder = "ProperDocs" if mkdocs.__name__ == "properdocs" else "MkDocs"
@@ -535,6 +543,8 @@ class PlanSite:
         if self._archive is not None:
             self._archive.cancel()
             self._archive = None
+        if self._site_dir is not None:
+            remove_aside(self._site_dir)
         self._cache_written()  # what it writes holds whatever went wrong after
         after_forks()
 

@@ -278,6 +278,31 @@ UNCONVERTED = (
 """What a point-in-time page says above text it shows unformatted."""
 
 
+ASIDE = ".techplan-archive"
+"""Where the last build's archive waits while MkDocs empties the site, which leaves names starting with a dot."""
+
+
+def set_aside(site_dir: Path) -> None:
+    """Before MkDocs empties the site: move the last build's archive aside, for this build to keep what still holds.
+
+    Its files are links to the cache's: emptying the site and linking them all again, with the
+    folders they are in, is most of what a rebuild spends beyond plain MkDocs on some file
+    systems. The writer moves back the folders of the revisions it still publishes, keeps each
+    file there that is still the cache's own, and deletes the rest (`ArchiveWriter._restore`);
+    nothing set aside is published (`remove_aside`).
+    """
+    remove_aside(site_dir)  # from a build that stopped part way
+    archive = site_dir / FOLDER
+    if archive.is_dir() and not archive.is_symlink():
+        with contextlib.suppress(OSError):
+            os.rename(archive, site_dir / ASIDE)
+
+
+def remove_aside(site_dir: Path) -> None:
+    """Delete whatever of the last build's archive this one has not taken back."""
+    shutil.rmtree(site_dir / ASIDE, ignore_errors=True)
+
+
 def archive_url(revision: Revision, page: str) -> str:
     """Where a page version introduced by a revision lives: under the revision's pages/, one file each.
 
@@ -364,6 +389,9 @@ class ArchiveWriter:
         """Folders of the site and the cache this process has made (or found)."""
         self._site_dir: Path | None = None
         """The site being written: files made from the page versions read the versions' blocks there."""
+        self._device: int | None = None
+        self._present: dict[str, int] = {}
+        """Files of the last build's archive moved back into the site (path: inode), until this build claims them."""
         self._contents: tuple[str, dict[str, Content]] | None = None
         """One page's versions' rendered content by key: the last page worked on."""
         self._contents_changed = False
@@ -399,6 +427,8 @@ class ArchiveWriter:
         soon as it has the archive's index, and the rest (which name today's records) once it
         knows every record, with a second call that does not write them again.
         """
+        if self._site_dir is None:
+            self._restore(site_dir)
         self._site_dir = site_dir
         outputs = self._version_outputs()
         if not versions_only:
@@ -424,6 +454,7 @@ class ArchiveWriter:
         if versions_only:
             return len(outputs)
         self._keep_change_items()
+        self._delete_unclaimed()
         used = set(self._done.values())
         self._forget_unused(used)
         self.cache.forget_all_but(CONTENTS, {self._contents_key(page) for page in self._versions_by_page()})
@@ -431,6 +462,54 @@ class ArchiveWriter:
         if self.files is not None and self._stamps != self._stamps_before:
             self.cache.put("archive", "file-stamps", self._stamps)
         return len(self._done)
+
+    def _restore(self, site_dir: Path) -> None:
+        """Move back the last build's folders of the revisions this build publishes (see `set_aside`).
+
+        Each file in them is claimed as this build links (`_link`) or renders (`_record`) it; what
+        is not claimed by the end is deleted (`_delete_unclaimed`).
+        """
+        aside = os.path.join(site_dir, ASIDE)
+        if not os.path.isdir(aside):
+            return
+        slugs = {view.slug for view in self.index.revisions}
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(aside):
+                if entry.name not in slugs or not entry.is_dir(follow_symlinks=False):
+                    continue
+                target = os.path.join(site_dir, FOLDER, entry.name)
+                try:
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    os.rename(entry.path, target)
+                except OSError:
+                    continue  # left aside, and deleted with the rest
+                self._take_stock(target)
+        remove_aside(site_dir)
+
+    def _take_stock(self, folder: str) -> None:
+        """Note every file and folder under a folder moved back into the site."""
+        self._folders.add(folder)
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    self._take_stock(entry.path)
+                else:
+                    self._present[entry.path] = entry.inode()
+
+    def _delete_unclaimed(self) -> None:
+        """Delete the files moved back that this build did not claim, and the folders that leaves empty."""
+        for path in self._present:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            folder = os.path.dirname(path)
+            while folder in self._folders:
+                try:
+                    os.rmdir(folder)  # only if empty
+                except OSError:
+                    break
+                self._folders.discard(folder)
+                folder = os.path.dirname(folder)
+        self._present.clear()
 
     def _version_outputs(self) -> list[Output]:
         """Every page version's page and blocks."""
@@ -494,9 +573,14 @@ class ArchiveWriter:
             self._blobs.update(self.fetch(wanted))
 
     @staticmethod
-    def _target(site_dir: Path, url: str, folders: set[str]) -> str:
+    def _path(site_dir: Path, url: str) -> str:
+        """Where a file goes in the site."""
+        return os.path.join(site_dir, url + "index.html" if url.endswith("/") else url)
+
+    @classmethod
+    def _target(cls, site_dir: Path, url: str, folders: set[str]) -> str:
         """Where a file goes in the site, its folder made."""
-        target = os.path.join(site_dir, url + "index.html" if url.endswith("/") else url)
+        target = cls._path(site_dir, url)
         folder = os.path.dirname(target)
         if folder not in folders:
             os.makedirs(folder, exist_ok=True)
@@ -521,6 +605,9 @@ class ArchiveWriter:
         if stamp is None or (info.st_size, info.st_mtime_ns) != stamp[:2]:
             return False
         target = self._target(site_dir, url, folders)
+        if self._present.pop(target, None) == info.st_ino and info.st_dev == self._site_device():
+            self.hashes[_site_path(url)] = stamp[2]
+            return True  # the last build's link to this very file, moved back with its folder
         try:
             os.link(cached, target)
         except FileExistsError:
@@ -580,9 +667,17 @@ class ArchiveWriter:
 
     def _record(self, url: str, key: str, digest: str, stamp: tuple[int, int, str] | None) -> None:
         """Note a rendered file's hash for the manifest, and its cached copy's stamp."""
+        if self._site_dir is not None:
+            self._present.pop(self._path(self._site_dir, url), None)  # written anew, wherever it was rendered
         self.hashes[_site_path(url)] = digest
         if stamp is not None:
             self._stamps[key] = stamp
+
+    def _site_device(self) -> int:
+        """The device of the site's file system: a file there is the cache's own only on the same one."""
+        if self._device is None:
+            self._device = os.stat(self._site_dir).st_dev if self._site_dir is not None else -1
+        return self._device
 
     def _write_rendered(
         self, site_dir: Path, url: str, key: str, render: Callable[[], str]

@@ -28,6 +28,9 @@ class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         self.engine = PlanSite()
         return self.engine.on_config(config)
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.engine.on_pre_build(config)
+
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
         return self.engine.on_files(files, config)
 
