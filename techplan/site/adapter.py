@@ -101,9 +101,9 @@ class PlanSite:
         self._record_feeds: dict[str, list[tuple[str, str]]] = {}
         """(title, site path) of the feed each record page's head links, by page."""
         self._archive: Forked[dict[str, str]] | None = None
+        """The point-in-time views being written in another process, while MkDocs renders the pages."""
         self._site_dir: Path | None = None
         """The site being built, once MkDocs is about to empty it (`on_pre_build`)."""
-        """The point-in-time views being written in another process, while MkDocs renders the pages."""
         self._cache_written: Callable[[], None] = lambda: None
         """Waits for the cache's largest entries, written in another process while MkDocs renders the pages."""
         self._outputs: PageOutputs | None = None

@@ -60,12 +60,12 @@ FOLDER = "revisions"
 
 Fetch = Callable[[list[str]], dict[str, bytes]]
 ChangeFields = tuple[str, str, str, str | None, str | None, int | None]
+"""A DataChange's fields, in order: how the data changes between revisions are cached."""
 Content = tuple[str, tuple[str, ...], tuple["Block", ...]]
 """A page version's rendered HTML, the pages it links to and its blocks of text."""
 CONTENTS = "archive-content"
 """The cache's kind for the content of each page's versions, one entry a page."""
 remember_at_most(CONTENTS, 0)  # the writer holds the page it is working on; a build reads each page's once
-"""A DataChange's fields, in order: how the data changes between revisions are cached."""
 
 
 @pickled_by_fields
@@ -390,6 +390,7 @@ class ArchiveWriter:
         self._site_dir: Path | None = None
         """The site being written: files made from the page versions read the versions' blocks there."""
         self._device: int | None = None
+        """The site's file system, once asked (`_site_device`)."""
         self._present: dict[str, int] = {}
         """Files of the last build's archive moved back into the site (path: inode), until this build claims them."""
         self._contents: tuple[str, dict[str, Content]] | None = None
@@ -801,7 +802,7 @@ class ArchiveWriter:
         """A version's blocks of text, read from its blocks file: every version's is in the site before any redline."""
         if self._site_dir is not None:
             try:
-                data = json.loads(Path(self._target(self._site_dir, version.blocks_url, self._folders)).read_bytes())
+                data = json.loads(Path(self._path(self._site_dir, version.blocks_url)).read_bytes())
                 return [Block(kind, text) for kind, text in data["blocks"]]
             except (OSError, ValueError, KeyError, TypeError):
                 pass  # not written (a build that failed part way): render it
