@@ -61,8 +61,8 @@ FOLDER = "revisions"
 Fetch = Callable[[list[str]], dict[str, bytes]]
 ChangeFields = tuple[str, str, str, str | None, str | None, int | None]
 """A DataChange's fields, in order: how the data changes between revisions are cached."""
-Content = tuple[str, tuple[str, ...], tuple["Block", ...]]
-"""A page version's rendered HTML, the pages it links to and its blocks of text."""
+Content = tuple[str, tuple["Block", ...]]
+"""A page version's rendered HTML and its blocks of text."""
 CONTENTS = "archive-content"
 """The cache's kind for the content of each page's versions, one entry a page."""
 remember_at_most(CONTENTS, 0)  # the writer holds the page it is working on; a build reads each page's once
@@ -745,7 +745,7 @@ class ArchiveWriter:
         return self._plans[name]
 
     def _content(self, version: Version) -> Content:
-        """A version's rendered content, the pages it links to, and its blocks of text."""
+        """A version's rendered content and its blocks of text."""
         view = self._view(version.revision)
         key = self._content_key(version)
         contents = self._page_contents(version.page)
@@ -806,7 +806,7 @@ class ArchiveWriter:
                 return [Block(kind, text) for kind, text in data["blocks"]]
             except (OSError, ValueError, KeyError, TypeError):
                 pass  # not written (a build that failed part way): render it
-        return list(self._content(version)[2])
+        return list(self._content(version)[1])
 
     def _render_content(self, version: Version, view: RevisionView) -> Content:
         """Render a version's Markdown with the data, links and references of its revision."""
@@ -840,7 +840,6 @@ class ArchiveWriter:
             return slots.hold(renderer._render_block(token.name, version.url, phase))
 
         self._links.page = version.page
-        self._links.targets = set()
         self._links.resolve = lambda target: relative_url(urls[target], version.url) if target in urls else None
         self._links.site_root = relative_url("", version.url)
 
@@ -850,7 +849,7 @@ class ArchiveWriter:
         html = converted_in_time(convert, text)
         if html is None:  # a past revision cannot be corrected: its text, as written
             html = f"<p>{UNCONVERTED}</p>\n{as_written(text)}"
-        return html, tuple(sorted(self._links.targets)), tuple(extract_blocks(html))
+        return html, tuple(extract_blocks(html))
 
     def _convert_inline(self, text: str) -> str:
         """Markdown from YAML, for blocks in point-in-time pages, with the site's extensions, raw HTML escaped."""
@@ -901,7 +900,7 @@ class ArchiveWriter:
 
     def _page(self, version: Version) -> str:
         """A page as it stood at the revision that introduced this version."""
-        content, _, _ = self._content(version)
+        content, _ = self._content(version)
         view = self._view(version.revision)
         shown_in = [v.name for v in self.index.revisions if v.pages.get(version.page) == version.key]
         still, until = self._standing(version, shown_in)
@@ -945,7 +944,7 @@ class ArchiveWriter:
 
     def _blocks(self, version: Version) -> str:
         """A page version's blocks of text, [kind, text] each, for the compare page to redline."""
-        _, _, blocks = self._content(version)
+        _, blocks = self._content(version)
         data = {"blocks": [[b.kind, b.text] for b in blocks]}
         return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 

@@ -43,8 +43,6 @@ class PageLinks(Extension):
         self.resolve: Resolver = lambda _: None
         self.site_root = ""
         """The site's root relative to the page being rendered (`../../`), for images and files."""
-        self.targets: set[str] = set()
-        """The pages the rendered page links to."""
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(_PageLinks(md, self), "techplan_page_links", 0)
@@ -56,7 +54,6 @@ class PageLinks(Extension):
             return url
         target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page), path))
         if target.endswith(".md"):
-            self.targets.add(target)
             resolved = self.resolve(target)
             if resolved is not None:
                 return urlunsplit(("", "", resolved, query, fragment))
