@@ -61,7 +61,7 @@ FOLDER = "revisions"
 Fetch = Callable[[list[str]], dict[str, bytes]]
 ChangeFields = tuple[str, str, str, str | None, str | None, int | None]
 """A DataChange's fields, in order: how the data changes between revisions are cached."""
-Content = tuple[str, tuple["Block", ...]]
+Content = tuple[str, tuple[Block, ...]]
 """A page version's rendered HTML and its blocks of text."""
 CONTENTS = "archive-content"
 """The cache's kind for the content of each page's versions, one entry a page."""
