@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from techplan._version import __version__
+from techplan.packs import PackStore
 
 FORMAT = 1
 """Bump when a cached structure changes shape."""
@@ -38,6 +39,15 @@ one before is not read again. Kept, they would grow the cache that CI restores a
 megabytes a merge (30 MB at 1,000 pages). A few are kept, not one, for builds that take turns:
 `make serve` beside `make site`, two branches, two clones sharing TECHPLAN_CACHE.
 """
+_PACKED = frozenset({"history-parts", "dues", "record-versions", "converted-page", "search-entries", "record-page"})
+"""Kinds of many small entries, kept in packs (techplan.packs) rather than a file each.
+
+Each is written in thousands by a first build at 1,000 pages, and read in hundreds by every
+build after a merge: every page's rendered history, conversion and search entries, and the due
+dates and records of every version of every data file.
+"""
+_STORES: dict[str, PackStore] = {}
+"""The packs of each packed kind's folder, shared by every DiskCache of this process."""
 
 
 Record = TypeVar("Record", bound=type)
@@ -106,7 +116,13 @@ class DiskCache:
         if self.folder is None:
             return None
         try:
-            value = pickle.loads((self.folder / kind / _name(key)).read_bytes())
+            if kind in _PACKED:
+                data = self._packs(kind).get(_name(key))
+                if data is None:
+                    return None
+            else:
+                data = (self.folder / kind / _name(key)).read_bytes()
+            value = pickle.loads(data)
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
             return None
         _remember(kind, key, value)
@@ -152,8 +168,16 @@ class DiskCache:
         _remember(kind, key, value)
 
     def write(self, kind: str, key: str, value: Any) -> None:
-        """Write a value to disk only; `put` does this and `remember`."""
+        """Write a value to disk only; `put` does this and `remember`.
+
+        A packed kind's entry is added to this process's pack, on disk once `finish_packs` runs
+        (at the end of each build, and at exit).
+        """
         if self.folder is None:
+            return
+        if kind in _PACKED:
+            with contextlib.suppress(OSError):  # a read-only checkout still builds, just without reuse
+                self._packs(kind).add(_name(key), pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
             return
         folder = os.path.join(self.folder, kind)
         target = os.path.join(folder, _name(key))
@@ -174,8 +198,14 @@ class DiskCache:
                 os.unlink(temporary)
 
     def forget_all_but(self, kind: str, keys: set[str]) -> None:
-        """Delete a kind's entries on disk but these keys': what a build no longer uses does not pile up."""
+        """Delete a kind's entries on disk but these keys': what a build no longer uses does not pile up.
+
+        A packed kind's are dropped when `finish_packs` finds enough of them to merge its packs.
+        """
         if self.folder is None:
+            return
+        if kind in _PACKED:
+            self._packs(kind).forget_all_but(_name(key) for key in keys)
             return
         names = {_name(key) for key in keys}
         with contextlib.suppress(OSError):
@@ -183,6 +213,23 @@ class DiskCache:
                 if entry.name not in names and not entry.name.endswith(".tmp"):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)
+
+    def _packs(self, kind: str) -> PackStore:
+        """A packed kind's store, one a folder in this process; its pack is finished at exit if not before."""
+        assert self.folder is not None
+        folder = str(self.folder / kind)
+        store = _STORES.get(folder)
+        if store is None:
+            if not _STORES:
+                atexit.register(finish_packs)
+            store = _STORES[folder] = PackStore(folder)
+        return store
+
+
+def finish_packs() -> None:
+    """Put what this process added to the packed kinds on disk, as a build ends (techplan.packs)."""
+    for store in _STORES.values():
+        store.finish()
 
 
 @functools.cache

@@ -14,7 +14,9 @@ import pytest
 from gitrepo import GitRepo
 from plansite import MINI_PLAN, build, page, text_of, write_site
 
+from techplan.cache import _PACKED as PACKED
 from techplan.cache import FORMAT, pickled_by_fields
+from techplan.packs import read_packs
 
 
 def site_files(root: Path) -> dict[str, bytes]:
@@ -248,9 +250,19 @@ def test_what_merges_supersede_does_not_pile_up_in_the_cache(tmp_path: Path) -> 
     assert text_of(page(tmp_path, "milestones/M1.2/").select_one("h1")).startswith(f"M1.2: {title}")
     # The rendered parts of the history (pages' histories, months, feeds) are only those of this commit:
     # what a cold build of it renders, no more.
-    parts = {path.name for path in cache_entries(tmp_path, "history-parts")}
+    # what a cold build of it renders, and what merges made obsolete only until they are a quarter of it
+    # (then the kind's packs are merged without them: techplan.packs).
+    parts = set(packed(tmp_path, "history-parts"))
     assert_as_cold(tmp_path)
-    assert {path.name for path in cache_entries(tmp_path, "history-parts")} == parts
+    cold = set(packed(tmp_path, "history-parts"))
+    assert cold <= parts and 4 * len(parts - cold) <= len(parts)
+    assert len(list(tmp_path.glob("*/techplan/*/history-parts/*"))) == 1  # one pack, not a file a part
+
+
+def packed(root: Path, kind: str) -> dict[str, tuple[str, bytes]]:
+    """A packed kind's entries in the cache (techplan.packs): the pack holding each, and its bytes."""
+    [folder] = (root / ".cache/techplan").glob(f"*/{kind}")
+    return read_packs(str(folder))
 
 
 def archive_contents(root: Path) -> list[int]:
@@ -358,9 +370,9 @@ def conversions(result: subprocess.CompletedProcess[str], what: str = "converted
     return int(found[1]), int(found[2])
 
 
-def kept_conversions(root: Path) -> dict[Path, int]:
-    """The pages' conversions the cache keeps (techplan.site.converted), with the inode each was written to."""
-    return {path: path.stat().st_ino for path in (root / ".cache/techplan").glob("*/converted-page/*")}
+def kept_conversions(root: Path) -> dict[str, tuple[str, bytes]]:
+    """The pages' conversions the cache keeps (techplan.site.converted): the pack each was written to, and it."""
+    return packed(root, "converted-page")
 
 
 def test_kept_conversions_still_check_every_link_and_anchor(tmp_path: Path) -> None:
@@ -398,8 +410,10 @@ def test_kept_conversions_still_check_every_link_and_anchor(tmp_path: Path) -> N
     repo.commit("Mend the link", "Linked the vision.", "2021-03-01T09:00:00+00:00")
     assert build(tmp_path).returncode == 0
     kept = kept_conversions(tmp_path)
-    assert len(kept) == converted  # one conversion a page: those of earlier builds are not kept
-    [home_entry] = [path for path in kept if b"phase1-vision/#milestones" in path.read_bytes()]
+    # One conversion a page, and those of earlier builds only until they are a quarter (techplan.packs).
+    assert converted <= len(kept) and 3 * len(kept) <= 4 * converted
+    home = [key for key, (_, data) in kept.items() if b"phase1-vision/#milestones" in data and b"figures" not in data]
+    [home_entry] = home  # the home page as it now reads (its earlier conversions name the figures)
     repo.replace("plan/phase1-vision/index.md", "## Milestones", "## Steps")
     repo.commit("Rename a heading", "Renamed the vision's milestones.", "2021-04-01T09:00:00+00:00")
     renamed = build(tmp_path)
@@ -425,9 +439,17 @@ def test_what_the_cache_keeps_reads_back_as_it_was_written(tmp_path: Path) -> No
     assert build(tmp_path).returncode == 0
     rebuilt: set[type] = set()
     # DiskCache's pickles: not the pages and archive files kept as written, nor Jinja's compiled templates.
-    entries = (tmp_path / ".cache/techplan").glob(f"{FORMAT}-*/*/*")
-    for entry in sorted(path for path in entries if path.parent.name not in ("page-output", "archive-files")):
-        value = pickle.loads(entry.read_bytes())
+    entries: list[tuple[str, bytes]] = []
+    for folder in sorted((tmp_path / ".cache/techplan").glob(f"{FORMAT}-*/*")):
+        if folder.name in ("page-output", "archive-files"):
+            continue
+        if folder.name in PACKED:
+            entries += [(f"{folder.name}/{key}", data) for key, (_, data) in sorted(read_packs(str(folder)).items())]
+        else:
+            entries += [(f"{folder.name}/{path.name}", path.read_bytes()) for path in sorted(folder.iterdir())]
+    assert any(name.startswith("dues/") for name, _ in entries)
+    for entry, data in entries:
+        value = pickle.loads(data)
         assert pickle.loads(pickle.dumps(value)) == value, entry
         stack, seen = [value], set()
         while stack:

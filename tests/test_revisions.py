@@ -343,6 +343,7 @@ def test_techplan_diff_of_many_pages_shares_the_work_among_cores_and_says_the_sa
     pages = json.loads(together)["pages"]
     assert [p["page"] for p in pages][:2] == ["phase1-vision/index.md", "phase1-vision/part-00.md"]
     assert len(pages) == count + 1
+    assert [n["notes"] for n in json.loads(together)["notes"]] == [["Every part now says what comes next."]]
     hidden = re.compile(r'<span class="tp-visually-hidden">[^<]*</span>')
     assert [hidden.sub("", b["html"]) for b in pages[1]["blocks"]] == [
         "We start with M1.1: Publish the vision, step 0<ins>, and then 1</ins>."

@@ -142,9 +142,12 @@ class Repository:
         return self.run_bytes(*args).decode("utf-8", errors="replace")
 
     def head(self) -> str | None:
-        """The full sha of HEAD, or None in a repository with no commits yet (read from the refs: no git process)."""
+        """The full sha of HEAD, or None in a repository with no commits yet (read from the refs: no git process).
+
+        Only the refs: asking GitPython for HEAD's commit starts a `git cat-file` to look the object up.
+        """
         try:
-            return str(self._repo.head.commit.hexsha)
+            return str(self._repo.head.dereference_recursive(self._repo, "HEAD"))
         except ValueError:
             return None
 

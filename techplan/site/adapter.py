@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils.templates import TemplateContext
 
-from techplan.cache import DiskCache, cache_folder
+from techplan.cache import DiskCache, cache_folder, finish_packs
 from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
 from techplan.history.notes import history_report
@@ -536,6 +536,7 @@ class PlanSite:
         if self._indexed is not None:
             self._indexed.finish()
         self._cache_written()
+        finish_packs()  # each build's own, for `mkdocs serve`'s next
         after_forks()  # what the forks shared is this build's: collected again from here
 
     def on_build_error(self) -> None:
@@ -546,6 +547,7 @@ class PlanSite:
         if self._site_dir is not None:
             remove_aside(self._site_dir)
         self._cache_written()  # what it writes holds whatever went wrong after
+        finish_packs()
         after_forks()
 
     def _write_archive(

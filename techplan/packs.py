@@ -1,0 +1,237 @@
+"""Packs: many small cache entries of one kind in a few files, for the cache's kinds of small entries.
+
+A build reads and writes entries by the thousand (at 1,000 pages: each page's rendered history,
+the due dates of every version of every milestones file, each page's conversion and search
+entries). One file each, a first build made some 9,000 files and a build after a merge opened
+a file for every page: on a slow file system that was seconds of a first build, and a tenth of
+a build after one commit at 100 pages.
+
+A pack is one file: the entries' pickled bytes one after another, then an index (key to offset
+and length), then a footer giving where the index starts. A process appends what it adds to a
+pack of its own under a temporary name, and `finish` names it a pack when the build ends: an
+entry costs a write to an open file, not a file. Reading loads each pack's index once and reads
+an entry's bytes when asked for (os.pread on the open file: nothing held in memory, and a forked
+process reads through the same files safely). Packs are named by when they were finished, so a
+later one wins where two hold a key (keys are content hashes: they hold the same value).
+
+When a kind has more than MAX_PACKS packs, or much of what it holds is no longer wanted (see
+`forget_all_but`), `finish` writes what is still wanted into one pack and deletes the packs it
+read. A pack deleted by another process while it is read stays readable through the open file;
+one that cannot be read (cut short, or another format) is ignored: its entries are made again.
+
+A forked process (pid not the one that opened the store) never appends to the inherited pack:
+what it adds goes at once into a pack of its own, as one file an entry would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import struct
+import time
+from collections.abc import Iterable
+
+SUFFIX = ".pack"
+_TEMPORARY = ".pack.tmp"
+_MAGIC = b"techpk1\0"
+_FOOTER = struct.Struct("<Q8s")
+"""Where the index starts, and the format's name: the last 16 bytes of a pack."""
+MAX_PACKS = 8
+"""Packs of a kind from which `finish` merges them into one."""
+_STALE = 24 * 3600
+"""Seconds after which a temporary pack no process finished is deleted (a build that was killed)."""
+
+
+class PackStore:
+    """One kind's packs in a folder: the entries they hold, and the pack this process is adding to."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._owner = os.getpid()
+        self._files: list[tuple[str, int]] = []
+        """The packs read, oldest first: (path, open file descriptor)."""
+        self._where: dict[str, tuple[int, int, int]] | None = None
+        """Each key's (descriptor, offset, length) in the packs read; None until first asked."""
+        self._adding: _PackWriter | None = None
+        self._wanted: set[str] | None = None
+        """The keys `forget_all_but` keeps, when it was asked."""
+
+    def get(self, key: str) -> bytes | None:
+        """An entry's bytes, from this process's own pack or the packs on disk; None if none holds it."""
+        if self._adding is not None and self._owner == os.getpid():
+            data = self._adding.get(key)
+            if data is not None:
+                return data
+        where = self._index().get(key)
+        if where is None:
+            return None
+        descriptor, offset, length = where
+        try:
+            data = os.pread(descriptor, length, offset)
+        except OSError:
+            return None
+        return data if len(data) == length else None
+
+    def add(self, key: str, data: bytes) -> None:
+        """Keep an entry's bytes: in this process's pack, or (in a forked copy) in a pack of its own at once."""
+        if self._owner != os.getpid():
+            writer = _PackWriter(self.folder)
+            writer.add(key, data)
+            writer.finish()
+            return
+        if self._adding is None:
+            self._adding = _PackWriter(self.folder)
+        self._adding.add(key, data)
+
+    def forget_all_but(self, keys: Iterable[str]) -> None:
+        """Drop every entry but these keys' when this process finishes its pack."""
+        self._wanted = set(keys)
+
+    def finish(self) -> None:
+        """Name this process's pack a pack, merging the kind's packs into it when there are many or much is unwanted.
+
+        Then forget what was read: the next build (of `mkdocs serve`) reads the packs again.
+        """
+        if self._owner != os.getpid():
+            return  # a forked copy: its parent finishes the pack, and closes the files
+        if self._where is None and self._adding is None and self._wanted is None:
+            return  # nothing read, added or forgotten since the last time
+        where = self._index()
+        wanted = self._wanted
+        unwanted = [key for key in where if wanted is not None and key not in wanted]
+        adding = self._adding
+        merge = len(self._files) + (adding is not None) > MAX_PACKS or 4 * len(unwanted) > len(where) > 0
+        try:
+            if merge:
+                if adding is None:
+                    adding = _PackWriter(self.folder)
+                for key in where:
+                    if key in adding.index or key in unwanted:
+                        continue
+                    data = self.get(key)
+                    if data is not None:
+                        adding.add(key, data)
+            if adding is not None:
+                adding.finish()
+            if merge:
+                for path, _ in self._files:
+                    with contextlib.suppress(OSError):
+                        os.unlink(path)
+        except OSError:
+            if adding is not None:
+                adding.abandon()
+        finally:
+            self._adding = None
+            self.close()
+
+    def close(self) -> None:
+        """Close the packs read (a forked copy's are its parent's to close)."""
+        if self._owner == os.getpid():
+            for _, descriptor in self._files:
+                with contextlib.suppress(OSError):
+                    os.close(descriptor)
+        self._files = []
+        self._where = None
+        self._wanted = None
+
+    def _index(self) -> dict[str, tuple[int, int, int]]:
+        """Each key's place in the packs on disk, read once."""
+        if self._where is not None:
+            return self._where
+        self._where = {}
+        try:
+            names = sorted(os.listdir(self.folder))
+        except OSError:
+            return self._where
+        now = time.time()
+        for name in names:
+            path = os.path.join(self.folder, name)
+            if name.endswith(_TEMPORARY):
+                with contextlib.suppress(OSError):
+                    if now - os.stat(path).st_mtime > _STALE:
+                        os.unlink(path)
+                continue
+            if not name.endswith(SUFFIX):
+                continue
+            try:
+                descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+            except OSError:
+                continue  # merged and deleted by another build meanwhile
+            index = _read_index(descriptor)
+            if index is None:
+                os.close(descriptor)
+                continue
+            self._files.append((path, descriptor))
+            for key, (offset, length) in index.items():
+                self._where[key] = (descriptor, offset, length)
+        return self._where
+
+
+def read_packs(folder: str) -> dict[str, tuple[str, bytes]]:
+    """Every entry the packs in a folder hold, by key: the name of the pack holding it, and its bytes (for checks)."""
+    found: dict[str, tuple[str, bytes]] = {}
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    for name in (n for n in names if n.endswith(SUFFIX)):
+        with open(os.path.join(folder, name), "rb") as handle:
+            for key, (offset, length) in (_read_index(handle.fileno()) or {}).items():
+                found[key] = (name, os.pread(handle.fileno(), length, offset))
+    return found
+
+
+class _PackWriter:
+    """A pack being written: entries appended to a temporary file, named a pack by `finish`."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.index: dict[str, tuple[int, int]] = {}
+        self._size = 0
+        os.makedirs(folder, exist_ok=True)
+        self._temporary = os.path.join(folder, f"{time.time_ns():020d}-{os.getpid()}{_TEMPORARY}")
+        # Unbuffered: nothing of it is held in this process for a forked copy to write a second time.
+        self._file = open(self._temporary, "w+b", buffering=0)  # noqa: SIM115 - closed by finish or abandon
+
+    def add(self, key: str, data: bytes) -> None:
+        self._file.write(data)
+        self.index[key] = (self._size, len(data))
+        self._size += len(data)
+
+    def get(self, key: str) -> bytes | None:
+        where = self.index.get(key)
+        if where is None:
+            return None
+        return os.pread(self._file.fileno(), where[1], where[0])
+
+    def finish(self) -> None:
+        """Write the index and footer, and give the file its pack name (named by when: later packs win)."""
+        self._file.write(pickle.dumps(self.index, protocol=pickle.HIGHEST_PROTOCOL))
+        self._file.write(_FOOTER.pack(self._size, _MAGIC))
+        self._file.close()
+        os.replace(self._temporary, os.path.join(self.folder, f"{time.time_ns():020d}-{os.getpid()}{SUFFIX}"))
+
+    def abandon(self) -> None:
+        """Give up the pack (the disk refused): its file goes."""
+        with contextlib.suppress(OSError):
+            self._file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self._temporary)
+
+
+def _read_index(descriptor: int) -> dict[str, tuple[int, int]] | None:
+    """A pack's index, or None if the file is not a whole pack of this format."""
+    try:
+        size = os.fstat(descriptor).st_size
+        if size < _FOOTER.size:
+            return None
+        start, magic = _FOOTER.unpack(os.pread(descriptor, _FOOTER.size, size - _FOOTER.size))
+        if magic != _MAGIC or start > size - _FOOTER.size:
+            return None
+        index = pickle.loads(os.pread(descriptor, size - _FOOTER.size - start, start))
+        if not isinstance(index, dict) or not all(
+            isinstance(key, str) and isinstance(at, int) and isinstance(length, int) and 0 <= at <= start - length
+            for key, (at, length) in index.items()
+        ):
+            return None
+    except (OSError, struct.error, pickle.UnpicklingError, EOFError, ValueError, TypeError, LookupError):
+        return None
+    return index
