@@ -39,12 +39,14 @@ one before is not read again. Kept, they would grow the cache that CI restores a
 megabytes a merge (30 MB at 1,000 pages). A few are kept, not one, for builds that take turns:
 `make serve` beside `make site`, two branches, two clones sharing TECHPLAN_CACHE.
 """
-_PACKED = frozenset({"history-parts", "dues", "record-versions", "converted-page", "search-entries", "record-page"})
+_PACKED = frozenset(
+    {"history-parts", "dues", "record-versions", "converted-page", "search-entries", "record-page", "diff-pages"}
+)
 """Kinds of many small entries, kept in packs (techplan.packs) rather than a file each.
 
 Each is written in thousands by a first build at 1,000 pages, and read in hundreds by every
 build after a merge: every page's rendered history, conversion and search entries, and the due
-dates and records of every version of every data file.
+dates and records of every version of every data file; and `techplan diff`'s pages.
 """
 _STORES: dict[str, PackStore] = {}
 """The packs of each packed kind's folder, shared by every DiskCache of this process."""
@@ -97,7 +99,7 @@ def engine_digest() -> str:
 
 
 class DiskCache:
-    """Pickled values in a folder, one file per key; a None folder caches in memory only."""
+    """Pickled values in a folder, one file per key (packs for the kinds in _PACKED); a None folder: memory only."""
 
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder / _version() if folder is not None else None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import markdown as markdown_lib
 
-from techplan.cache import DiskCache, cache_folder
+from techplan.cache import DiskCache, cache_folder, finish_packs
 from techplan.compare.diff import DiffError, PlanDiff, diff_plan, render_json, render_markdown
 from techplan.edit.cli import add_edit_commands
 from techplan.errors import TechplanError
@@ -41,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return error.status
     except KeyboardInterrupt:
         return 130
+    finally:
+        finish_packs()  # what the command added to the cache, on disk before it returns
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -19,8 +19,9 @@ When a kind has more than MAX_PACKS packs, or much of what it holds is no longer
 read. A pack deleted by another process while it is read stays readable through the open file;
 one that cannot be read (cut short, or another format) is ignored: its entries are made again.
 
-A forked process (pid not the one that opened the store) never appends to the inherited pack:
-what it adds goes at once into a pack of its own, as one file an entry would.
+A forked process (pid not the one that opened the store) reads the pack it inherited as it was
+at the fork, but never appends to it: what it adds goes at once into a pack of its own, as one
+file an entry would.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class PackStore:
 
     def get(self, key: str) -> bytes | None:
         """An entry's bytes, from this process's own pack or the packs on disk; None if none holds it."""
-        if self._adding is not None and self._owner == os.getpid():
+        if self._adding is not None:  # a forked copy reads what was added before the fork too
             data = self._adding.get(key)
             if data is not None:
                 return data
@@ -68,7 +69,7 @@ class PackStore:
             return None
         descriptor, offset, length = where
         try:
-            data = os.pread(descriptor, length, offset)
+            data = _read_at(descriptor, length, offset)
         except OSError:
             return None
         return data if len(data) == length else None
@@ -175,7 +176,7 @@ def read_packs(folder: str) -> dict[str, tuple[str, bytes]]:
     for name in (n for n in names if n.endswith(SUFFIX)):
         with open(os.path.join(folder, name), "rb") as handle:
             for key, (offset, length) in (_read_index(handle.fileno()) or {}).items():
-                found[key] = (name, os.pread(handle.fileno(), length, offset))
+                found[key] = (name, _read_at(handle.fileno(), length, offset))
     return found
 
 
@@ -200,7 +201,7 @@ class _PackWriter:
         where = self.index.get(key)
         if where is None:
             return None
-        return os.pread(self._file.fileno(), where[1], where[0])
+        return _read_at(self._file.fileno(), where[1], where[0])
 
     def finish(self) -> None:
         """Write the index and footer, and give the file its pack name (named by when: later packs win)."""
@@ -217,16 +218,24 @@ class _PackWriter:
             os.unlink(self._temporary)
 
 
+def _read_at(descriptor: int, length: int, offset: int) -> bytes:
+    """Bytes at an offset of an open file, leaving its position alone where the system can (os.pread)."""
+    if hasattr(os, "pread"):
+        return os.pread(descriptor, length, offset)
+    os.lseek(descriptor, offset, os.SEEK_SET)  # Windows: no fork shares the position there
+    return os.read(descriptor, length)
+
+
 def _read_index(descriptor: int) -> dict[str, tuple[int, int]] | None:
     """A pack's index, or None if the file is not a whole pack of this format."""
     try:
         size = os.fstat(descriptor).st_size
         if size < _FOOTER.size:
             return None
-        start, magic = _FOOTER.unpack(os.pread(descriptor, _FOOTER.size, size - _FOOTER.size))
+        start, magic = _FOOTER.unpack(_read_at(descriptor, _FOOTER.size, size - _FOOTER.size))
         if magic != _MAGIC or start > size - _FOOTER.size:
             return None
-        index = pickle.loads(os.pread(descriptor, size - _FOOTER.size - start, start))
+        index = pickle.loads(_read_at(descriptor, size - _FOOTER.size - start, start))
         if not isinstance(index, dict) or not all(
             isinstance(key, str) and isinstance(at, int) and isinstance(length, int) and 0 <= at <= start - length
             for key, (at, length) in index.items()

@@ -17,6 +17,7 @@ from techplan import cache as techplan_cache
 from techplan.cli import main
 from techplan.compare import diff
 from techplan.jobs import jobs_available
+from techplan.packs import read_packs
 from techplan.site import archive, forked
 
 M1 = "plan/phase1-vision/milestones.yml"
@@ -348,8 +349,9 @@ def test_techplan_diff_of_many_pages_shares_the_work_among_cores_and_says_the_sa
     assert [hidden.sub("", b["html"]) for b in pages[1]["blocks"]] == [
         "We start with M1.1: Publish the vision, step 0<ins>, and then 1</ins>."
     ]
-    # Each worker kept what it converted: one entry a page, read by the next comparison.
-    assert len(list((tmp_path / "shared").glob("*/diff-pages/*"))) == count + 1
+    # What each worker converted is kept, one entry a page in one pack, and read by the next comparison.
+    [pack] = (tmp_path / "shared").glob("*/diff-pages/*")
+    assert pack.suffix == ".pack" and len(read_packs(str(pack.parent))) == count + 1
     assert compare("shared", parallel_from) == alone
 
 

@@ -12,7 +12,7 @@ import html
 import json
 import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -119,8 +119,8 @@ def diff_plan(
         old_plan, unread = past.plan_at(settings, old_tree, base_commit, base)
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)
-        with _Blocks(markdown, cache, markdown_key) as blocks:
-            result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan)
+        blocks = _Blocks(markdown, cache, markdown_key)
+        result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan)
         commits = _range(past, log, tip) if log is not None else []
         result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
         tip_plan = None
@@ -243,8 +243,9 @@ _INHERITED: _Work | None = None
 def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
     """Each job done by worker processes forked from this one (techplan.jobs), in order; None if they cannot run.
 
-    Workers inherit the plans and the converter settings rather than being sent them, and write
-    what they convert to the cache themselves.
+    Workers inherit the plans and the converter settings rather than being sent them. What they
+    convert comes back with each page's diff, and this process adds it to the cache's pack
+    (techplan.packs): one file for the whole comparison, not one a page from each worker.
     """
     global _INHERITED
     processes = jobs_available()
@@ -254,7 +255,11 @@ def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
     before_fork()
     try:
         with ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
-            return list(pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (processes * 8))))
+            found = []
+            for diff, converted in pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (processes * 8))):
+                work.blocks.write(converted)
+                found.append(diff)
+            return found
     except (BrokenProcessPool, OSError):  # a worker killed, or no process to be had: compare here instead
         return None
     finally:
@@ -263,14 +268,14 @@ def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
 
 
 def _start_worker() -> None:
-    """In a worker: write conversions to the cache as they are made (a worker ends without waiting for a thread)."""
+    """In a worker: keep what it converts, to send back with each diff."""
     assert _INHERITED is not None
-    _INHERITED.blocks.write_at_once()
+    _INHERITED.blocks.hold_back()
 
 
-def _work_in_worker(job: _Job) -> PageDiff | None:
+def _work_in_worker(job: _Job) -> tuple[PageDiff | None, list[tuple[str, dict[str, list[Block]]]]]:
     assert _INHERITED is not None
-    return _INHERITED(job)
+    return _INHERITED(job), _INHERITED.blocks.take_held()
 
 
 def _differs(old: PlanFiles, new: PlanFiles, page: str) -> bool:
@@ -289,8 +294,7 @@ class _Blocks:
 
     Blocks are cached by the text they come from after references are filled in, so a page
     version is converted once however many diffs it appears in. The cache holds one entry per
-    page with its latest versions: a diff reads and writes one file per changed page.
-    New entries are written by a thread of their own while later pages are compared.
+    page with its latest versions (a packed kind: techplan.packs), read and written once a page.
     """
 
     KEEP = 8
@@ -301,18 +305,24 @@ class _Blocks:
         self._converter: markdown_lib.Markdown | None = None
         self._cache = cache
         self._key = key
-        self._writer: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=1, thread_name_prefix="techplan-cache")
+        self._held: list[tuple[str, dict[str, list[Block]]]] | None = None
+        """New entries kept for the process that forked this one, in a worker (`hold_back`)."""
 
-    def __enter__(self) -> _Blocks:
-        return self
+    def hold_back(self) -> None:
+        """Keep new entries for `take_held` rather than writing them: in a worker, whose parent writes them."""
+        self._held = []
 
-    def __exit__(self, *_: object) -> None:
-        if self._writer is not None:
-            self._writer.shutdown(wait=True)
+    def take_held(self) -> list[tuple[str, dict[str, list[Block]]]]:
+        """The entries held back since the last call, as (key, versions)."""
+        if self._held is None:
+            return []
+        held, self._held = self._held, []
+        return held
 
-    def write_at_once(self) -> None:
-        """Write each new entry before going on, not from a thread: for a process that ends without waiting."""
-        self._writer = None
+    def write(self, entries: list[tuple[str, dict[str, list[Block]]]]) -> None:
+        """Write entries a worker held back."""
+        for entry_key, versions in entries:
+            self._cache.write("diff-pages", entry_key, versions)
 
     def __call__(self, page: str, *sides: tuple[str, Plan]) -> list[list[Block]]:
         """The blocks of each side's text of a page (none for no text), read and cached together."""
@@ -337,10 +347,10 @@ class _Blocks:
         if added:
             versions = dict(list(versions.items())[-self.KEEP :])
             self._cache.remember("diff-pages", entry_key, versions)
-            if self._writer is None:
-                self._cache.write("diff-pages", entry_key, versions)
+            if self._held is not None:
+                self._held.append((entry_key, versions))
             else:
-                self._writer.submit(self._cache.write, "diff-pages", entry_key, versions)
+                self._cache.write("diff-pages", entry_key, versions)
         return result
 
 
