@@ -3,8 +3,8 @@
 A build reads and writes entries by the thousand (at 1,000 pages: each page's rendered history,
 the due dates of every version of every milestones file, each page's conversion and search
 entries). One file each, a first build made some 9,000 files and a build after a merge opened
-a file for every page: on a slow file system that was seconds of a first build, and a tenth of
-a build after one commit at 100 pages.
+a file for every page: on a slow file system, about a second of a first build's history step,
+and tens of milliseconds of a build after one commit at 100 pages.
 
 A pack is one file: the entries' pickled bytes one after another, then an index (key to offset
 and length), then a footer giving where the index starts. A process appends what it adds to a
@@ -12,16 +12,17 @@ pack of its own under a temporary name, and `finish` names it a pack when the bu
 entry costs a write to an open file, not a file. Reading loads each pack's index once and reads
 an entry's bytes when asked for (os.pread on the open file: nothing held in memory, and a forked
 process reads through the same files safely). Packs are named by when they were finished, so a
-later one wins where two hold a key (keys are content hashes: they hold the same value).
+later one wins where two hold a key (most keys are content hashes, with one value for ever; an
+entry of `techplan diff`'s pages is rewritten under its key as the page gains versions).
 
 When a kind has more than MAX_PACKS packs, or much of what it holds is no longer wanted (see
 `forget_all_but`), `finish` writes what is still wanted into one pack and deletes the packs it
 read. A pack deleted by another process while it is read stays readable through the open file;
 one that cannot be read (cut short, or another format) is ignored: its entries are made again.
 
-A forked process (pid not the one that opened the store) reads the pack it inherited as it was
-at the fork, but never appends to it: what it adds goes at once into a pack of its own, as one
-file an entry would.
+A forked copy of the build (any process but the one that imported this module) reads the pack
+it inherited as it was at the fork, but never appends to it: what it adds goes at once into a
+pack of its own, as one file an entry would, for it may end without running exit handlers.
 """
 
 from __future__ import annotations
@@ -40,8 +41,19 @@ _FOOTER = struct.Struct("<Q8s")
 """Where the index starts, and the format's name: the last 16 bytes of a pack."""
 MAX_PACKS = 8
 """Packs of a kind from which `finish` merges them into one."""
+OPEN_AT_MOST = 32
+"""Packs of a kind a process holds open: the entries of any older ones are copied into its own pack."""
 _STALE = 24 * 3600
 """Seconds after which a temporary pack no process finished is deleted (a build that was killed)."""
+
+
+_HOME = os.getpid()
+"""The process that imported this module: the build. Any other that runs this code is a forked copy of it."""
+
+
+def _forked() -> bool:
+    """Whether this is a forked copy of the build (which finishes no pack: it may end without running exit handlers)."""
+    return os.getpid() != _HOME
 
 
 class PackStore:
@@ -49,7 +61,6 @@ class PackStore:
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
-        self._owner = os.getpid()
         self._files: list[tuple[str, int]] = []
         """The packs read, oldest first: (path, open file descriptor)."""
         self._where: dict[str, tuple[int, int, int]] | None = None
@@ -76,7 +87,7 @@ class PackStore:
 
     def add(self, key: str, data: bytes) -> None:
         """Keep an entry's bytes: in this process's pack, or (in a forked copy) in a pack of its own at once."""
-        if self._owner != os.getpid():
+        if _forked():
             writer = _PackWriter(self.folder)
             writer.add(key, data)
             writer.finish()
@@ -94,13 +105,13 @@ class PackStore:
 
         Then forget what was read: the next build (of `mkdocs serve`) reads the packs again.
         """
-        if self._owner != os.getpid():
-            return  # a forked copy: its parent finishes the pack, and closes the files
+        if _forked():
+            return  # a forked copy: the build that forked it finishes the pack, and closes the files
         if self._where is None and self._adding is None and self._wanted is None:
             return  # nothing read, added or forgotten since the last time
         where = self._index()
         wanted = self._wanted
-        unwanted = [key for key in where if wanted is not None and key not in wanted]
+        unwanted = {key for key in where if wanted is not None and key not in wanted}
         adding = self._adding
         merge = len(self._files) + (adding is not None) > MAX_PACKS or 4 * len(unwanted) > len(where) > 0
         try:
@@ -128,16 +139,22 @@ class PackStore:
 
     def close(self) -> None:
         """Close the packs read (a forked copy's are its parent's to close)."""
-        if self._owner == os.getpid():
+        if not _forked():
             for _, descriptor in self._files:
-                with contextlib.suppress(OSError):
-                    os.close(descriptor)
+                if descriptor >= 0:
+                    with contextlib.suppress(OSError):
+                        os.close(descriptor)
         self._files = []
         self._where = None
         self._wanted = None
 
     def _index(self) -> dict[str, tuple[int, int, int]]:
-        """Each key's place in the packs on disk, read once."""
+        """Each key's place in the packs on disk, read once.
+
+        Each pack read stays open until `finish`. Past OPEN_AT_MOST packs (forked copies each
+        leave one), the newest are kept open and the entries of the rest copied into this
+        process's pack now, rather than holding a file open for each: `finish` merges them all.
+        """
         if self._where is not None:
             return self._where
         self._where = {}
@@ -146,15 +163,17 @@ class PackStore:
         except OSError:
             return self._where
         now = time.time()
+        paths = []
         for name in names:
             path = os.path.join(self.folder, name)
             if name.endswith(_TEMPORARY):
                 with contextlib.suppress(OSError):
                     if now - os.stat(path).st_mtime > _STALE:
                         os.unlink(path)
-                continue
-            if not name.endswith(SUFFIX):
-                continue
+            elif name.endswith(SUFFIX):
+                paths.append(path)
+        copied = paths[: -OPEN_AT_MOST if not _forked() and len(paths) > OPEN_AT_MOST else 0]
+        for path in reversed(paths):  # newest first: a key's newest entry is the one kept
             try:
                 descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
             except OSError:
@@ -163,10 +182,30 @@ class PackStore:
             if index is None:
                 os.close(descriptor)
                 continue
+            if path in copied:
+                try:
+                    self._copy(descriptor, index)
+                except OSError:
+                    pass  # no pack of its own to be had (a read-only cache): read it from where it is
+                else:
+                    os.close(descriptor)
+                    self._files.append((path, -1))
+                    continue
             self._files.append((path, descriptor))
             for key, (offset, length) in index.items():
-                self._where[key] = (descriptor, offset, length)
+                self._where.setdefault(key, (descriptor, offset, length))
+        self._files.reverse()
         return self._where
+
+    def _copy(self, descriptor: int, index: dict[str, tuple[int, int]]) -> None:
+        """Add a pack's entries to this process's pack, but those a newer pack or this process holds."""
+        newer = self._where or {}
+        adding = self._adding = self._adding or _PackWriter(self.folder)
+        for key, (offset, length) in index.items():
+            if key not in newer and key not in adding.index:
+                data = _read_at(descriptor, length, offset)
+                if len(data) == length:
+                    adding.add(key, data)
 
 
 def read_packs(folder: str) -> dict[str, tuple[str, bytes]]:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from techplan import cache as techplan_cache
 from techplan import packs
 from techplan.cache import DiskCache, finish_packs
-from techplan.packs import MAX_PACKS, PackStore, read_packs
+from techplan.packs import MAX_PACKS, OPEN_AT_MOST, PackStore, read_packs
 
 KIND = "dues"
 """A packed kind (techplan.cache._PACKED)."""
@@ -110,6 +110,42 @@ def test_packs_are_merged_before_they_pile_up_and_what_is_forgotten_goes(
     before = pack_files(tmp_path)
     new_process(monkeypatch)
     assert pack_files(tmp_path) == before
+
+
+def test_many_packs_left_by_forked_copies_are_read_without_a_file_open_for_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked copies each leave a pack; past OPEN_AT_MOST the older ones' entries are copied, not held open."""
+    cache = DiskCache(tmp_path)
+    copies = OPEN_AT_MOST + 8
+    for number in range(copies):
+        child = os.fork()
+        if child == 0:  # pragma: no cover - a forked copy: what it leaves is checked below
+            try:
+                cache.put(KIND, f"k{number % 10}", number)
+            finally:
+                os._exit(0)
+        os.waitpid(child, 0)
+    [folder] = tmp_path.glob(f"*/{KIND}")
+    assert len(pack_files(tmp_path)) == copies
+    new_process(monkeypatch)
+    cache = DiskCache(tmp_path)
+    # Each key reads as the last copy left it.
+    assert [cache.get(KIND, f"k{n}") for n in range(10)] == [
+        max(i for i in range(copies) if i % 10 == n) for n in range(10)
+    ]
+    held = [
+        os.readlink(f"/proc/self/fd/{fd}")
+        for fd in os.listdir("/proc/self/fd")
+        if os.path.exists(f"/proc/self/fd/{fd}")
+    ]
+    assert sum(link.startswith(str(folder)) for link in held) <= OPEN_AT_MOST + 1  # the packs kept open, and its own
+    new_process(monkeypatch)
+    assert len(pack_files(tmp_path)) == 1
+    cache = DiskCache(tmp_path)
+    assert [cache.get(KIND, f"k{n}") for n in range(10)] == [
+        max(i for i in range(copies) if i % 10 == n) for n in range(10)
+    ]
 
 
 @pytest.mark.parametrize(
