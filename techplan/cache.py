@@ -40,13 +40,27 @@ megabytes a merge (30 MB at 1,000 pages). A few are kept, not one, for builds th
 `make serve` beside `make site`, two branches, two clones sharing TECHPLAN_CACHE.
 """
 _PACKED = frozenset(
-    {"history-parts", "dues", "record-versions", "converted-page", "search-entries", "record-page", "diff-pages"}
+    {
+        "history-parts",
+        "dues",
+        "record-versions",
+        "converted-page",
+        "search-entries",
+        "record-page",
+        "provenance",
+        "page-sections",
+        "yaml",
+        "reference",
+        "block",
+        "diff-pages",
+    }
 )
 """Kinds of many small entries, kept in packs (techplan.packs) rather than a file each.
 
-Each is written in thousands by a first build at 1,000 pages, and read in hundreds by every
-build after a merge: every page's rendered history, conversion and search entries, and the due
-dates and records of every version of every data file; and `techplan diff`'s pages.
+Each is written in hundreds or thousands by a first build at 1,000 pages, and read by the
+dozen or hundred by every build after a merge: every page's rendered history, conversion,
+search entries and sections, the due dates and records of every version of every data file,
+parsed YAML and rendered references and blocks; and `techplan diff`'s pages.
 """
 _STORES: dict[str, PackStore] = {}
 """The packs of each packed kind's folder, shared by every DiskCache of this process."""

@@ -22,7 +22,8 @@ one that cannot be read (cut short, or another format) is ignored: its entries a
 
 A forked copy of the build (any process but the one that imported this module) reads the pack
 it inherited as it was at the fork, but never appends to it: what it adds goes at once into a
-pack of its own, as one file an entry would, for it may end without running exit handlers.
+pack of its own, as one file an entry would, for it may end without running exit handlers;
+unless it says it will finish (`batch_in_this_copy`, `finish_copy`: techplan.site.forked does).
 """
 
 from __future__ import annotations
@@ -56,6 +57,42 @@ def _forked() -> bool:
     return os.getpid() != _HOME
 
 
+_COPY: tuple[int, dict[str, _PackWriter]] | None = None
+"""A forked copy that will call `finish_copy` before it ends: its pid, and the pack it adds to in each folder."""
+
+
+def batch_in_this_copy() -> None:
+    """In a forked copy that will call `finish_copy` as it ends: add to one pack a folder, not a pack an entry.
+
+    Only this process: a copy it forks in turn (a pool's worker) finishes nothing, and packs each entry at once.
+    """
+    global _COPY
+    _COPY = (os.getpid(), {})
+
+
+def finish_copy() -> None:
+    """In a forked copy that `batch_in_this_copy` marked: name the packs it added to."""
+    global _COPY
+    if _COPY is None or _COPY[0] != os.getpid():
+        return
+    writers, _COPY = _COPY[1], None
+    for writer in writers.values():
+        try:
+            writer.finish()
+        except OSError:
+            writer.abandon()
+
+
+def _copy_writer(folder: str, make: bool = False) -> _PackWriter | None:
+    """The pack this forked copy adds to in a folder, if it batches (`batch_in_this_copy`); made if asked."""
+    if _COPY is None or _COPY[0] != os.getpid():
+        return None
+    writer = _COPY[1].get(folder)
+    if writer is None and make:
+        writer = _COPY[1][folder] = _PackWriter(folder)
+    return writer
+
+
 class PackStore:
     """One kind's packs in a folder: the entries they hold, and the pack this process is adding to."""
 
@@ -71,10 +108,12 @@ class PackStore:
 
     def get(self, key: str) -> bytes | None:
         """An entry's bytes, from this process's own pack or the packs on disk; None if none holds it."""
-        if self._adding is not None:  # a forked copy reads what was added before the fork too
-            data = self._adding.get(key)
-            if data is not None:
-                return data
+        batch = _COPY[1].get(self.folder) if _COPY is not None else None  # its own, or its parent's before the fork
+        for adding in (batch, self._adding):  # a forked copy reads its parent's pack as it was at the fork
+            if adding is not None:
+                data = adding.get(key)
+                if data is not None:
+                    return data
         where = self._index().get(key)
         if where is None:
             return None
@@ -86,8 +125,12 @@ class PackStore:
         return data if len(data) == length else None
 
     def add(self, key: str, data: bytes) -> None:
-        """Keep an entry's bytes: in this process's pack, or (in a forked copy) in a pack of its own at once."""
+        """Keep an entry's bytes: in this process's pack; in a forked copy, in its batch or a pack of its own."""
         if _forked():
+            batch = _copy_writer(self.folder, make=True)
+            if batch is not None:
+                batch.add(key, data)
+                return
             writer = _PackWriter(self.folder)
             writer.add(key, data)
             writer.finish()

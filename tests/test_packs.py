@@ -16,6 +16,7 @@ from techplan import cache as techplan_cache
 from techplan import packs
 from techplan.cache import DiskCache, finish_packs
 from techplan.packs import MAX_PACKS, OPEN_AT_MOST, PackStore, read_packs
+from techplan.site.forked import Forked
 
 KIND = "dues"
 """A packed kind (techplan.cache._PACKED)."""
@@ -146,6 +147,32 @@ def test_many_packs_left_by_forked_copies_are_read_without_a_file_open_for_each(
     assert [cache.get(KIND, f"k{n}") for n in range(10)] == [
         max(i for i in range(copies) if i % 10 == n) for n in range(10)
     ]
+
+
+def test_work_handed_to_a_forked_copy_leaves_one_pack_and_a_pool_worker_it_forks_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy that says it will finish (as techplan.site.forked does) adds to one pack; its own copies, a pack each."""
+    cache = DiskCache(tmp_path)
+
+    def work() -> int:
+        for number in range(20):
+            cache.put(KIND, f"copy-{number}", number)
+        grandchild = os.fork()  # as a pool's worker: it ends without finishing anything
+        if grandchild == 0:  # pragma: no cover - checked below through what it left
+            try:
+                cache.put(KIND, "worker", "from the worker")
+            finally:
+                os._exit(0)
+        os.waitpid(grandchild, 0)
+        return len([name for name in pack_files(tmp_path) if name.endswith(packs.SUFFIX)])
+
+    assert Forked(work, "writing entries").result() == 1  # the worker's pack; the copy's is named as it ends
+    assert len(pack_files(tmp_path)) == 2 and all(name.endswith(packs.SUFFIX) for name in pack_files(tmp_path))
+    new_process(monkeypatch)
+    cache = DiskCache(tmp_path)
+    assert [cache.get(KIND, f"copy-{n}") for n in range(20)] == list(range(20))
+    assert cache.get(KIND, "worker") == "from the worker"
 
 
 @pytest.mark.parametrize(

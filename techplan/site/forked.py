@@ -22,6 +22,7 @@ from typing import Generic, TypeVar
 
 from techplan.cache import DiskCache
 from techplan.jobs import before_fork, jobs_available
+from techplan.packs import batch_in_this_copy, finish_copy
 
 T = TypeVar("T")
 
@@ -63,11 +64,14 @@ class Forked(Generic[T]):
             os.close(read)
             status = 0
             try:
+                batch_in_this_copy()  # what it adds to the cache's packs, one pack a kind, finished below
                 arguments: tuple[Callable[[], object], ...] = ()
                 if later is not None:
                     os.close(later[1])
                     arguments = (partial(_wait_for, later[0], path),)
-                payload = pickle.dumps((True, work(*arguments)), protocol=pickle.HIGHEST_PROTOCOL)
+                result = work(*arguments)
+                finish_copy()
+                payload = pickle.dumps((True, result), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException:
                 payload = pickle.dumps((False, traceback.format_exc()))
                 status = 1
