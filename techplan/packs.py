@@ -132,8 +132,11 @@ class PackStore:
                 batch.add(key, data)
                 return
             writer = _PackWriter(self.folder)
-            writer.add(key, data)
-            writer.finish()
+            try:
+                writer.add(key, data)
+                writer.finish()
+            except OSError:
+                writer.abandon()  # a full disk: the entry is made again, and no temporary file is left
             return
         if self._adding is None:
             self._adding = _PackWriter(self.folder)
@@ -215,7 +218,7 @@ class PackStore:
                         os.unlink(path)
             elif name.endswith(SUFFIX):
                 paths.append(path)
-        copied = paths[: -OPEN_AT_MOST if not _forked() and len(paths) > OPEN_AT_MOST else 0]
+        copied = set(paths[: -OPEN_AT_MOST if not _forked() and len(paths) > OPEN_AT_MOST else 0])
         for path in reversed(paths):  # newest first: a key's newest entry is the one kept
             try:
                 descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
