@@ -1,12 +1,55 @@
-"""The whole plan on one page: the room kept for each page until a reader nears it (see test_browser for heights)."""
+"""The whole plan on one page: every page in it once, linked within it, as the plan is now after every build;
+and the room kept for each page until a reader nears it (see test_browser for heights)."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+from gitrepo import GitRepo
 from hypothesis import given
 from hypothesis import strategies as st
+from plansite import build, edit, page, text_of, write_site
 
 from techplan.site.printview import TEXT_FACTOR, WIDEST_CONTENT, reserved_height
+
+
+def test_the_whole_plan_holds_every_page_once_linked_within_itself(tmp_path: Path) -> None:
+    """A page's placeholder-shaped comment or text is the page's own; every in-page link has its target."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path)
+    edit(
+        tmp_path,
+        "plan/roadmap.md",
+        "[[roadmap]]",
+        "See [the vision's milestones](phase1-vision/index.md#milestones).\n\n"
+        "<!--techplan-print-->\n\nThe engine's marker is `<!--techplan-print-->`.\n\n[[roadmap]]",
+    )
+    repo.commit("Link the vision", "Linked the vision's milestones.", "2021-02-01T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    whole = page(tmp_path, "print/")
+    sections = whole.select("section.tp-print-page")
+    assert [s["id"] for s in sections] == [
+        "page-index", "page-roadmap", "page-phase1-vision-index", "page-phase2-measures-index",
+    ]  # fmt: skip
+    roadmap = whole.select_one("#page-roadmap")
+    assert roadmap is not None
+    assert roadmap.select_one('a[href="#page-phase1-vision-index--milestones"]') is not None
+    assert [code.get_text() for code in roadmap.select("code")] == ["<!--techplan-print-->"]
+    assert whole.select_one("#page-phase1-vision-index--milestones") is not None
+    for link in whole.select("main a[href^='#']"):
+        assert whole.find(id=link["href"][1:]) is not None, link
+    # The next commit's words are there, though the page's own output was kept from the last build.
+    edit(tmp_path, "plan/phase1-vision/index.md", "We start with", "First of all, we start with")
+    repo.commit("Reword", "Reworded the vision.", "2021-03-01T09:00:00+00:00")
+    assert build(tmp_path).returncode == 0
+    vision = text_of(page(tmp_path, "print/").select_one("#page-phase1-vision-index"))
+    assert "First of all, we start with" in vision
+    written = (tmp_path / "site/print/index.html").read_bytes()
+    shutil.rmtree(tmp_path / ".cache")
+    assert build(tmp_path).returncode == 0
+    assert (tmp_path / "site/print/index.html").read_bytes() == written
 
 
 def test_room_is_kept_for_each_character_shown_and_each_block() -> None:

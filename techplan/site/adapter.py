@@ -43,7 +43,7 @@ from techplan.site.manifest import MANIFEST, file_hashes, render_manifest, versi
 from techplan.site.markup import without_orphan_toc_label, without_toggle_autocomplete
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
 from techplan.site.pagecache import BUILT_FROM_PLACEHOLDER, PageOutputs, fill_built_from
-from techplan.site.printview import PrintedPage, assemble
+from techplan.site.printview import PrintedPage, write_whole_plan
 from techplan.site.records import (
     RECORD_FEED,
     REGISTER_PAGE,
@@ -102,6 +102,8 @@ class PlanSite:
         """(title, site path) of the feed each record page's head links, by page."""
         self._archive: Forked[dict[str, str]] | None = None
         """The point-in-time views being written in another process, while MkDocs renders the pages."""
+        self._printed: File | None = None
+        """The whole-plan page, filled in once written (printview.write_whole_plan)."""
         self._site_dir: Path | None = None
         """The site being built, once MkDocs is about to empty it (`on_pre_build`)."""
         self._cache_written: Callable[[], None] = lambda: None
@@ -352,7 +354,7 @@ class PlanSite:
         return nav
 
     def on_env(self, env: jinja2.Environment, files: Files) -> jinja2.Environment:
-        """Every page is rendered by now: put them all on the whole-plan page.
+        """Every page is converted by now: note the whole-plan page, to fill in once it is written.
 
         The theme's templates are compiled once and kept in the cache, as the plan's own are.
         """
@@ -373,14 +375,7 @@ class PlanSite:
                     file.page.update_date = self.settings.today.isoformat()
         if self._outputs is not None:
             self._outputs.use_environment(env)
-        printed = files.get_file_from_path(PRINT_PAGE)
-        if printed is not None and printed.page is not None and printed.page.content:
-            pages = [
-                PrintedPage(p.file.src_uri, p.url, p.content or "")
-                for p in self._reading_order
-                if p.meta.get("print", True) is not False
-            ]
-            printed.page.content = printed.page.content.replace("<!--techplan-print-->", assemble(pages, printed.url))
+        self._printed = files.get_file_from_path(PRINT_PAGE)
         provenance = files.get_file_from_path(PROVENANCE_JSON)
         sections = self.published.sections if self.published is not None else None
         if provenance is not None and sections is not None:
@@ -517,6 +512,13 @@ class PlanSite:
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Write the point-in-time views, then the manifest of every file the site holds."""
         assert self.settings is not None and self.published is not None and self.renderer is not None
+        if self._printed is not None and self._printed.page is not None:
+            pages = [
+                PrintedPage(p.file.src_uri, p.url, p.content or "")
+                for p in self._reading_order
+                if p.meta.get("print", True) is not False
+            ]
+            write_whole_plan(Path(self._printed.abs_dest_path), pages, self._printed.url)
         if self._archive is not None:  # written meanwhile, in another process
             self._archive_hashes, self._archive = self._archive.result(), None
         else:

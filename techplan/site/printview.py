@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html as html_lib
 import math
+import os
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from techplan.site.urls import relative_url
@@ -40,11 +43,14 @@ def section_id(src: str) -> str:
     return "page-" + re.sub(r"[^A-Za-z0-9]+", "-", src.removesuffix(".md")).strip("-")
 
 
-def assemble(pages: list[PrintedPage], print_url: str) -> str:
-    """Every page's content in order, each in its own section, with ids and links made to work on one page."""
+PLACEHOLDER = "<!--techplan-print-->"
+"""Where the whole-plan page's Markdown puts every page; filled in the written page (`write_whole_plan`)."""
+
+
+def sections(pages: list[PrintedPage], print_url: str) -> Iterator[str]:
+    """Every page's content in order, each in a section of its own, with ids and links made to work on one page."""
     by_url = {page.url: page.src for page in pages}
     ids = {page.src: set(_ID.findall(page.html)) for page in pages}
-    sections = []
     for page in pages:
         prefix = section_id(page.src)
 
@@ -59,8 +65,32 @@ def assemble(pages: list[PrintedPage], print_url: str) -> str:
         body = _ATTRIBUTE.sub(rewrite, page.html)
         # Until a reader nears it, the browser lays out none of a page but the room this style keeps for it.
         room = f"contain-intrinsic-size: auto {reserved_height(page.html)}px"
-        sections.append(f'<section class="tp-print-page" id="{prefix}" style="{room}">\n{body}\n</section>')
-    return "\n".join(sections)
+        yield f'<section class="tp-print-page" id="{prefix}" style="{room}">\n{body}\n</section>'
+
+
+def write_whole_plan(path: Path, pages: list[PrintedPage], print_url: str) -> None:
+    """Put every page into the whole-plan page as written, one page at a time.
+
+    The page goes through the theme with only its placeholder, and is filled in here, after the
+    build wrote it: as a string, the whole plan is the largest thing a build holds (17 MB at
+    1,000 pages, more again in each copy the theme, the kept pages and the writing make), and a
+    different one after every merge. The first placeholder in the written page is its own: all
+    before its content (the head, the navigation) is text the theme escapes.
+    """
+    try:
+        written = path.read_text(encoding="utf-8")
+    except OSError:
+        return  # not written: the build failed, and says so
+    head, found, tail = written.partition(PLACEHOLDER)
+    if not found:
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with temporary.open("w", encoding="utf-8", errors="xmlcharrefreplace", newline="") as stream:
+        stream.write(head)
+        for number, section in enumerate(sections(pages, print_url)):
+            stream.write(f"\n{section}" if number else section)
+        stream.write(tail)
+    os.replace(temporary, path)
 
 
 def reserved_height(html: str) -> int:
