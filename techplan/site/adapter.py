@@ -691,5 +691,7 @@ def _stop_on_too_deep(page: Page, source: str, path: str) -> None:
             render(config, files)
         except RecursionError:
             raise PluginError(render_report([Problem(path, deepest_line(source), "page", TOO_DEEP)])) from None
+        finally:
+            del page.render  # the page's own again: its source is not held for the rest of the build
 
     page.render = render_or_stop  # type: ignore[method-assign]
