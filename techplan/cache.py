@@ -53,13 +53,14 @@ _PACKED = frozenset(
         "reference",
         "block",
         "diff-pages",
+        "print-section",
     }
 )
 """Kinds of many small entries, kept in packs (techplan.packs) rather than a file each.
 
 Each is written in hundreds or thousands by a first build at 1,000 pages, and read by the
 dozen or hundred by every build after a merge: every page's rendered history, conversion,
-search entries and sections, the due dates and records of every version of every data file,
+search entries, sections and part of the whole plan's page, the due dates and records of every version of every data file,
 parsed YAML and rendered references and blocks; and `techplan diff`'s pages.
 """
 _STORES: dict[str, PackStore] = {}

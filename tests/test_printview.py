@@ -3,6 +3,7 @@ and the room kept for each page until a reader nears it (see test_browser for he
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from plansite import build, edit, page, text_of, write_site
 
+from techplan.packs import read_packs
 from techplan.site.printview import TEXT_FACTOR, WIDEST_CONTENT, reserved_height
 
 
@@ -47,6 +49,15 @@ def test_the_whole_plan_holds_every_page_once_linked_within_itself(tmp_path: Pat
     vision = text_of(page(tmp_path, "print/").select_one("#page-phase1-vision-index"))
     assert "First of all, we start with" in vision
     written = (tmp_path / "site/print/index.html").read_bytes()
+    # Each page's section is kept: that page's was made again, and a build with nothing new makes none.
+    [kept] = (tmp_path / ".cache/techplan").glob("*/print-section")
+    values = [pickle.loads(data) for _, data in read_packs(str(kept)).values()]
+    assert sum("First of all, we start with" in value for value in values) == 1
+    assert sum("We start with" in value for value in values) <= 1  # the page's last section, until packs merge
+    packs = sorted(path.name for path in kept.iterdir())
+    assert build(tmp_path).returncode == 0
+    assert sorted(path.name for path in kept.iterdir()) == packs
+    assert (tmp_path / "site/print/index.html").read_bytes() == written
     shutil.rmtree(tmp_path / ".cache")
     assert build(tmp_path).returncode == 0
     assert (tmp_path / "site/print/index.html").read_bytes() == written

@@ -518,7 +518,8 @@ class PlanSite:
                 for p in self._reading_order
                 if p.meta.get("print", True) is not False
             ]
-            write_whole_plan(Path(self._printed.abs_dest_path), pages, self._printed.url)
+            cache = DiskCache(cache_folder(self.settings.root))
+            write_whole_plan(Path(self._printed.abs_dest_path), pages, self._printed.url, cache)
         if self._archive is not None:  # written meanwhile, in another process
             self._archive_hashes, self._archive = self._archive.result(), None
         else:

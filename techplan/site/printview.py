@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import json
 import math
 import os
 import posixpath
@@ -12,7 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from techplan.cache import DiskCache, content_key, remember_at_most
 from techplan.site.urls import relative_url
+
+KIND = "print-section"
+"""The cache's kind for each page's section of the whole plan (`sections`)."""
+remember_at_most(KIND, 0)  # a build reads each page's once: not held in memory as well
 
 _ATTRIBUTE = re.compile(r'\s(id|href|src|for|aria-labelledby|aria-describedby)="([^"]*)"')
 _ID = re.compile(r'\sid="([^"]*)"')
@@ -47,29 +53,53 @@ PLACEHOLDER = "<!--techplan-print-->"
 """Where the whole-plan page's Markdown puts every page; filled in the written page (`write_whole_plan`)."""
 
 
-def sections(pages: list[PrintedPage], print_url: str) -> Iterator[str]:
-    """Every page's content in order, each in a section of its own, with ids and links made to work on one page."""
+def sections(pages: list[PrintedPage], print_url: str, cache: DiskCache | None = None) -> Iterator[str]:
+    """Every page's content in order, each in a section of its own, with ids and links made to work on one page.
+
+    With a cache, a page's section is kept for the next build, under all it is made from: the
+    page's content and addresses, and the addresses and ids of every page (a link to another
+    page's heading is in-page only while that heading is printed too). A merge that rewords a
+    page makes that page's section again; one that adds or renames a heading anywhere, every page's.
+    """
     by_url = {page.url: page.src for page in pages}
     ids = {page.src: set(_ID.findall(page.html)) for page in pages}
+    context = json.dumps([print_url, by_url, {src: sorted(found) for src, found in ids.items()}], ensure_ascii=False)
+    used: set[str] = set()
     for page in pages:
-        prefix = section_id(page.src)
-
-        def rewrite(match: re.Match[str], page: PrintedPage = page, prefix: str = prefix) -> str:
-            name, value = match.groups()
-            if name == "id" or name == "for":
-                return f' {name}="{prefix}--{value}"'
-            if name.startswith("aria-"):
-                return f' {name}="{" ".join(f"{prefix}--{v}" for v in value.split())}"'
-            return f' {name}="{_link(value, page, prefix, by_url, ids, print_url)}"'
-
-        body = _ATTRIBUTE.sub(rewrite, page.html)
-        # Until a reader nears it, the browser lays out none of a page but the room this style keeps for it.
-        room = f"contain-intrinsic-size: auto {reserved_height(page.html)}px"
-        yield f'<section class="tp-print-page" id="{prefix}" style="{room}">\n{body}\n</section>'
+        key = content_key(f"{context}\0{page.src}\0{page.url}\0{page.html}".encode("utf-8", "surrogatepass"))
+        used.add(key)
+        kept = cache.get(KIND, key) if cache is not None else None
+        if isinstance(kept, str):
+            yield kept
+            continue
+        section = _section(page, by_url, ids, print_url)
+        if cache is not None:
+            cache.put(KIND, key, section)
+        yield section
+    if cache is not None:
+        cache.forget_all_but(KIND, used)
 
 
-def write_whole_plan(path: Path, pages: list[PrintedPage], print_url: str) -> None:
-    """Put every page into the whole-plan page as written, one page at a time.
+def _section(page: PrintedPage, by_url: dict[str, str], ids: dict[str, set[str]], print_url: str) -> str:
+    """One page's section of the whole plan."""
+    prefix = section_id(page.src)
+
+    def rewrite(match: re.Match[str]) -> str:
+        name, value = match.groups()
+        if name == "id" or name == "for":
+            return f' {name}="{prefix}--{value}"'
+        if name.startswith("aria-"):
+            return f' {name}="{" ".join(f"{prefix}--{v}" for v in value.split())}"'
+        return f' {name}="{_link(value, page, prefix, by_url, ids, print_url)}"'
+
+    body = _ATTRIBUTE.sub(rewrite, page.html)
+    # Until a reader nears it, the browser lays out none of a page but the room this style keeps for it.
+    room = f"contain-intrinsic-size: auto {reserved_height(page.html)}px"
+    return f'<section class="tp-print-page" id="{prefix}" style="{room}">\n{body}\n</section>'
+
+
+def write_whole_plan(path: Path, pages: list[PrintedPage], print_url: str, cache: DiskCache | None = None) -> None:
+    """Put every page into the whole-plan page as written, one page at a time (kept in `cache`: `sections`).
 
     The page goes through the theme with only its placeholder, and is filled in here, after the
     build wrote it: as a string, the whole plan is the largest thing a build holds (17 MB at
@@ -87,7 +117,7 @@ def write_whole_plan(path: Path, pages: list[PrintedPage], print_url: str) -> No
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with temporary.open("w", encoding="utf-8", errors="xmlcharrefreplace", newline="") as stream:
         stream.write(head)
-        for number, section in enumerate(sections(pages, print_url)):
+        for number, section in enumerate(sections(pages, print_url, cache)):
             stream.write(f"\n{section}" if number else section)
         stream.write(tail)
     os.replace(temporary, path)
