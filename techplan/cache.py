@@ -60,8 +60,9 @@ _PACKED = frozenset(
 
 Each is written in hundreds or thousands by a first build at 1,000 pages, and read by the
 dozen or hundred by every build after a merge: every page's rendered history, conversion,
-search entries, sections and part of the whole plan's page, the due dates and records of every version of every data file,
-parsed YAML and rendered references and blocks; and `techplan diff`'s pages.
+search entries, sections and section of the whole plan, the due dates and records of every
+version of every data file, parsed YAML and rendered references and blocks; and `techplan
+diff`'s pages.
 """
 _STORES: dict[str, PackStore] = {}
 """The packs of each packed kind's folder, shared by every DiskCache of this process."""

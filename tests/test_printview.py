@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 from plansite import build, edit, page, text_of, write_site
 
 from techplan.packs import read_packs
-from techplan.site.printview import TEXT_FACTOR, WIDEST_CONTENT, reserved_height
+from techplan.site.printview import (
+    PLACEHOLDER,
+    TEXT_FACTOR,
+    WIDEST_CONTENT,
+    PrintedPage,
+    reserved_height,
+    write_whole_plan,
+)
 
 
 def test_the_whole_plan_holds_every_page_once_linked_within_itself(tmp_path: Path) -> None:
@@ -61,6 +68,18 @@ def test_the_whole_plan_holds_every_page_once_linked_within_itself(tmp_path: Pat
     shutil.rmtree(tmp_path / ".cache")
     assert build(tmp_path).returncode == 0
     assert (tmp_path / "site/print/index.html").read_bytes() == written
+
+
+def test_a_whole_plan_that_fails_part_way_leaves_the_page_as_it_was_and_no_temporary_file(tmp_path: Path) -> None:
+    written = tmp_path / "index.html"
+    written.write_text(f"<main>{PLACEHOLDER}</main>\n", encoding="utf-8")
+    pages = [PrintedPage("a.md", "a/", "<p>A</p>"), PrintedPage("b.md", "b/", None)]  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        write_whole_plan(written, pages, "print/")
+    assert [path.name for path in tmp_path.iterdir()] == ["index.html"]
+    assert written.read_text(encoding="utf-8") == f"<main>{PLACEHOLDER}</main>\n"
+    write_whole_plan(written, pages[:1], "print/")
+    assert written.read_text(encoding="utf-8").startswith('<main><section class="tp-print-page" id="page-a"')
 
 
 def test_room_is_kept_for_each_character_shown_and_each_block() -> None:

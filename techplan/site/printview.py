@@ -115,12 +115,16 @@ def write_whole_plan(path: Path, pages: list[PrintedPage], print_url: str, cache
     if not found:
         return
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with temporary.open("w", encoding="utf-8", errors="xmlcharrefreplace", newline="") as stream:
-        stream.write(head)
-        for number, section in enumerate(sections(pages, print_url, cache)):
-            stream.write(f"\n{section}" if number else section)
-        stream.write(tail)
-    os.replace(temporary, path)
+    try:
+        with temporary.open("w", encoding="utf-8", errors="xmlcharrefreplace", newline="") as stream:
+            stream.write(head)
+            for number, section in enumerate(sections(pages, print_url, cache)):
+                stream.write(f"\n{section}" if number else section)
+            stream.write(tail)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # never published half written
+        raise
 
 
 def reserved_height(html: str) -> int:

@@ -32,6 +32,7 @@ from techplan.site.archive import ArchiveIndex, index_archive
 from techplan.site.builtfrom import BuildSource, build_source
 from techplan.site.forked import Forked, ForkFailed
 from techplan.site.opendata import MEASURE_COLUMNS, MILESTONE_COLUMNS
+from techplan.site.printview import PLACEHOLDER
 from techplan.site.records import REGISTER_COLUMNS, REGISTER_CSV, REGISTER_JSON, REGISTER_PAGE, register_url
 from techplan.site.render import Renderer, Slots
 from techplan.site.sections import PROVENANCE_JSON, SiteSections, section_lines
@@ -60,7 +61,7 @@ PRINT_MARKDOWN = (
     "---\nsearch:\n  exclude: true\n---\n\n# The whole plan\n\n"
     "Every page of the plan, with its milestones and measures, on one page: print it or save it as PDF "
     "from your browser's print menu. Each page's updates and the plan's history are on the site.\n\n"
-    "<!--techplan-print-->\n"
+    f"{PLACEHOLDER}\n"
 )
 """The generated page that compares any two revisions, in the browser."""
 COMPARE_SCRIPT = "assets/javascripts/techplan-compare.js"
