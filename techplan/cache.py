@@ -15,6 +15,7 @@ import operator
 import os
 import pickle
 import shutil
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -250,13 +251,53 @@ def finish_packs() -> None:
         store.finish()
 
 
+_ASIDE = ".older-"
+"""How an older engine's folder is named once set aside to be deleted (`_prune`)."""
+_DELETE = "import shutil, sys\nfor path in sys.argv[1:]:\n    shutil.rmtree(path, ignore_errors=True)\n"
+"""What the process that deletes the folders set aside runs."""
+
+
 @functools.cache
 def _prune(folder: Path) -> None:
-    """Remove what older versions of the engine cached: it can never be read again."""
+    """Remove what older versions of the engine cached: it can never be read again.
+
+    After an engine upgrade that is the whole of the last engine's cache: a gigabyte at 1,000
+    pages, seconds to delete. So each of its folders is renamed aside at once, and a process of
+    its own deletes them while the build goes on. This process waits for it as it exits, so a CI
+    job that saves the cache next does not save them; what a killed build left aside, the next
+    deletes. A process, not a thread: a build with another thread running forks nothing
+    (techplan.jobs).
+    """
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # no cache yet
     current = _version()
-    for entry in folder.glob(f"{FORMAT}-*") if folder.is_dir() else ():
-        if entry.name != current and entry.is_dir():
-            shutil.rmtree(entry, ignore_errors=True)
+    aside = []
+    for entry in entries:
+        if entry.name.startswith(_ASIDE):
+            aside.append(entry.path)
+        elif entry.name.startswith(f"{FORMAT}-") and entry.name != current and entry.is_dir(follow_symlinks=False):
+            target = os.path.join(folder, f"{_ASIDE}{entry.name}-{os.getpid()}")
+            try:
+                os.rename(entry.path, target)
+            except OSError:
+                continue  # set aside or deleted meanwhile by another build
+            aside.append(target)
+    if not aside:
+        return
+    try:
+        deleting = subprocess.Popen(
+            [sys.executable, "-I", "-c", _DELETE, *aside],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    except (OSError, ValueError):  # no process to be had: delete them here
+        for path in aside:
+            shutil.rmtree(path, ignore_errors=True)
+        return
+    atexit.register(deleting.wait)
 
 
 def _keep_newest(folder: str, written: str, count: int) -> None:

@@ -72,6 +72,27 @@ def test_cached_history_follows_commits_edits_and_settings(tmp_path: Path) -> No
     assert text_of(page(tmp_path, "roadmap/").select_one(".tp-update__author")) == "by Policy Editor"
 
 
+def test_an_older_engines_cache_is_deleted_by_the_time_the_build_ends(tmp_path: Path) -> None:
+    """An engine upgrade leaves the last engine's folder: set aside, deleted by another process the build waits for."""
+    write_site(tmp_path)
+    root = tmp_path / ".cache/techplan"
+    older = root / f"{FORMAT}-0.0.1-py311-000000000000"
+    (older / "page-output").mkdir(parents=True)
+    for number in range(300):
+        (older / "page-output" / f"{number:03}").write_bytes(b"kept by an older engine")
+    left_aside = root / ".older-1-0.0.0-py311-111111111111-4242"  # by a build that was killed
+    (left_aside / "yaml").mkdir(parents=True)
+    (left_aside / "yaml" / "entry").write_bytes(b"x")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "keep").mkdir(parents=True)
+    (root / f"{FORMAT}-0.0.2-py311-222222222222").symlink_to(elsewhere, target_is_directory=True)
+    assert build(tmp_path).returncode == 0
+    engines = sorted(path.name for path in root.iterdir() if path.name.startswith((f"{FORMAT}-", ".older-")))
+    assert len(engines) == 2 and engines[0] == f"{FORMAT}-0.0.2-py311-222222222222", engines
+    assert (root / engines[1] / "page-output").is_dir()  # this engine's
+    assert (elsewhere / "keep").is_dir()  # a link is neither followed nor set aside
+
+
 def test_a_broken_cache_is_ignored(tmp_path: Path) -> None:
     write_site(tmp_path)
     assert build(tmp_path).returncode == 0
