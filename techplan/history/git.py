@@ -142,9 +142,10 @@ class Repository:
         return self.run_bytes(*args).decode("utf-8", errors="replace")
 
     def head(self) -> str | None:
-        """The full sha of HEAD, or None in a repository with no commits yet (read from the refs: no git process).
+        """The full sha of HEAD, or None in a repository with no commits yet.
 
-        Only the refs: asking GitPython for HEAD's commit starts a `git cat-file` to look the object up.
+        Read from the refs alone, with no git process: asking GitPython for HEAD's commit starts a
+        `git cat-file` to look the object up.
         """
         try:
             return str(self._repo.head.dereference_recursive(self._repo, "HEAD"))
