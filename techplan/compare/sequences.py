@@ -83,64 +83,83 @@ def _middle_split(
     max_d = (n + m + 1) // 2
     offset = max_d + 1
     length = 2 * max_d + 3
-    forward = [-1] * length  # the furthest x reached on each diagonal k = x - y, from the start
-    backward = [-1] * length  # the same, counted from the end
+    # The furthest x reached on each diagonal k = x - y (at index offset + k), from the start and
+    # from the end; -1 where not reached yet. Each diagonal's x is one more than the diagonal
+    # below's or the same as the one above's, whichever is further: a diagonal outside the last
+    # round's holds -1, so the outermost two of a round need no case of their own.
+    forward = [-1] * length
+    backward = [-1] * length
     forward[offset + 1] = 0
     backward[offset + 1] = 0
     delta = n - m
     front_meets = delta % 2 != 0  # which search can see the paths overlap depends on parity
+    mirror = 2 * offset + delta  # the other search's index of the same diagonal: mirror - index
     # Diagonals that ran off the grid are dropped from the ends of the ranges searched.
     forward_start = forward_end = backward_start = backward_end = 0
     for d in range(max_d):
         steps = 0
-        k = -d + forward_start
-        while k <= d - forward_end:
-            at = offset + k
-            x = forward[at + 1] if k == -d or (k != d and forward[at - 1] < forward[at + 1]) else forward[at - 1] + 1
-            y = x - k
-            start = x
-            while x < n and y < m and a_forward[x] == b_forward[y]:
+        at = first = offset - d + forward_start
+        last = offset + d - forward_end
+        while at <= last:
+            x = forward[at + 1]
+            below = forward[at - 1]
+            if below >= x:
+                x = below + 1
+            y = x - at + offset
+            if x < n and y < m and a_forward[x] == b_forward[y]:  # most diagonals have no snake: one test
+                start = x
                 x += 1
                 y += 1
-            steps += x - start + 1
+                while x < n and y < m and a_forward[x] == b_forward[y]:
+                    x += 1
+                    y += 1
+                steps += x - start
             forward[at] = x
             if x > n:
+                last -= 2
                 forward_end += 2
             elif y > m:
                 forward_start += 2
             elif front_meets:
-                other = offset + delta - k
-                if 0 <= other < length and backward[other] != -1 and x >= n - backward[other]:
-                    budget[0] -= steps
-                    return a_lo + x, b_lo + y
-            k += 2
-        k = -d + backward_start
-        while k <= d - backward_end:
-            at = offset + k
-            x = (
-                backward[at + 1]
-                if k == -d or (k != d and backward[at - 1] < backward[at + 1])
-                else backward[at - 1] + 1
-            )
-            y = x - k
-            start = x
-            while x < n and y < m and a_backward[x] == b_backward[y]:
+                other = mirror - at
+                if 0 <= other < length:
+                    reached = backward[other]
+                    if reached != -1 and x >= n - reached:
+                        budget[0] -= steps + (at - first) // 2 + 1
+                        return a_lo + x, b_lo + y
+            at += 2
+        steps += (at - first) // 2  # a step for each diagonal, and one for each move along it
+        at = first = offset - d + backward_start
+        last = offset + d - backward_end
+        while at <= last:
+            x = backward[at + 1]
+            below = backward[at - 1]
+            if below >= x:
+                x = below + 1
+            y = x - at + offset
+            if x < n and y < m and a_backward[x] == b_backward[y]:
+                start = x
                 x += 1
                 y += 1
-            steps += x - start + 1
+                while x < n and y < m and a_backward[x] == b_backward[y]:
+                    x += 1
+                    y += 1
+                steps += x - start
             backward[at] = x
             if x > n:
+                last -= 2
                 backward_end += 2
             elif y > m:
                 backward_start += 2
             elif not front_meets:
-                other = offset + delta - k
-                if 0 <= other < length and forward[other] != -1:
+                other = mirror - at
+                if 0 <= other < length:
                     forward_x = forward[other]
-                    if forward_x >= n - x:
-                        budget[0] -= steps
+                    if forward_x != -1 and forward_x >= n - x:
+                        budget[0] -= steps + (at - first) // 2 + 1
                         return a_lo + forward_x, b_lo + forward_x - (other - offset)
-            k += 2
+            at += 2
+        steps += (at - first) // 2
         budget[0] -= steps  # the steps of each diagonal, checked after each round, as the script does
         if budget[0] < 0:
             return None
