@@ -153,13 +153,13 @@ class DiskCache:
         self.write(kind, key, value)
 
     def put_later(self, kind: str, key: str, value: Any) -> None:
-        """Store a value now for this process, and on disk when whoever holds the cache writes what is pending.
+        """Store a value on disk when whoever holds the cache writes what is pending; until then, only for that.
 
         For the large entries a build after a merge replaces (the parsed log, the rendered history):
         a build hands them to a forked copy of itself to write (`take_pending`) while it renders the
-        pages. What nobody takes is written when the process exits.
+        pages, and keeps no copy for itself: what it needs of them it holds already, and a later
+        `get` reads the disk. What nobody takes is written when the process exits.
         """
-        self.remember(kind, key, value)
         if self.folder is None:
             return
         if not self._pending:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from techplan.cache import DiskCache, content_key, pickled_by_fields
+from techplan.cache import DiskCache, content_key, pickled_by_fields, remember_at_most
 from techplan.history import trailers
 from techplan.history.git import GitError, Repository
 from techplan.history.notes import HistoryNote
@@ -46,6 +46,8 @@ EMPTY_BLOBS = frozenset(
 _SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _RECORD_START = re.compile(r"^(\s*)-\s+id:\s*['\"]?([A-Za-z][A-Za-z0-9.]*)", re.MULTILINE)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+remember_at_most("log", 0)  # a build reads the parsed log once: not held in memory beside what it makes of it
 
 
 @pickled_by_fields

@@ -240,6 +240,8 @@ class PlanSite:
         elif self.published.revisions and jobs_available() > 1:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
+        if self._archive is not None:  # its copy of the history has what it needs: keep only what the pages do
+            self.published = self.published.for_pages()
         self._cache_written = write_aside(cache)
         return files
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import logging
 import os
 import pickle
 import signal
@@ -25,6 +26,8 @@ from techplan.jobs import before_fork, jobs_available
 from techplan.packs import batch_in_this_copy, finish_copy
 
 T = TypeVar("T")
+
+log = logging.getLogger("mkdocs.plugins.techplan")
 
 
 class ForkFailed(RuntimeError):
@@ -137,8 +140,9 @@ def write_aside(cache: DiskCache) -> Callable[[], None]:
 
     A build after a merge replaces the parsed log and the rendered history (0.8 and 2.4 MB at 100
     pages, 7 and 22 MB at 1,000): pickling and writing them is work for a spare core while MkDocs
-    renders the pages. With no core to spare (`mkdocs serve`) or no process to be had, they are
-    written here and now; if the copy dies, here when waited for.
+    renders the pages. This process then lets them go (as objects, 30 MB at 1,000 pages): if the
+    copy dies, they are not written, and the next build makes them again. With no core to spare
+    (`mkdocs serve`) or no process to be had, they are written here and now.
     """
     pending = cache.take_pending()
     if pending and jobs_available() > 1:
@@ -147,6 +151,7 @@ def write_aside(cache: DiskCache) -> Callable[[], None]:
         except OSError:
             pass
         else:
+            del pending  # the copy has its own
             waited: list[bool] = []
 
             def written() -> None:  # once: a build that fails after on_post_build began waits again
@@ -154,8 +159,8 @@ def write_aside(cache: DiskCache) -> Callable[[], None]:
                     waited.append(True)
                     try:
                         job.result()
-                    except ForkFailed:
-                        cache.write_all(pending)
+                    except ForkFailed as error:  # killed (out of memory?): a cache entry missing, nothing lost
+                        log.info("techplan: %s; the next build reads the history again", error)
 
             return written
     cache.write_all(pending)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup, escape
 
-from techplan.cache import DiskCache, content_key
+from techplan.cache import DiskCache, content_key, remember_at_most
 from techplan.history.changes import Update
 from techplan.history.lives import LifeEvent, RecordLife
 from techplan.history.log import Commit
@@ -33,6 +33,8 @@ from techplan.plan.schedule import conflicts_by_milestone
 from techplan.site.opendata import _csv, milestones_ics
 from techplan.site.render import Renderer, Slots
 from techplan.site.urls import relative_url
+
+remember_at_most("record-page", 0)  # a build reads each record's once, and MkDocs holds what it shows
 
 FOLDERS = {"M": "milestones", "K": "measures"}
 """Where each kind of record's pages live, by the first letter of its id."""
