@@ -12,8 +12,9 @@ round, whole-process wall times of `mkdocs build`:
 
 Then: one page saved while `mkdocs serve` runs (the rebuild MkDocs reports, plain and
 techplan); `techplan diff` between the first and last revision and between adjacent ones, on
-a first run; peak memory of a first build and of a rebuild against plain's; and, with --lighthouse, Lighthouse
-(mobile) on every page type of both sites, served the same way.
+a first run; peak memory of a first build, a rebuild and a build after one commit against
+plain's; and, with --lighthouse, Lighthouse (mobile) on every page type of both sites, served
+the same way.
 
     python bench/run.py                                 # 200 pages / 5,000 commits and 1,000 / 20,000
     python bench/run.py --sizes 200x5000x20 --repeat 5 --write bench/RESULTS.md
@@ -83,7 +84,7 @@ class Size:
     tags: int
     times: dict[str, list[float]] = field(default_factory=dict)
     memory: dict[str, int] = field(default_factory=dict)
-    """Peak resident memory in kB: plain's, and this site's first build and rebuild."""
+    """Peak resident memory in kB: plain's, and this site's first build, rebuild and build after one commit."""
     lighthouse: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
     """(performance, accessibility) by page type, by site."""
 
@@ -324,6 +325,8 @@ def measure(size: Size, repeat: int, lighthouse_runs: int) -> None:
         print(f"  round {round_number + 1}: " + ", ".join(f"{k} {v[-1]:.2f} s" for k, v in size.times.items()))
     size.memory["plain"] = build(root, "plain", memory=True)[1]
     size.memory["rebuild"] = build(root, "techplan", memory=True)[1]  # apart, so the times have no launcher
+    one_commit(root, repeat)
+    size.memory["commit"] = build(root, "techplan", memory=True)[1]
     size.times["serve-plain"] = [serve_rebuild(root, "plain", 8801) for _ in range(repeat)]
     size.times["serve-techplan"] = [serve_rebuild(root, "techplan", 8802) for _ in range(repeat)]
     if size.tags >= 2:
@@ -361,12 +364,14 @@ def report(sizes: list[Size]) -> str:
     lines += ["", f"Goals: {', '.join(f'{k} ≤ {v:.2f}x' for k, v in GOALS.items())}; ✗ marks a miss.", ""]
     for size in sizes:
         plain, ours = size.median("serve-plain"), size.median("serve-techplan")
-        plain_memory, first, again = size.memory["plain"], size.memory["first"], size.memory["rebuild"]
+        plain_memory, first = size.memory["plain"], size.memory["first"]
+        again, commit = size.memory["rebuild"], size.memory["commit"]
         lines.append(
             f"- {size.label}: saving one page during `mkdocs serve` rebuilds in {ours:.2f} s against plain's "
             f"{plain:.2f} s ({ours / plain:.2f}x); peak memory: a first build {first / 1024:.0f} MB "
             f"({first / plain_memory:.2f}x plain's {plain_memory / 1024:.0f} MB), a rebuild "
-            f"{again / 1024:.0f} MB ({again / plain_memory:.2f}x)"
+            f"{again / 1024:.0f} MB ({again / plain_memory:.2f}x), after one new commit "
+            f"{commit / 1024:.0f} MB ({commit / plain_memory:.2f}x)"
         )
         if "diff-all" in size.times:
             lines.append(
