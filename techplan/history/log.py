@@ -48,6 +48,7 @@ _RECORD_START = re.compile(r"^(\s*)-\s+id:\s*['\"]?([A-Za-z][A-Za-z0-9.]*)", re.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 remember_at_most("log", 0)  # a build reads the parsed log once: not held in memory beside what it makes of it
+remember_at_most("facts", 0)  # the same: what each pair of blobs says, read once a build
 
 
 @pickled_by_fields

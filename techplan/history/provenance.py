@@ -397,6 +397,7 @@ class ProvenanceReader:
 SECTIONS = "page-sections"
 """The cache's kind for each page's versions split into sections (a build reads each page's once)."""
 remember_at_most(SECTIONS, 0)  # a page's every version: not held in memory as well
+remember_at_most("provenance", 0)  # each page's, read once a build: the build holds what it makes of them
 
 
 def _sections_key(page: str) -> str:

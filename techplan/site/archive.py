@@ -66,6 +66,7 @@ Content = tuple[str, tuple[Block, ...]]
 CONTENTS = "archive-content"
 """The cache's kind for the content of each page's versions, one entry a page."""
 remember_at_most(CONTENTS, 0)  # the writer holds the page it is working on; a build reads each page's once
+remember_at_most("archive-index", 0)  # read once a build, and held by whatever writes the archive
 
 
 @pickled_by_fields
