@@ -153,7 +153,7 @@ class DiskCache:
         self.write(kind, key, value)
 
     def put_later(self, kind: str, key: str, value: Any) -> None:
-        """Store a value on disk when whoever holds the cache writes what is pending; until then, only for that.
+        """Store a value on disk when whoever holds the cache writes what is pending, and hold it only until then.
 
         For the large entries a build after a merge replaces (the parsed log, the rendered history):
         a build hands them to a forked copy of itself to write (`take_pending`) while it renders the

@@ -209,7 +209,7 @@ def test_with_no_core_to_spare_the_entries_are_written_at_once(tmp_path: Path, m
 
 
 class _Parsed:
-    """A value whose every copy this process holds a weak reference can see go."""
+    """A value a weak reference can follow (a list or a dict cannot have one)."""
 
     def __init__(self, commits: list[str]) -> None:
         self.commits = commits
