@@ -29,6 +29,8 @@ FORMAT = 1
 
 _MEMORY: dict[str, dict[str, Any]] = {}
 """Entries already read or written by this process, by kind, oldest first: serve's rebuilds skip the disk."""
+_ONCE: set[str] = set()
+"""Kinds a build reads once (`read_once_a_build`)."""
 _KEEP = {"log": 2}
 """How many entries of a kind stay in memory (parsed logs are large); 512 of any other kind."""
 _ON_DISK = {"published": 3, "log": 3, "archive-index": 3, "record-lives": 3, "record-register": 3}
@@ -153,13 +155,14 @@ class DiskCache:
         self.write(kind, key, value)
 
     def put_later(self, kind: str, key: str, value: Any) -> None:
-        """Store a value on disk when whoever holds the cache writes what is pending, and hold it only until then.
+        """Store a value now for this process, and on disk when whoever holds the cache writes what is pending.
 
         For the large entries a build after a merge replaces (the parsed log, the rendered history):
         a build hands them to a forked copy of itself to write (`take_pending`) while it renders the
-        pages, and keeps no copy for itself: what it needs of them it holds already, and a later
-        `get` reads the disk. What nobody takes is written when the process exits.
+        pages, and then lets this process's copies go (`forget`). What nobody takes is written when
+        the process exits.
         """
+        self.remember(kind, key, value)
         if self.folder is None:
             return
         if not self._pending:
@@ -181,6 +184,10 @@ class DiskCache:
     def write_pending(self) -> None:
         """Write what `put_later` stored and nothing has taken."""
         self.write_all(self.take_pending())
+
+    def forget(self, kind: str, key: str) -> None:
+        """Let go of this process's copy of an entry (on disk, it stays)."""
+        _MEMORY.get(kind, {}).pop(key, None)
 
     def remember(self, kind: str, key: str, value: Any) -> None:
         """Store a value for this process only (a caller writing it to disk later, from another thread)."""
@@ -315,6 +322,18 @@ def _keep_newest(folder: str, written: str, count: int) -> None:
 def remember_at_most(kind: str, count: int) -> None:
     """Keep at most this many entries of a kind in memory (0: read from disk each time, as a build reads each once)."""
     _KEEP[kind] = count
+
+
+def read_once_a_build(kind: str) -> None:
+    """Name a kind a build reads once: kept in memory for a long-lived process's next build (`mkdocs serve`'s), and
+    let go by a build whose process ends with it as soon as it no longer needs them (`forget_read_once`)."""
+    _ONCE.add(kind)
+
+
+def forget_read_once() -> None:
+    """Let go of this process's copies of every kind a build reads once (`read_once_a_build`)."""
+    for kind in _ONCE:
+        _MEMORY.pop(kind, None)
 
 
 def _remember(kind: str, key: str, value: Any) -> None:

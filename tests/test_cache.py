@@ -14,8 +14,9 @@ import pytest
 from gitrepo import GitRepo
 from plansite import MINI_PLAN, build, page, text_of, write_site
 
+import techplan.cache as techplan_cache
 from techplan.cache import _PACKED as PACKED
-from techplan.cache import FORMAT, pickled_by_fields
+from techplan.cache import FORMAT, DiskCache, pickled_by_fields
 from techplan.packs import read_packs
 
 
@@ -511,3 +512,21 @@ def test_only_a_class_its_fields_rebuild_is_pickled_by_them() -> None:
     for cls in (Checked, Derived, Named):
         with pytest.raises(TypeError, match="cannot be rebuilt from its fields"):
             pickled_by_fields(cls)
+
+
+def test_a_build_that_ends_with_its_process_lets_go_of_what_it_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`mkdocs serve` keeps them for its next build; a build whose process ends with it need not hold them."""
+    monkeypatch.setattr(techplan_cache, "_MEMORY", {})
+    monkeypatch.setattr(techplan_cache, "_ONCE", set())
+    cache = DiskCache(tmp_path / "cache")
+    techplan_cache.read_once_a_build("parsed")
+    history, scans = ["a parsed log"], ["each page's scan"]
+    cache.put("parsed", "HEAD", history)
+    cache.put("scans", "all", scans)
+    assert cache.get("parsed", "HEAD") is history  # in memory: the next build of a long-lived process skips the disk
+    techplan_cache.forget_read_once()
+    again = cache.get("parsed", "HEAD")
+    assert again == history and again is not history  # read back from the disk
+    assert cache.get("scans", "all") is scans  # a kind read more than once stays

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeVar
 
-from techplan.cache import DiskCache, content_key, pickled_by_fields, remember_at_most
+from techplan.cache import DiskCache, content_key, pickled_by_fields, read_once_a_build
 from techplan.compare.datadiff import DataChange, diff_measure, diff_milestone
 from techplan.history.changes import HistoryUnavailable, open_repository
 from techplan.history.git import GitError
@@ -33,7 +33,7 @@ _Record = TypeVar("_Record", Milestone, Measure)
 DATA_NAMES = ("milestones.yml", "measures.yml")
 """The files records live in."""
 
-remember_at_most("record-lives", 0)  # read once a build: the build holds the lives it makes of them
+read_once_a_build("record-lives")  # the build holds the lives it makes of them
 
 
 @pickled_by_fields

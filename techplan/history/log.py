@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
-from techplan.cache import DiskCache, content_key, pickled_by_fields, remember_at_most
+from techplan.cache import DiskCache, content_key, pickled_by_fields, read_once_a_build
 from techplan.history import trailers
 from techplan.history.git import GitError, Repository
 from techplan.history.notes import HistoryNote
@@ -47,8 +47,8 @@ _SHA = re.compile(rb"[0-9a-f]{40}(?:[0-9a-f]{24})?")
 _RECORD_START = re.compile(r"^(\s*)-\s+id:\s*['\"]?([A-Za-z][A-Za-z0-9.]*)", re.MULTILINE)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-remember_at_most("log", 0)  # a build reads the parsed log once: not held in memory beside what it makes of it
-remember_at_most("facts", 0)  # the same: what each pair of blobs says, read once a build
+read_once_a_build("log")  # the build holds what it makes of the parsed log
+read_once_a_build("facts")  # and of what each pair of blobs says
 
 
 @pickled_by_fields

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from techplan.cache import DiskCache, content_key, pickled_by_fields, remember_at_most
+from techplan.cache import DiskCache, content_key, pickled_by_fields, read_once_a_build, remember_at_most
 from techplan.history.log import NO_BLOB, Event, blob_after
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
@@ -397,7 +397,7 @@ class ProvenanceReader:
 SECTIONS = "page-sections"
 """The cache's kind for each page's versions split into sections (a build reads each page's once)."""
 remember_at_most(SECTIONS, 0)  # a page's every version: not held in memory as well
-remember_at_most("provenance", 0)  # each page's, read once a build: the build holds what it makes of them
+read_once_a_build("provenance")  # each page's: the build holds what it makes of them
 
 
 def _sections_key(page: str) -> str:

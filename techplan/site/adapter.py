@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils.templates import TemplateContext
 
-from techplan.cache import DiskCache, cache_folder, finish_packs
+from techplan.cache import DiskCache, cache_folder, finish_packs, forget_read_once
 from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
 from techplan.history.notes import history_report
@@ -241,7 +241,9 @@ class PlanSite:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
         if self._archive is not None:  # its copy of the history has what it needs: keep only what the pages do
+            # A process that forks builds once (mkdocs serve's, with its server's threads, never does).
             self.published = self.published.for_pages()
+            forget_read_once()
         self._cache_written = write_aside(cache)
         return files
 

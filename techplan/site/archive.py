@@ -32,7 +32,7 @@ from typing import Any
 
 import markdown as markdown_lib
 
-from techplan.cache import DiskCache, content_key, pickled_by_fields, remember_at_most
+from techplan.cache import DiskCache, content_key, pickled_by_fields, read_once_a_build, remember_at_most
 from techplan.compare.datadiff import DataChange, diff_plans
 from techplan.compare.redline import Block, extract_blocks, redline
 from techplan.history.changes import sources_of
@@ -66,7 +66,7 @@ Content = tuple[str, tuple[Block, ...]]
 CONTENTS = "archive-content"
 """The cache's kind for the content of each page's versions, one entry a page."""
 remember_at_most(CONTENTS, 0)  # the writer holds the page it is working on; a build reads each page's once
-remember_at_most("archive-index", 0)  # read once a build, and held by whatever writes the archive
+read_once_a_build("archive-index")  # held by whatever writes the archive
 
 
 @pickled_by_fields

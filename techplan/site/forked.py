@@ -142,7 +142,8 @@ def write_aside(cache: DiskCache) -> Callable[[], None]:
     pages, 7 and 22 MB at 1,000): pickling and writing them is work for a spare core while MkDocs
     renders the pages. This process then lets them go (as objects, 30 MB at 1,000 pages): if the
     copy dies, they are not written, and the next build makes them again. With no core to spare
-    (`mkdocs serve`) or no process to be had, they are written here and now.
+    (`mkdocs serve`) or no process to be had, they are written here and now, and kept in memory
+    for the next build.
     """
     pending = cache.take_pending()
     if pending and jobs_available() > 1:
@@ -151,6 +152,8 @@ def write_aside(cache: DiskCache) -> Callable[[], None]:
         except OSError:
             pass
         else:
+            for kind, key, _ in pending:
+                cache.forget(kind, key)
             del pending  # the copy has its own
             waited: list[bool] = []
 

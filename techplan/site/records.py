@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from markdown.extensions.toc import slugify, unique
 from markupsafe import Markup, escape
 
-from techplan.cache import DiskCache, content_key, remember_at_most
+from techplan.cache import DiskCache, content_key, read_once_a_build
 from techplan.history.changes import Update
 from techplan.history.lives import LifeEvent, RecordLife
 from techplan.history.log import Commit
@@ -34,7 +34,7 @@ from techplan.site.opendata import _csv, milestones_ics
 from techplan.site.render import Renderer, Slots
 from techplan.site.urls import relative_url
 
-remember_at_most("record-page", 0)  # a build reads each record's once, and MkDocs holds what it shows
+read_once_a_build("record-page")  # MkDocs holds what each record's shows
 
 FOLDERS = {"M": "milestones", "K": "measures"}
 """Where each kind of record's pages live, by the first letter of its id."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import urlsplit
 
-from techplan.cache import DiskCache, content_key, remember_at_most
+from techplan.cache import DiskCache, content_key, read_once_a_build
 from techplan.history.changes import ChangeLog, PageHistory, Update, load_changelog, open_repository
 from techplan.history.lives import LifeReader, RecordLife, lives_without_history
 from techplan.history.log import Commit, RepoState
@@ -73,7 +73,7 @@ FEED_ENTRIES = 50
 UPDATES_HEADING = "Updates to this page"
 UPDATES_ID = "updates-to-this-page"
 
-remember_at_most("published", 0)  # a build reads it once, and holds what its pages need of it
+read_once_a_build("published")  # a build holds what its pages need of it
 
 
 @dataclass(frozen=True, slots=True)
