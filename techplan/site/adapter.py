@@ -241,7 +241,7 @@ class PlanSite:
             # The views need nothing MkDocs does from here on: another core writes them while it renders the pages.
             self._archive = Forked(partial(self._write_archive, config))
         if self._archive is not None:  # its copy of the history has what it needs: keep only what the pages do
-            # A process that forks builds once (mkdocs serve's, with its server's threads, never does).
+            # And what it read once (mkdocs serve, whose threads keep it from forking, keeps that for its next build).
             self.published = self.published.for_pages()
             forget_read_once()
         self._cache_written = write_aside(cache)
