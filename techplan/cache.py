@@ -325,8 +325,13 @@ def remember_at_most(kind: str, count: int) -> None:
 
 
 def read_once_a_build(kind: str) -> None:
-    """Name a kind a build reads once: kept in memory for a long-lived process's next build (`mkdocs serve`'s), and
-    let go by a build whose process ends with it as soon as it no longer needs them (`forget_read_once`)."""
+    """Name a kind a build reads once, to be let go by `forget_read_once`.
+
+    Unlike `remember_at_most(kind, 0)`, which never holds an entry, this keeps the kind in memory
+    for a long-lived process's next build (`mkdocs serve`'s): for the few large entries a rebuild
+    would otherwise read again. A build whose process ends with it lets them go once its pages no
+    longer need them.
+    """
     _ONCE.add(kind)
 
 
