@@ -13,12 +13,19 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
 from gitrepo import GitRepo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from plansite import MKDOCS_YML, _env, build, page, write_site
+
+from techplan.site.builtfrom import BuildSource, BuiltFrom
+from techplan.site.manifest import write_manifest
 
 
 def tag(repo: GitRepo, name: str, message: str, date: str) -> None:
@@ -173,6 +180,45 @@ def test_the_manifest_lists_every_file_and_what_built_it(tagged: Path) -> None:
     assert {"search/search_index.json", "sitemap.xml.gz", "revisions/v1/index.html", "404.html"} <= files
     for name in files:
         assert manifest["files"][name] == hashlib.sha256((site / name).read_bytes()).hexdigest(), name
+    # Written a file at a time, it reads as the standard library writes it: sorted keys, one space a level.
+    assert (site / "manifest.json").read_bytes() == json_bytes(manifest)
+
+
+def json_bytes(data: object) -> bytes:
+    """What the manifest's bytes are, written at once by the standard library."""
+    return (json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# Names a site's files could have: any text a file system takes, nested up to three deep.
+_NAME = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="/\0"), min_size=1, max_size=8).filter(
+    lambda name: name not in (".", "..") and len(name.encode()) < 200
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_NAME, min_size=1, max_size=3), max_size=12), st.data())
+def test_the_manifest_lists_any_file_names_as_json_would(
+    tmp_path: Path, paths: list[list[str]], data: st.DataObject
+) -> None:
+    site = Path(tempfile.mkdtemp(dir=tmp_path))
+    written: dict[str, bytes] = {}
+    for parts in paths:
+        target = site.joinpath(*parts)
+        if any(folder.is_file() for folder in target.parents) or target.is_dir():
+            continue  # a file where a folder would go, or a folder where a file would
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written["/".join(parts)] = data.draw(st.binary(max_size=40))
+        target.write_bytes(written["/".join(parts)])
+    known = {path: "0" * 64 for path in list(written)[:2]}  # hashes the archive gives, taken as given
+    built_from = BuiltFrom(as_at=date(2024, 4, 30), history="full", source=BuildSource(commit="a" * 40))
+    write_manifest(site, built_from, {"engine": {"name": "techplan"}}, "https://plan.example.org/", known)
+    raw = (site / "manifest.json").read_bytes()
+    manifest = json.loads(raw)
+    assert raw == json_bytes(manifest)
+    assert manifest["files"] == {
+        path: known.get(path) or hashlib.sha256(body).hexdigest() for path, body in written.items()
+    }
+    assert manifest["commit"] == "a" * 40 and manifest["site_url"] == "https://plan.example.org/"
 
 
 def copy_site(tagged: Path, target: Path) -> Path:

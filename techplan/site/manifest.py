@@ -59,25 +59,22 @@ def _version_of(package: str) -> str | None:
         return None
 
 
-def file_hashes(site_dir: Path, known: dict[str, str] | None = None) -> dict[str, str]:
-    """SHA-256 of every file in a built site but the manifest, by path relative to it (with forward slashes).
+def file_hashes(site_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file in a built site but the manifest, by path relative to it (with forward slashes)."""
+    return {path: hash_file(site_dir / path) for path in _site_files(site_dir)}
 
-    `known` gives hashes already computed as files were written (the archive's), read only where
-    the path is a file of the site.
-    """
-    known = known or {}
-    hashes: dict[str, str] = {}
-    for folder, folders, names in os.walk(site_dir):
-        folders.sort()
+
+def _site_files(site_dir: Path) -> list[str]:
+    """Every file of a built site but the manifest, by path relative to it (forward slashes), sorted."""
+    paths = []
+    for folder, _, names in os.walk(site_dir):
         relative = os.path.relpath(folder, site_dir)
         prefix = "" if relative == "." else Path(relative).as_posix() + "/"
-        for name in sorted(names):
-            path = prefix + name
-            if path == MANIFEST:
-                continue
-            digest = known.get(path)
-            hashes[path] = digest if digest is not None else hash_file(os.path.join(folder, name))
-    return dict(sorted(hashes.items()))
+        paths += [prefix + name for name in names]
+    paths.sort()
+    if MANIFEST in paths:
+        paths.remove(MANIFEST)
+    return paths
 
 
 def hash_file(path: str | Path) -> str:
@@ -89,8 +86,41 @@ def hash_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def render_manifest(built_from: BuiltFrom, built_by: dict[str, Any], site_url: str, files: dict[str, str]) -> bytes:
-    """The manifest's bytes: the same build gives the same bytes (sorted keys, no times but the as-at date)."""
+_FILES = "\0the site's files\0"
+"""Where the files go in the manifest's text, written one at a time (`write_manifest`)."""
+
+
+def write_manifest(
+    site_dir: Path, built_from: BuiltFrom, built_by: dict[str, Any], site_url: str, known: dict[str, str]
+) -> None:
+    """Write a built site's manifest, listing every file of the site but itself with its SHA-256.
+
+    `known` gives hashes computed as files were written (the archive's). The files are hashed
+    and written one at a time: at 1,000 pages the list is 30,000 files, which as one dict and
+    one string of JSON would be the build's largest use of memory, at its very end. The same
+    build gives the same bytes: those of `json.dumps` with sorted keys, an indent of one, and
+    text as it is.
+    """
+    head, tail = _render(built_from, built_by, site_url, _FILES).split(_dumps(_FILES).encode("utf-8"))
+    paths = _site_files(site_dir)
+    with open(site_dir / MANIFEST, "wb") as output:
+        output.write(head)
+        output.write(b"{" if paths else b"{}")
+        for number, path in enumerate(paths):
+            digest = known.get(path) or hash_file(site_dir / path)
+            separator = "\n" if number == 0 else ",\n"
+            output.write(f"{separator}  {_dumps(path)}: {_dumps(digest)}".encode())
+        output.write(b"\n }" if paths else b"")
+        output.write(tail)
+
+
+def _dumps(text: str) -> str:
+    """A string as the manifest's JSON writes it."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _render(built_from: BuiltFrom, built_by: dict[str, Any], site_url: str, files: str) -> bytes:
+    """The manifest's bytes with a string where the files go: no times in it but the as-at date."""
     source = built_from.source
     data = {
         "format": FORMAT,
