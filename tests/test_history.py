@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import feedparser
 import pytest
 from gitrepo import GitRepo
 from plansite import build, page, text_of, write_site
+
+from techplan.history.git import Repository
+from techplan.history.log import read_log
 
 INDEX1 = "plan/phase1-vision/index.md"
 M1 = "plan/phase1-vision/milestones.yml"
@@ -289,3 +293,24 @@ def test_a_build_after_new_commits_reads_only_them_and_agrees_with_a_fresh_read(
             repo.git("reset", "-q", "--hard", "HEAD~1")
             repo.replace("plan/roadmap.md", "# The roadmap", "# Roadmap of the plan")
             repo.commit("Rewritten", "Retitled the roadmap again.", "2021-01-08T09:00:00+00:00")
+
+
+def test_the_parsed_log_holds_each_sha_path_blob_and_name_once(tmp_path: Path) -> None:
+    """A commit's parent is the parent's own sha, a file's path and blobs are shared by the commits that touch it.
+
+    Kept in the cache and read back whole after every merge: at 20,000 commits, this makes it a
+    third smaller in memory. Pickling keeps what is shared shared.
+    """
+    repo = GitRepo(tmp_path)
+    repo.write("plan/index.md", "# Plan\n\nFirst.\n")
+    repo.commit("One", None, "2021-01-04T09:00:00+00:00")
+    repo.replace("plan/index.md", "First.", "Second.")
+    repo.commit("Two", None, "2021-01-05T09:00:00+00:00")
+    repo.replace("plan/index.md", "Second.", "Third.")
+    repo.commit("Three", None, "2021-01-06T09:00:00+00:00")
+    commits, _ = read_log(Repository(tmp_path), "HEAD")
+    for third, second, first in (commits, pickle.loads(pickle.dumps(commits))):
+        assert third.parents[0] is second.sha and second.parents[0] is first.sha
+        assert third.changes[0].path is second.changes[0].path is first.changes[0].path
+        assert third.changes[0].old_blob is second.changes[0].new_blob
+        assert third.author is first.author and third.email is first.email

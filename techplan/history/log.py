@@ -18,6 +18,7 @@ import bisect
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -176,7 +177,7 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
         _, parents, date, name, email, body = tokens[position : position + _FIELDS]
         position += _FIELDS
         changes, position = _parse_raw(tokens, position)
-        sha = first.decode()
+        sha = sys.intern(first.decode())  # the same string as the parents of the commits after it
         message = body.decode("utf-8", errors="replace")
         when, problem = parse_raw_date(date)
         if problem:
@@ -186,10 +187,10 @@ def parse_log(data: bytes) -> tuple[list[Commit], list[HistoryNote]]:
         notes_in_message, stray = trailers.read(message, NOTE_KEY)
         drafts[sha] = Commit(
             sha=sha,
-            parents=tuple(parents.decode().split()),
+            parents=tuple(map(sys.intern, parents.decode().split())),
             date=when or EPOCH,
-            author=name.decode("utf-8", errors="replace"),
-            email=email.decode("utf-8", errors="replace"),
+            author=sys.intern(name.decode("utf-8", errors="replace")),
+            email=sys.intern(email.decode("utf-8", errors="replace")),
             subject=subject_of(message),
             notes=tuple(dict.fromkeys(notes_in_message)),
             changes=tuple(changes),
@@ -233,11 +234,14 @@ def _parse_raw(tokens: list[bytes], position: int) -> tuple[list[FileChange], in
         fields = token[1:].decode("ascii", errors="replace").split(" ")
         letter = fields[4][:1] if len(fields) == 5 else "?"
         old_blob, new_blob = (fields[2], fields[3]) if len(fields) == 5 else (NO_BLOB, NO_BLOB)
+        # Interned, as the shas and names are (parse_log): a path is in hundreds of commits, a
+        # blob in the change that made it and the one that replaced it.
+        old_blob, new_blob = sys.intern(old_blob), sys.intern(new_blob)
         if letter in ("R", "C"):
-            old_path, path = (os.fsdecode(t) for t in tokens[position + 1 : position + 3])
+            old_path, path = (sys.intern(os.fsdecode(t)) for t in tokens[position + 1 : position + 3])
             position += 3
         else:
-            old_path = path = os.fsdecode(tokens[position + 1]) if position + 1 < len(tokens) else ""
+            old_path = path = sys.intern(os.fsdecode(tokens[position + 1])) if position + 1 < len(tokens) else ""
             position += 2
         if letter == "C":  # a copy leaves the source alone: for the copy, it is an addition
             letter, old_path = "A", path
