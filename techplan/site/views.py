@@ -118,8 +118,8 @@ class Published:
         """What the pages need, once the files made from the rest are made and another process writes the archive.
 
         Without the archive's page versions (its revisions stay: the footer names them), the
-        records' lives, their commits, the first-parent line or the generated files (MkDocs holds
-        those): a build at 1,000 pages then holds 15 MB less while it renders the pages.
+        records' lives, their commits, the first-parent line or the generated files (already
+        written into the site): a build at 1,000 pages then holds 15 MB less while it renders the pages.
         """
         return replace(
             self,
