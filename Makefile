@@ -71,11 +71,11 @@ demo: $(STAMP)
 demo-serve: $(STAMP)
 	cd .demo/repo && ../../$(BIN)/mkdocs serve --livereload --dev-addr $(ADDR)
 
-## bench: time the runs users have against a plain Material build, and score pages with Lighthouse (bench/RESULTS.md)
+## bench: time the runs users have against plain Material, score pages with Lighthouse (bench/out/latest.md)
 bench: $(STAMP)
 	@bash .ci/ensure-browser || echo "note: no Chromium, so Lighthouse cannot run"
 	cd bench/lighthouse && npm ci --ignore-scripts --no-audit --no-fund
-	cd bench && ../$(BIN)/python run.py --lighthouse 3 --write RESULTS.md
+	cd bench && ../$(BIN)/python run.py --lighthouse 3 --write out/latest.md
 
 clean:
 	rm -rf site $(VENV) node_modules
