@@ -51,6 +51,25 @@ def test_what_the_work_returns_comes_back_and_its_failure_is_named() -> None:
         Forked(fails, "reading the sections' provenance").result()
 
 
+@pytest.mark.skipif(not Path("/proc/self/stat").is_file(), reason="reads whether the copy ended from /proc")
+def test_a_copy_ends_once_its_work_is_done_however_large_what_it_returns(tmp_path: Path) -> None:
+    """It holds every page of memory the build changes after the fork: it must not wait for the build to read."""
+    started = tmp_path / "started"
+    large = {f"revisions/v{n}/page-{n:04d}.html": "0" * 64 for n in range(30_000)}  # a pipe holds 64 KiB
+
+    def work() -> dict[str, str]:
+        started.write_text(str(os.getpid()))
+        return large
+
+    job = Forked(work)
+    pid = _pid_written(started)
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":  # exited, not yet waited for
+        assert time.monotonic() < deadline, "the copy is still running, waiting for the build to read its result"
+        time.sleep(0.01)
+    assert job.result() == large
+
+
 def test_work_that_waits_gets_what_the_build_sends_later(tmp_path: Path) -> None:
     started = tmp_path / "started"
 

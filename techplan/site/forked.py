@@ -1,7 +1,7 @@
 """Work a build hands to a forked copy of itself, to run on another core meanwhile.
 
 The copy starts with everything the build has worked out so far (no pickling of inputs) and
-hands back its result, pickled, through a pipe. Only for work that touches nothing the build
+hands back its result, pickled, through a file. Only for work that touches nothing the build
 writes meanwhile: the point-in-time views, in their own folder of the site, while MkDocs renders
 the pages; the sections' provenance, from git, while the build reads the rest of the history; the
 cache's largest entries, while MkDocs renders the pages.
@@ -52,6 +52,10 @@ class Forked(Generic[T]):
         if awaits:
             handle, path = tempfile.mkstemp(prefix="techplan-", suffix=".pickle")
             os.close(handle)
+        # The result goes through a file too, and the pipe's closing says it is there: through the
+        # pipe, a result larger than its buffer (the archive's hashes) would keep the copy alive,
+        # holding every page of memory the build has changed since the fork, until the build reads it.
+        self._outcome = tempfile.TemporaryFile(prefix="techplan-")  # noqa: SIM115 - closed by result() or cancel()
         read, write = os.pipe()
         later = os.pipe() if awaits else None
         before_fork()
@@ -60,6 +64,7 @@ class Forked(Generic[T]):
         except OSError:  # no process to be had: nothing left open behind
             for end in (read, write, *(later or ())):
                 os.close(end)
+            self._outcome.close()
             if awaits:
                 os.unlink(path)
             raise
@@ -78,9 +83,10 @@ class Forked(Generic[T]):
             except BaseException:
                 payload = pickle.dumps((False, traceback.format_exc()))
                 status = 1
-            with contextlib.suppress(OSError), os.fdopen(write, "wb") as stream:
-                stream.write(payload)
-            os._exit(status)  # not the build's exit handlers, nor its buffered output a second time
+            with contextlib.suppress(OSError):
+                self._outcome.write(payload)
+                self._outcome.flush()
+            os._exit(status)  # not the build's exit handlers, nor its buffered output; the pipe closes
         os.close(write)
         if later is not None:
             os.close(later[0])
@@ -101,11 +107,15 @@ class Forked(Generic[T]):
     def result(self) -> T:
         """Wait for the work to finish; what it returned. ForkFailed if it raised or the process died."""
         with os.fdopen(self._read, "rb") as stream:
-            payload = stream.read()
+            stream.read()  # nothing is written to the pipe: it closes as the copy exits
         self._reap()
-        if not payload:
-            raise ForkFailed(f"the process {self._what} stopped without finishing")
-        finished, value = pickle.loads(payload)
+        with self._outcome:
+            self._outcome.seek(0)
+            payload = self._outcome.read()
+        try:
+            finished, value = pickle.loads(payload)
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError):  # killed before it had written it all
+            raise ForkFailed(f"the process {self._what} stopped without finishing") from None
         if not finished:
             raise ForkFailed(f"{self._what} failed:\n{value}")
         return value  # type: ignore[no-any-return]
@@ -126,6 +136,7 @@ class Forked(Generic[T]):
         with contextlib.suppress(OSError):
             os.close(self._read)
         self._reap()
+        self._outcome.close()
 
     def _reap(self) -> None:
         if self._pid is not None:
