@@ -129,7 +129,7 @@ def git(root: Path, *args: str) -> str:
 
 
 MEASURED = """\
-import os, resource, subprocess, sys, threading, time
+import os, resource, subprocess, sys, time
 
 
 def together(root):
