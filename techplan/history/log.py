@@ -233,10 +233,9 @@ def _parse_raw(tokens: list[bytes], position: int) -> tuple[list[FileChange], in
             break
         fields = token[1:].decode("ascii", errors="replace").split(" ")
         letter = fields[4][:1] if len(fields) == 5 else "?"
-        old_blob, new_blob = (fields[2], fields[3]) if len(fields) == 5 else (NO_BLOB, NO_BLOB)
         # Interned, as the shas and names are (parse_log): a path is in hundreds of commits, a
         # blob in the change that made it and the one that replaced it.
-        old_blob, new_blob = sys.intern(old_blob), sys.intern(new_blob)
+        old_blob, new_blob = (sys.intern(fields[2]), sys.intern(fields[3])) if len(fields) == 5 else (NO_BLOB, NO_BLOB)
         if letter in ("R", "C"):
             old_path, path = (sys.intern(os.fsdecode(t)) for t in tokens[position + 1 : position + 3])
             position += 3
