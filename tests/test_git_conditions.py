@@ -14,6 +14,7 @@ from mkdocs.config import load_config
 from plansite import build, edit, page, text_of, write_site
 
 from techplan.history.git import GitError, Repository
+from techplan.history.past import PastReader
 
 INDEX1 = "plan/phase1-vision/index.md"
 
@@ -225,3 +226,66 @@ def test_blobs_are_read_whole_in_one_call_and_what_git_lacks_is_left_out(repo: G
         git.close()
     assert found == dict(zip(shas, contents, strict=True))
     assert next(iter(found)) == shas[3]  # in the order asked
+
+
+def test_blobs_in_batches_come_from_one_git_process_that_stops_with_its_reader(
+    repo: GitRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same bytes as `blobs`, at most `size` a batch, one `git cat-file`; a reader that stops early stops git."""
+    contents = [b"", b"\n", b"line\nwith 12 34\n", bytes(range(256)) * 300, b"no newline at the end"]
+    shas = [repo.write_object("blob", content) for content in contents]
+    missing = "0123456789abcdef0123456789abcdef01234567"
+    started: list[Any] = []
+    real_start = Repository._start
+
+    def counting_start(self: Repository, args: tuple[str, ...], *files: Any) -> Any:
+        started.append(real_start(self, args, *files))
+        return started[-1]
+
+    monkeypatch.setattr(Repository, "_start", counting_start)
+    git = Repository(repo.root)
+    try:
+        asked = [shas[3], missing, *shas, "not-a-sha", shas[0]]
+        batches = list(git.blob_batches(asked, 2))
+        assert len(started) == 1
+        assert [len(batch) for batch in batches] == [2, 2, 1]
+        assert {sha: data for batch in batches for sha, data in batch.items()} == git.blobs(asked)
+        assert next(iter(batches[0])) == shas[3]  # in the order asked
+        assert list(git.blob_batches([], 2)) == []
+        reading = git.blob_batches(shas * 2000, 1)  # far more than a pipe holds: git waits on its reader
+        assert next(reading) == {shas[0]: contents[0]}
+        reading.close()
+        assert started[-1].returncode is not None  # git ended with the reading
+    finally:
+        git.close()
+
+
+def test_past_pages_read_a_batch_at_a_time_bring_the_blobs_wanted_before_with_them(repo: GitRepo) -> None:
+    """One git process for a batch read and what another reader asked for; only the batch's blobs are given."""
+    pages = [repo.write_object("blob", f"# Page {n}\n".encode()) for n in range(5)]
+    data = repo.write_object("blob", b"milestones: []\n")
+    git = Repository(repo.root)
+    calls: list[list[str]] = []
+
+    def fetch(shas: list[str]) -> dict[str, bytes]:
+        calls.append(shas)
+        return git.blobs(shas)
+
+    try:
+        past = PastReader(fetch, fetch_batches=git.blob_batches)
+        past.BATCH = 2
+        past.want([data])
+        first = past.contents([pages[0]])  # read now, and kept
+        assert first == {pages[0]: b"# Page 0\n"} and calls == [[pages[0], data]]
+        past.want([pages[4]])
+        given = list(past.batches(pages))
+        assert given[0] == {pages[0]: b"# Page 0\n"}  # what was read before comes first, not read again
+        assert {sha: text for batch in given for sha, text in batch.items()} == {
+            sha: f"# Page {n}\n".encode() for n, sha in enumerate(pages)
+        }
+        assert all(len(batch) <= 2 for batch in given)
+        assert len(calls) == 1  # the rest came from one stream
+        assert past.contents([data, pages[4]]) == {data: b"milestones: []\n", pages[4]: b"# Page 4\n"}
+        assert len(calls) == 1  # kept: the data from the first read, the page wanted before from the batches
+    finally:
+        git.close()

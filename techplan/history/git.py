@@ -11,7 +11,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -185,8 +185,48 @@ class Repository:
                 output.read(1)  # the newline after each object
             return contents
 
-    def _start(self, args: Sequence[str], stdin: int, stdout: IO[bytes], stderr: IO[bytes]) -> subprocess.Popen[bytes]:
-        """Start git, as GitPython runs it, writing to these files."""
+    def blob_batches(self, shas: Iterable[str], size: int) -> Iterator[dict[str, bytes]]:
+        """`blobs`, a batch of `size` at a time as git writes them: one git process, one pass over its packs.
+
+        Each batch is used while git reads the next; no more than a batch is in memory at once.
+        Git's error, if it fails, is raised after the batches it gave (the objects it found).
+        """
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return
+        with tempfile.TemporaryFile() as names, tempfile.TemporaryFile() as errors:
+            names.write(("\n".join(wanted) + "\n").encode())  # from a file: git never waits on a writer
+            names.seek(0)
+            process = self._start(("cat-file", "--batch"), names, subprocess.PIPE, errors)
+            assert process.stdout is not None
+            try:
+                batch: dict[str, bytes] = {}
+                for sha in wanted:
+                    header = process.stdout.readline().split()
+                    if not header:
+                        break
+                    if len(header) != 3 or not header[2].isdigit():
+                        continue  # "<sha> missing": no contents follow
+                    batch[sha] = process.stdout.read(int(header[2]))
+                    process.stdout.read(1)  # the newline after each object
+                    if len(batch) == size:
+                        yield batch
+                        batch = {}
+                if process.wait():
+                    errors.seek(0)
+                    raise _error(errors.read().decode("utf-8", "replace").strip(), "git cat-file failed")
+                if batch:
+                    yield batch
+            finally:  # a reader that stops early: git stops too
+                if process.poll() is None:
+                    process.kill()
+                process.stdout.close()
+                process.wait()
+
+    def _start(
+        self, args: Sequence[str], stdin: int | IO[bytes], stdout: int | IO[bytes], stderr: IO[bytes]
+    ) -> subprocess.Popen[bytes]:
+        """Start git, as GitPython runs it, reading from and writing to these (files, or pipes)."""
         try:
             return subprocess.Popen(
                 [os.environ.get("GIT_PYTHON_GIT_EXECUTABLE") or "git", *_CONFIG, *args],
@@ -197,8 +237,9 @@ class Repository:
                 env={**os.environ, "LANGUAGE": "C", "LC_ALL": "C"},  # as GitPython runs git
             )
         except FileNotFoundError:
-            stdout.close()
-            stderr.close()
+            for stream in (stdin, stdout, stderr):
+                if not isinstance(stream, int):
+                    stream.close()
             raise GitUnavailable(NO_GIT) from None
 
     def tree(self, commit: str, folder: str) -> dict[str, str]:

@@ -24,6 +24,8 @@ from techplan.problems import Problem
 
 Fetch = Callable[[list[str]], dict[str, bytes]]
 """Reads blobs by sha; a blob the repository lacks is left out of the result."""
+FetchBatches = Callable[[list[str], int], Iterator[dict[str, bytes]]]
+"""Reads blobs by sha as Fetch does, giving them a batch of at most so many at a time (Repository.blob_batches)."""
 
 Dues = dict[str, date]
 """The due date of each milestone in one version of a milestones file."""
@@ -39,8 +41,9 @@ class PastReader:
     BATCH = 2000
     """Blobs read with one git call when they are read a batch at a time (a few megabytes of pages)."""
 
-    def __init__(self, fetch: Fetch, cache: DiskCache | None = None) -> None:
+    def __init__(self, fetch: Fetch, cache: DiskCache | None = None, fetch_batches: FetchBatches | None = None) -> None:
         self._fetch = fetch
+        self._fetch_batches = fetch_batches
         self.cache = cache or DiskCache(None)
         self.notes: list[HistoryNote] = []
         """What could not be read, in the order it was met."""
@@ -70,10 +73,27 @@ class PastReader:
         }
 
     def batches(self, shas: Iterable[str]) -> Iterator[dict[str, bytes]]:
-        """The bytes of these blobs a batch at a time, not kept: a whole history's pages are never in memory at once."""
+        """The bytes of these blobs a batch at a time, not kept: a whole history's pages are never in memory at once.
+
+        Those wanted before are read with them, and kept. With `fetch_batches`, one git process
+        reads them all, each batch used while git reads the next.
+        """
         shas = list(dict.fromkeys(shas))
-        for start in range(0, len(shas), self.BATCH):
-            yield self.contents(shas[start : start + self.BATCH], keep=False)
+        if self._fetch_batches is None:
+            for start in range(0, len(shas), self.BATCH):
+                yield self.contents(shas[start : start + self.BATCH], keep=False)
+            return
+        others = {sha: None for sha in self._wanted if sha not in self._contents}
+        self._wanted = {}
+        known = {sha: self._contents[sha] for sha in shas if sha in self._contents}
+        if known:
+            yield known
+        asked = {sha: None for sha in shas if sha not in known}
+        for batch in self._fetch_batches(list({**asked, **others}), self.BATCH):
+            self._contents.update((sha, batch[sha]) for sha in others.keys() & batch.keys())
+            mine = {sha: data for sha, data in batch.items() if sha in asked}
+            if mine:
+                yield mine
 
     def dues(self, versions: Iterable[tuple[str, str, str]]) -> dict[str, Dues]:
         """The due dates in each (blob, commit, path) version of a milestones file, by blob.

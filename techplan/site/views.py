@@ -163,7 +163,7 @@ def publish_history(
             chain = changelog.history.chain
             revisions, tag_notes, problems = read_revisions(repo, state.tags, settings.revisions, prefix, chain)
             revisions, signature_problems = sign_revisions(repo, revisions, _signers(settings), cache)
-            past = PastReader(repo.blobs, cache)
+            past = PastReader(repo.blobs, cache, repo.blob_batches)
             sections = ProvenanceReader(changelog.files, list(plan.pages), cache)
             # Started before the others ask for blobs: it reads pages only, perhaps in another process.
             provenance_read = read_provenance_aside(sections, past)
