@@ -120,8 +120,15 @@ def diff_plan(
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)
         blocks = _Blocks(markdown, cache, markdown_key)
-        result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan)
-        commits = _range(past, log, tip) if log is not None else []
+        ranges: list[list[tuple[Commit, tuple[str, ...]]]] = []
+
+        def read_range() -> None:  # once: while other cores compare the pages, if they do, else after
+            if not ranges:
+                ranges.append(_range(past, log, tip) if log is not None else [])
+
+        result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan, read_range)
+        read_range()
+        commits = ranges[0]
         result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
         tip_plan = None
         if head_commit is None:  # edits not yet committed are measured against the last commit
@@ -181,8 +188,18 @@ PARALLEL_FROM = 48
 """Pages to compare from which the work is shared among the machine's cores: below it, starting workers costs more."""
 
 
-def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan, new_plan: Plan) -> list[PageDiff]:
-    """Every page whose text differs, redlined (on every core, when there are many)."""
+def _page_diffs(
+    old: PlanFiles,
+    new: PlanFiles,
+    blocks: _Blocks,
+    old_plan: Plan,
+    new_plan: Plan,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[PageDiff]:
+    """Every page whose text differs, redlined (on every core, when there are many).
+
+    `meanwhile` is done here while other processes compare the pages, if they do; not otherwise.
+    """
     old_pages = {p for p in old.paths() if p.endswith(".md")}
     new_pages = {p for p in new.paths() if p.endswith(".md")}
     changed = sorted(
@@ -201,7 +218,7 @@ def _page_diffs(old: PlanFiles, new: PlanFiles, blocks: _Blocks, old_plan: Plan,
         for page in changed
     ]
     work = _Work(blocks, old_plan, new_plan)
-    found = _in_workers(work, jobs) if len(jobs) >= PARALLEL_FROM else None
+    found = _in_workers(work, jobs, meanwhile) if len(jobs) >= PARALLEL_FROM else None
     diffs = [d for d in (found if found is not None else map(work, jobs)) if d is not None]
     order = {page: n for n, page in enumerate(new_plan.pages)}
     diffs.sort(key=lambda d: (order.get(d.page, len(order)), d.page))
@@ -240,7 +257,9 @@ _INHERITED: _Work | None = None
 """The work a forked worker process inherits from the comparison that started it."""
 
 
-def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
+def _in_workers(
+    work: _Work, jobs: list[_Job], meanwhile: Callable[[], None] | None = None
+) -> list[PageDiff | None] | None:
     """Each job done by worker processes forked from this one (techplan.jobs), in order; None if they cannot run.
 
     Workers inherit the plans and the converter settings rather than being sent them. What they
@@ -256,7 +275,10 @@ def _in_workers(work: _Work, jobs: list[_Job]) -> list[PageDiff | None] | None:
     try:
         with ProcessPoolExecutor(processes, multiprocessing.get_context("fork"), initializer=_start_worker) as pool:
             found = []
-            for diff, converted in pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (processes * 8))):
+            results = pool.map(_work_in_worker, jobs, chunksize=max(1, len(jobs) // (processes * 8)))
+            if meanwhile is not None:  # every job is with the workers now
+                meanwhile()
+            for diff, converted in results:
                 work.blocks.write(converted)
                 found.append(diff)
             return found
