@@ -11,13 +11,17 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from gitrepo import GitRepo
-from plansite import MINI_PLAN, build, page, text_of, write_site
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from plansite import MINI_PLAN, build, page, site_differences, text_of, write_site
 
 import techplan.cache as techplan_cache
 from techplan.cache import _PACKED as PACKED
 from techplan.cache import FORMAT, DiskCache, pickled_by_fields
 from techplan.packs import read_packs
+from techplan.site.views import UPDATES_ID
 
 
 def site_files(root: Path) -> dict[str, bytes]:
@@ -530,3 +534,37 @@ def test_a_build_that_ends_with_its_process_lets_go_of_what_it_read_once(
     again = cache.get("parsed", "HEAD")
     assert again == history and again is not history  # read back from the disk
     assert cache.get("scans", "all") is scans  # a kind read more than once stays
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["in one process, as serve builds", "forking"])
+def test_builds_in_one_process_each_show_every_pages_history_and_sections(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    """A build lets each page's history, date line and section lines go once used; the next build shows them again.
+
+    `mkdocs serve` builds again in the same process, from what the last build read.
+    """
+    root = tmp_path / "repository"  # the sites outside it: not an uncommitted edit
+    root.mkdir()
+    repo = GitRepo(root)
+    write_site(root)
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    repo.replace("plan/phase1-vision/index.md", "\n## ", "\nA new paragraph.\n\n## ")
+    repo.commit("Add a paragraph", "The vision says more.", "2021-02-01T09:00:00+00:00")
+    monkeypatch.setenv("TECHPLAN_JOBS", jobs)
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setattr(techplan_cache, "_MEMORY", {})
+    for name in ("first", "second"):
+        mkdocs_build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / name)))
+    assert site_differences(tmp_path / "first", tmp_path / "second") == []
+    vision = page_at(tmp_path / "second", "phase1-vision/")
+    updates = vision.find(id=UPDATES_ID)
+    assert updates is not None and "The vision says more." in text_of(updates.find_parent())
+    assert vision.select(".tp-page-meta") and vision.select(".tp-provenance")
+    assert "The vision says more." in text_of(page_at(tmp_path / "second", "whats-changed/"))
+    assert json.loads((tmp_path / "second/provenance.json").read_text())["pages"]
+
+
+def page_at(site: Path, url: str) -> BeautifulSoup:
+    """A page of a site built to a folder of its own."""
+    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")

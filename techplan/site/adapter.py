@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -243,6 +244,8 @@ class PlanSite:
             # And what it read once (mkdocs serve, whose threads keep it from forking, keeps that for its next build).
             self.published = self.published.for_pages()
             forget_read_once()
+        # Each page's own parts are let go once used: copies, as serve keeps the history for its next build.
+        self.published = replace(self.published, meta=dict(self.published.meta), history=dict(self.published.history))
         self._cache_written = write_aside(cache)
         return files
 
@@ -384,6 +387,9 @@ class PlanSite:
         if provenance is not None and sections is not None:
             entries = {page: (sections.pages[page].first, found) for page, found in self._sections.items()}
             provenance.content_string = provenance_json(sections.head, sections.shallow, entries)
+        self._sections = {}
+        if self.published is not None and sections is not None:  # every page has its lines now
+            self.published = replace(self.published, sections=replace(sections, pages={}))
         return env
 
     def on_page_markdown(self, markdown: str, page: Page) -> str:
@@ -404,7 +410,7 @@ class PlanSite:
         if phase is not None and page.file.src_uri == phase.index_page:
             markdown = self._add_missing_blocks(markdown, phase)
         markdown = self.renderer.expand(markdown, page.url, slots, phase)
-        meta = self.published.meta.get(page.file.src_uri, "")
+        meta = self.published.meta.pop(page.file.src_uri, "")
         if phase is not None:
             title = self.plan.titles.get(page.file.src_uri, page.file.src_uri)
             meta += self.renderer.render_consultation(phase, title, page.url, self._absolute(page.url))
@@ -441,7 +447,7 @@ class PlanSite:
         if self.built_from is not None:
             # Filled in on_post_page: it names the commit, so a page kept from an earlier build holds a placeholder.
             context["plan_built_from"] = BUILT_FROM_PLACEHOLDER  # type: ignore[typeddict-unknown-key]
-        history = self.published.history.get(page.file.src_uri)
+        history = self.published.history.pop(page.file.src_uri, None)
         if history:
             context["plan_history"] = Markup(history)  # type: ignore[typeddict-unknown-key]
             # Material lists the children of a page's one h1; the updates are an h2 beside its others.
