@@ -385,9 +385,9 @@ def test_archive_workers_convert_each_page_version_once_and_write_what_one_proce
     render_content = archive.ArchiveWriter._render_content
 
     def noted(writer: archive.ArchiveWriter, version: archive.Version, view: archive.RevisionView) -> object:
-        # Appended whole by whichever process converts: one line a conversion.
+        # Appended whole by whichever process converts: one line a conversion, with how many versions it holds.
         with open(converted, "a", encoding="utf-8") as out:
-            out.write(f"{version.key} {view.name}\n")
+            out.write(f"{version.key} {view.name} {len(writer._blobs)}\n")
         return render_content(writer, version, view)
 
     monkeypatch.setattr(archive.ArchiveWriter, "_render_content", noted)
@@ -416,10 +416,12 @@ def test_archive_workers_convert_each_page_version_once_and_write_what_one_proce
     monkeypatch.chdir(root)
     mkdocs_build(load_config(str(root / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
 
-    conversions = converted.read_text(encoding="utf-8").splitlines()
+    conversions = [line.rsplit(" ", 1) for line in converted.read_text(encoding="utf-8").splitlines()]
     blocks = list((tmp_path / "site" / "revisions").rglob("*.blocks.json"))
     assert len(blocks) >= 8  # every page of v1, and the parts v2 changed
-    assert len(conversions) == len(set(conversions)) == len(blocks)
+    assert len(conversions) == len({version for version, _ in conversions}) == len(blocks)
+    # Each worker is sent the Markdown of its page's versions (two at most here), not every version's.
+    assert max(int(held) for _, held in conversions) <= 2
     assert site_differences(tmp_path / "site-one", tmp_path / "site") == []
     assert started == ([True] if early else [True, False])  # the views forked once: early, or else after
     assert writes == [False]  # and the parsed log and rendered history written aside, once
@@ -438,3 +440,44 @@ def test_techplan_diff_writes_its_output_file_whole_or_says_why_not(revised: dic
     assert result.returncode == 2
     assert result.stderr.startswith(f"techplan: could not write {blocked}: ")
     assert "Traceback" not in result.stderr
+
+
+def test_a_page_version_git_no_longer_has_is_published_as_unreadable_by_one_process_or_many(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version whose blob is gone (a damaged or partial clone) says so in its point-in-time page; the build goes on.
+
+    The same whether one process renders the versions or several, each sent its own.
+    """
+    root = tmp_path / "repo"
+    repo = GitRepo(root)
+    write_site(root, commit=False)
+    for n in range(4):
+        repo.write(f"plan/phase1-vision/part-{n}.md", f"# Part {n}\n\nWe start, step {n}.\n")
+    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
+    tag(repo, "v1", "Vision published", "2020-07-01T10:00:00+01:00")
+    gone = repo.git("rev-parse", "HEAD:plan/phase1-vision/part-1.md").strip()
+    for n in range(4):
+        repo.replace(f"plan/phase1-vision/part-{n}.md", f"step {n}.", f"step {n}, and then {n + 1}.")
+    repo.commit("Reword", "Every part says what comes next.", "2020-08-01T09:00:00+01:00")
+    tag(repo, "v2", "Summer update", "2020-08-02T10:00:00+01:00")
+    (root / ".git" / "objects" / gone[:2] / gone[2:]).unlink()  # a loose object: the test repository is never packed
+    monkeypatch.setattr(archive, "PARALLEL_FROM", 1)  # shared among processes, however few the files
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.chdir(root)
+    sites = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setattr(techplan_cache, "_MEMORY", {})
+        monkeypatch.setenv("TECHPLAN_JOBS", jobs)
+        monkeypatch.setenv("TECHPLAN_CACHE", str(tmp_path / f"cache-{jobs}"))
+        sites[jobs] = tmp_path / f"site-{jobs}"
+        mkdocs_build(load_config(str(root / "mkdocs.yml"), site_dir=str(sites[jobs])))
+    assert site_differences(sites["1"], sites["2"]) == []
+    files = (sites["2"] / "revisions").rglob("*.*")
+    saying = sorted(path for path in files if "could not be read from the repository" in path.read_text())
+    assert [path.relative_to(sites["2"] / "revisions").as_posix() for path in saying] == [
+        "v1/pages/phase1-vision/part-1.blocks.json",
+        "v1/pages/phase1-vision/part-1.html",
+        "v2/changes/index.html",  # the redline from it
+    ]

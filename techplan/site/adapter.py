@@ -579,10 +579,16 @@ class PlanSite:
             revisions, index = early
         repository: list[Repository] = []
 
-        def fetch(shas: list[str]) -> dict[str, bytes]:
+        def git() -> Repository:
             if not repository:  # only a cache miss needs git at all
                 repository.append(Repository(self.settings.plan_dir))  # type: ignore[union-attr]
-            return repository[0].blobs(shas)
+            return repository[0]
+
+        def fetch(shas: list[str]) -> dict[str, bytes]:
+            return git().blobs(shas)
+
+        def fetch_batches(shas: list[str], size: int) -> Iterator[dict[str, bytes]]:
+            return git().blob_batches(shas, size)
 
         site = {
             "name": config.site_name,
@@ -605,6 +611,7 @@ class PlanSite:
             DiskCache(cache_folder(self.settings.root)),
             fetch,
             site,
+            fetch_batches,
         )
         try:
             if records is not None:

@@ -23,7 +23,7 @@ import re
 import shutil
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import partial
@@ -59,6 +59,7 @@ FOLDER = "revisions"
 """Where point-in-time views live in the site."""
 
 Fetch = Callable[[list[str]], dict[str, bytes]]
+FetchBatches = Callable[[list[str], int], Iterator[dict[str, bytes]]]
 ChangeFields = tuple[str, str, str, str | None, str | None, int | None]
 """A DataChange's fields, in order: how the data changes between revisions are cached."""
 Content = tuple[str, tuple[Block, ...]]
@@ -337,6 +338,7 @@ class ArchiveWriter:
         cache: DiskCache,
         fetch: Fetch,
         site: dict[str, Any],
+        fetch_batches: FetchBatches | None = None,
     ) -> None:
         self.settings = settings
         self.index = index
@@ -346,6 +348,8 @@ class ArchiveWriter:
         self.files = cache.folder / "archive-files" if cache.folder else None
         """Rendered files by key; the engine's own version is part of the folder's name."""
         self.fetch = fetch
+        self.fetch_batches = fetch_batches
+        """Reads blobs as git gives them, a batch at a time (Repository.blob_batches); None: `fetch` reads them all."""
         self.site = site
         """Site name, current page URLs, stylesheets: what every archive page shows besides the plan."""
         self._links = PageLinks()
@@ -356,8 +360,8 @@ class ArchiveWriter:
         self._plans: dict[str, Plan] = {}
         self._page_urls: dict[str, dict[str, str]] = {}
         self._past = PastReader(fetch, cache)
-        self._blobs: dict[str, bytes] = {}
-        """Markdown of page versions, read from git in one batch."""
+        self._blobs: dict[str, bytes | None] = {}
+        """Markdown of page versions, read from git in one batch (None: git does not have it)."""
         self._views = {view.name: view for view in index.revisions}
         self._map_keys = {
             view.name: content_key(json.dumps(sorted(view.pages.items())).encode()) for view in index.revisions
@@ -450,7 +454,6 @@ class ArchiveWriter:
                 rendered,
                 len(outputs) - len(missing),
             )
-        self._prefetch({url for url, _, _ in missing})
         self._render_files(site_dir, missing, jobs)
         self._done.update((url, key) for url, key, _ in outputs)
         if versions_only:
@@ -572,7 +575,38 @@ class ArchiveWriter:
         needed = {v.blob for v in self.index.versions.values() if v.url in missing or v.blocks_url in missing}
         wanted = sorted(needed - self._blobs.keys())
         if wanted:
-            self._blobs.update(self.fetch(wanted))
+            found = self.fetch(wanted)
+            self._blobs.update((blob, found.get(blob)) for blob in wanted)
+
+    def _with_markdown(self, tasks: list[list[Output]]) -> Iterator[tuple[int, dict[str, bytes | None]]]:
+        """Each task of page versions by number, with the Markdown of its versions, read from one git process.
+
+        Read as the tasks go out to the processes that render them, each sent only its own: the
+        build holds about a batch of page versions at a time, where it held every one (56 MB at
+        1,000 pages) in the process the renderers are forked from.
+        """
+        assert self.fetch_batches is not None
+        needs = [sorted({_version_of(render).blob for _, _, render in task}) for task in tasks]
+        uses = Counter(blob for blobs in needs for blob in blobs)  # in the order the tasks first need them
+        order = {blob: n for n, blob in enumerate(blob for blob in uses if blob not in self._blobs)}
+        batches = self.fetch_batches(list(order), PastReader.BATCH)
+        read: dict[str, bytes | None] = {}
+        reached = -1  # how far along the order git has given blobs: one before that it did not give, it lacks
+        for number, blobs in enumerate(needs):
+            while any(order.get(blob, -1) > reached for blob in blobs):
+                batch = next(batches, None)
+                if batch is None:
+                    reached = len(order)
+                    break
+                read.update(batch)
+                reached = order[next(reversed(batch))]
+            given = {}
+            for blob in blobs:
+                given[blob] = read.get(blob) if blob in order else self._blobs[blob]
+                uses[blob] -= 1
+                if not uses[blob]:
+                    read.pop(blob, None)
+            yield number, given
 
     @staticmethod
     def _path(site_dir: Path, url: str) -> str:
@@ -638,6 +672,8 @@ class ArchiveWriter:
                 versions.setdefault(render.args[0].page, []).append(output)
             else:
                 made_from_them.append([output])
+        if jobs <= 1 or len(missing) < PARALLEL_FROM or self.fetch_batches is None:
+            self._prefetch({url for url, _, _ in missing})
         if jobs <= 1 or len(missing) < PARALLEL_FROM:
             for task in [*versions.values(), *made_from_them]:
                 for url, key, render in task:
@@ -650,14 +686,16 @@ class ArchiveWriter:
             self.renderer.env.get_template(name)
         global _WORK
         context = multiprocessing.get_context("fork")
-        for part in (list(versions.values()), made_from_them):
+        # The versions' Markdown goes out with their tasks; what is made from them reads them in the site.
+        for part, with_markdown in ((list(versions.values()), self.fetch_batches is not None), (made_from_them, False)):
             if not part:
                 continue
             before_fork()
             _WORK = (self, site_dir, part)  # forked with the processes, so the tasks are not pickled
+            tasks: Iterator[Task] = self._with_markdown(part) if with_markdown else iter(range(len(part)))
             try:
                 with context.Pool(min(jobs, len(part))) as pool:
-                    for results in pool.imap_unordered(_render_task, range(len(part)), chunksize=1):
+                    for results in pool.imap_unordered(_render_task, tasks, chunksize=1):
                         for url, key, digest, stamp in results:
                             self._record(url, key, digest, stamp)
             finally:
@@ -1083,13 +1121,28 @@ _WORK: tuple[ArchiveWriter, Path, list[list[Output]]] | None = None
 """The writer, site and tasks (files rendered together) a pool of forked processes renders (each has its copy)."""
 
 
-def _render_task(number: int) -> list[tuple[str, str, str, tuple[int, int, str] | None]]:
+Task = int | tuple[int, dict[str, bytes | None]]
+"""A task of _WORK by number, with the Markdown of the page versions it renders when the build read it for it."""
+
+
+def _render_task(task: Task) -> list[tuple[str, str, str, tuple[int, int, str] | None]]:
     """In a forked process: render the files of one task of _WORK; each one's URL, key, hash and cached copy's stamp."""
     assert _WORK is not None
     writer, site_dir, tasks = _WORK
+    number = task if isinstance(task, int) else task[0]
+    if not isinstance(task, int):
+        writer._blobs = task[1]
     results = [(url, key, *writer._write_rendered(site_dir, url, key, render)) for url, key, render in tasks[number]]
     writer._save_contents()
     return results
+
+
+def _version_of(render: Callable[[], str]) -> Version:
+    """The page version a page version's file (its page, its blocks) is rendered from."""
+    assert isinstance(render, partial)
+    version = render.args[0]
+    assert isinstance(version, Version)
+    return version
 
 
 def _method(render: Callable[[], str]) -> object:
