@@ -568,3 +568,15 @@ def test_builds_in_one_process_each_show_every_pages_history_and_sections(
 def page_at(site: Path, url: str) -> BeautifulSoup:
     """A page of a site built to a folder of its own."""
     return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def test_an_entry_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """Pickled into its file as it is made: a value that cannot be pickled leaves nothing behind, not half a file."""
+    cache = DiskCache(tmp_path / "cache")
+    large = {f"page-{n}.md": "x" * n for n in range(3000)}  # several of pickle's frames
+    cache.write("published", "HEAD", large)
+    with pytest.raises((pickle.PicklingError, AttributeError, TypeError)):
+        cache.write("published", "other", {**large, "renderer": lambda: None})
+    assert cache.folder is not None
+    assert [p.name for p in (cache.folder / "published").iterdir()] == [techplan_cache._name("HEAD")]
+    assert DiskCache(tmp_path / "cache").get("published", "HEAD") == large
