@@ -207,7 +207,10 @@ class Repository:
                         break
                     if len(header) != 3 or not header[2].isdigit():
                         continue  # "<sha> missing": no contents follow
-                    batch[sha] = process.stdout.read(int(header[2]))
+                    data = process.stdout.read(int(header[2]))
+                    if len(data) != int(header[2]):
+                        break  # git stopped part way through an object: its error, below
+                    batch[sha] = data
                     process.stdout.read(1)  # the newline after each object
                     if len(batch) == size:
                         yield batch
