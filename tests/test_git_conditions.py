@@ -256,6 +256,10 @@ def test_blobs_in_batches_come_from_one_git_process_that_stops_with_its_reader(
         assert next(reading) == {shas[0]: contents[0]}
         reading.close()
         assert started[-1].returncode is not None  # git ended with the reading
+        # Read first: the same batches, and git has ended before the first is given.
+        reading = git.blob_batches(asked, 2, read_first=True)
+        assert next(reading) == batches[0] and started[-1].returncode == 0
+        assert [batches[0], *reading] == batches
     finally:
         git.close()
 

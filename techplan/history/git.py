@@ -185,33 +185,40 @@ class Repository:
                 output.read(1)  # the newline after each object
             return contents
 
-    def blob_batches(self, shas: Iterable[str], size: int) -> Iterator[dict[str, bytes]]:
+    def blob_batches(self, shas: Iterable[str], size: int, *, read_first: bool = False) -> Iterator[dict[str, bytes]]:
         """`blobs`, a batch of `size` at a time as git writes them: one git process, one pass over its packs.
 
         Each batch is used while git reads the next; no more than a batch is in memory at once.
         Git's error, if it fails, is raised after the batches it gave (the objects it found).
+        With `read_first`, git writes them all to a temporary file and ends before the first
+        batch: for a reader that takes its time, beside which git would hold its packs and its
+        cache of deltas (100 MB at 1,000 pages) until the last.
         """
         wanted = list(dict.fromkeys(shas))
         if not wanted:
             return
-        with tempfile.TemporaryFile() as names, tempfile.TemporaryFile() as errors:
+        with tempfile.TemporaryFile() as names, tempfile.TemporaryFile() as errors, tempfile.TemporaryFile() as output:
             names.write(("\n".join(wanted) + "\n").encode())  # from a file: git never waits on a writer
             names.seek(0)
-            process = self._start(("cat-file", "--batch"), names, subprocess.PIPE, errors)
-            assert process.stdout is not None
+            process = self._start(("cat-file", "--batch"), names, output if read_first else subprocess.PIPE, errors)
             try:
+                if read_first:
+                    process.wait()
+                    output.seek(0)
+                stream = output if read_first else process.stdout
+                assert stream is not None
                 batch: dict[str, bytes] = {}
                 for sha in wanted:
-                    header = process.stdout.readline().split()
+                    header = stream.readline().split()
                     if not header:
                         break
                     if len(header) != 3 or not header[2].isdigit():
                         continue  # "<sha> missing": no contents follow
-                    data = process.stdout.read(int(header[2]))
+                    data = stream.read(int(header[2]))
                     if len(data) != int(header[2]):
                         break  # git stopped part way through an object: its error, below
                     batch[sha] = data
-                    process.stdout.read(1)  # the newline after each object
+                    stream.read(1)  # the newline after each object
                     if len(batch) == size:
                         yield batch
                         batch = {}
@@ -223,7 +230,8 @@ class Repository:
             finally:  # a reader that stops early: git stops too
                 if process.poll() is None:
                     process.kill()
-                process.stdout.close()
+                if process.stdout is not None:
+                    process.stdout.close()
                 process.wait()
 
     def _start(

@@ -588,7 +588,8 @@ class PlanSite:
             return git().blobs(shas)
 
         def fetch_batches(shas: list[str], size: int) -> Iterator[dict[str, bytes]]:
-            return git().blob_batches(shas, size)
+            # Read first: the views' processes take their time over each batch, and git need not wait on them.
+            return git().blob_batches(shas, size, read_first=True)
 
         site = {
             "name": config.site_name,
