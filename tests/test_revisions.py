@@ -355,6 +355,21 @@ def test_techplan_diff_of_many_pages_shares_the_work_among_cores_and_says_the_sa
     assert compare("shared", parallel_from) == alone
 
 
+def two_revisions_of_parts(root: Path, opening: str, parts: range, reworded: range) -> GitRepo:
+    """A site with numbered parts of the vision, tagged v1, and v2 with some of them reworded."""
+    repo = GitRepo(root)
+    write_site(root, commit=False)
+    for n in parts:
+        repo.write(f"plan/phase1-vision/part-{n}.md", f"# Part {n}\n\n{opening}, step {n}.\n")
+    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
+    tag(repo, "v1", "Vision published", "2020-07-01T10:00:00+01:00")
+    for n in reworded:
+        repo.replace(f"plan/phase1-vision/part-{n}.md", f"step {n}.", f"step {n}, and then {n + 1}.")
+    repo.commit("Reword", "Some parts say what comes next.", "2020-08-01T09:00:00+01:00")
+    tag(repo, "v2", "Summer update", "2020-08-02T10:00:00+01:00")
+    return repo
+
+
 @pytest.mark.parametrize("early", [True, False], ids=["from the index", "no temporary file: after the history"])
 def test_archive_workers_convert_each_page_version_once_and_write_what_one_process_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, early: bool
@@ -367,16 +382,7 @@ def test_archive_workers_convert_each_page_version_once_and_write_what_one_proce
     if jobs_available() < 2:
         pytest.skip("one core (or TECHPLAN_JOBS=1): the views are never shared among processes")
     root = tmp_path / "repo"
-    repo = GitRepo(root)
-    write_site(root, commit=False)
-    for n in range(6):
-        repo.write(f"plan/phase1-vision/part-{n}.md", f"# Part {n}\n\nWe start with [[M1.1]], step {n}.\n")
-    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
-    tag(repo, "v1", "Vision published", "2020-07-01T10:00:00+01:00")
-    for n in range(0, 6, 2):
-        repo.replace(f"plan/phase1-vision/part-{n}.md", f"step {n}.", f"step {n}, and then {n + 1}.")
-    repo.commit("Reword", "Some parts say what comes next.", "2020-08-01T09:00:00+01:00")
-    tag(repo, "v2", "Summer update", "2020-08-02T10:00:00+01:00")
+    two_revisions_of_parts(root, "We start with [[M1.1]]", range(6), range(0, 6, 2))
     # One process: the site to match. Nothing is written into the work tree, which would be an uncommitted edit.
     one = build(root, "--site-dir", str(tmp_path / "site-one"), TECHPLAN_JOBS="1", TECHPLAN_CACHE=str(tmp_path / "one"))
     assert one.returncode == 0, one.stderr
@@ -450,17 +456,8 @@ def test_a_page_version_git_no_longer_has_is_published_as_unreadable_by_one_proc
     The same whether one process renders the versions or several, each sent its own.
     """
     root = tmp_path / "repo"
-    repo = GitRepo(root)
-    write_site(root, commit=False)
-    for n in range(4):
-        repo.write(f"plan/phase1-vision/part-{n}.md", f"# Part {n}\n\nWe start, step {n}.\n")
-    repo.commit("Publish", "First publication.", "2020-07-01T09:00:00+01:00")
-    tag(repo, "v1", "Vision published", "2020-07-01T10:00:00+01:00")
-    gone = repo.git("rev-parse", "HEAD:plan/phase1-vision/part-1.md").strip()
-    for n in range(4):
-        repo.replace(f"plan/phase1-vision/part-{n}.md", f"step {n}.", f"step {n}, and then {n + 1}.")
-    repo.commit("Reword", "Every part says what comes next.", "2020-08-01T09:00:00+01:00")
-    tag(repo, "v2", "Summer update", "2020-08-02T10:00:00+01:00")
+    repo = two_revisions_of_parts(root, "We start", range(4), range(4))
+    gone = repo.git("rev-parse", "v1:plan/phase1-vision/part-1.md").strip()
     (root / ".git" / "objects" / gone[:2] / gone[2:]).unlink()  # a loose object: the test repository is never packed
     monkeypatch.setattr(archive, "PARALLEL_FROM", 1)  # shared among processes, however few the files
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")

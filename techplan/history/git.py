@@ -162,28 +162,14 @@ class Repository:
         An object the repository does not have (a partial clone, a submodule's commit) is left
         out of the result rather than failing the read: callers say what they could not read.
         """
-        wanted = list(dict.fromkeys(shas))
-        if not wanted:
-            return {}
         # Git writes to a temporary file, read back blob by blob: the whole output and the blobs cut
         # from it are never in memory together (a long history's pages are tens of megabytes).
-        with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
-            process = self._start(("cat-file", "--batch"), subprocess.PIPE, output, errors)
-            process.communicate(("\n".join(wanted) + "\n").encode())
-            if process.returncode:
-                errors.seek(0)
-                raise _error(errors.read().decode("utf-8", "replace").strip(), "git cat-file failed")
-            output.seek(0)
-            contents: dict[str, bytes] = {}
-            for sha in wanted:
-                header = output.readline().split()
-                if not header:
-                    break
-                if len(header) != 3 or not header[2].isdigit():
-                    continue  # "<sha> missing": no contents follow
-                contents[sha] = output.read(int(header[2]))
-                output.read(1)  # the newline after each object
-            return contents
+        wanted = list(dict.fromkeys(shas))
+        return {
+            sha: data
+            for batch in self.blob_batches(wanted, len(wanted), read_first=True)
+            for sha, data in batch.items()
+        }
 
     def blob_batches(self, shas: Iterable[str], size: int, *, read_first: bool = False) -> Iterator[dict[str, bytes]]:
         """`blobs`, a batch of `size` at a time as git writes them: one git process, one pass over its packs.
