@@ -184,14 +184,14 @@ def build(root: Path, *options: str, **env: str) -> subprocess.CompletedProcess[
     )
 
 
-def techplan(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the real `techplan` command in root."""
+def techplan(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the real `techplan` command in root, with more environment variables."""
     return subprocess.run(
         [sys.executable, "-m", "techplan", *args],
         cwd=root,
         capture_output=True,
         text=True,
-        env=_env(),
+        env=_env(**env),
         check=False,
     )
 

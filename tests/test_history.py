@@ -9,7 +9,7 @@ from pathlib import Path
 import feedparser
 import pytest
 from gitrepo import GitRepo
-from plansite import build, page, text_of, write_site
+from plansite import build, page, techplan, text_of, write_site
 
 from techplan.history.git import Repository
 from techplan.history.log import read_log
@@ -314,3 +314,35 @@ def test_the_parsed_log_holds_each_sha_path_blob_and_name_once(tmp_path: Path) -
         assert third.changes[0].path is second.changes[0].path is first.changes[0].path
         assert third.changes[0].old_blob is second.changes[0].new_blob
         assert third.author is first.author and third.email is first.email
+
+
+def test_a_diff_takes_a_long_range_from_the_log_the_build_read_and_says_the_same(
+    story: dict[str, str], tmp_path: Path
+) -> None:
+    """After a build, `techplan diff` over most of the history reads no log from git: the same commits and notes."""
+    root = Path(story["root"])
+
+    def diff(base: str, head: str, cache: str) -> tuple[dict[str, object], list[str]]:
+        trace = tmp_path / f"trace-{len(list(tmp_path.glob('trace-*')))}"
+        more = {"GIT_TRACE": str(trace), **({"TECHPLAN_CACHE": cache} if cache else {})}
+        result = techplan(root, "diff", base, head, "--format", "json", **more)
+        assert result.returncode == 0, result.stderr
+        commands = [line.split("git ", 1)[1] for line in trace.read_text().splitlines() if "built-in: git " in line]
+        return json.loads(result.stdout), commands
+
+    for base, head, long_range in [
+        (story["c2"], story["c10"], True),  # 10 of the line's 12 commits, across both merges
+        (story["c5"], story["m2"], True),
+        (story["c9"], story["c10"], False),  # 2 of 12: git reads so short a range faster
+        (story["o1"], story["c10"], False),  # not on the first-parent line: only git knows the range
+    ]:
+        built, commands = diff(base, head, "")
+        fresh, fresh_commands = diff(base, head, str(tmp_path / f"fresh-{base}"))
+        assert any(c.startswith("log ") for c in fresh_commands)
+        assert built == fresh
+        assert any(c.startswith("log ") for c in commands) is not long_range, commands
+    everything, _ = diff(story["c1"], story["c10"], "")
+    notes = {n["commit"]: n["notes"] for n in everything["notes"]}  # type: ignore[index, union-attr]
+    # A merge publishes the notes of what it merged, the old proposal's too.
+    assert "Added the measures overview." in notes[story["m1"]]
+    assert "Explained the plan on the home page." in notes[story["m2"]]

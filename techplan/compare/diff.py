@@ -2,7 +2,8 @@
 
 BASE and HEAD are any git revisions (tags, branches, commits); HEAD defaults to the work
 tree, uncommitted edits included. Git is asked a fixed number of questions whatever the size
-of the plan: the two trees, the log of the range, and the blobs of what changed.
+of the plan: the two trees, the log of the range (unless the last build's log has it), and
+the blobs of what changed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import html
 import json
 import multiprocessing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
@@ -24,7 +25,15 @@ from techplan.compare.datadiff import DataChange, diff_plans, due_change
 from techplan.compare.redline import Block, Segment, extract_blocks, redline
 from techplan.errors import TechplanError
 from techplan.history.git import GitError, NotARepository, Repository, UntrustedRepository
-from techplan.history.log import NO_BLOB, Commit, LogRead, build_index, carried_notes, start_log
+from techplan.history.log import (
+    NO_BLOB,
+    Commit,
+    LogIndex,
+    build_index,
+    carried_notes,
+    last_log,
+    read_log,
+)
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.jobs import after_forks, before_fork, jobs_available
@@ -113,27 +122,27 @@ def diff_plan(
         )
         result = PlanDiff(base, base_commit, head or WORK_TREE, head_commit)
         tip = head_commit or repo.head() or base_commit
-        log = start_log(repo, f"{base_commit}..{tip}") if tip != base_commit else None  # git works meanwhile
         if isinstance(new_files, TreeFiles):  # one cat-file for every file the checks read
             new_files.prefetch(new_files.paths())
         old_plan, unread = past.plan_at(settings, old_tree, base_commit, base)
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)
         blocks = _Blocks(markdown, cache, markdown_key)
-        ranges: list[list[tuple[Commit, tuple[str, ...]]]] = []
+        ranges: list[tuple[list[tuple[Commit, tuple[str, ...]]], list[str]]] = []
 
         def read_range() -> None:  # once: while other cores compare the pages, if they do, else after
             if not ranges:
-                ranges.append(_range(past, log, tip) if log is not None else [])
+                commits = _range(repo, past, cache, base_commit, tip) if tip != base_commit else []
+                ranges.append((commits, _unnoted_moves(past, commits, prefix)))
 
         result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan, read_range)
         read_range()
-        commits = ranges[0]
+        commits, moves = ranges[0]
         result.notes = [CommitNotes(c.sha, c.subject, c.date.isoformat(), notes) for c, notes in commits if notes]
         tip_plan = None
         if head_commit is None:  # edits not yet committed are measured against the last commit
             tip_plan, _ = past.plan_at(settings, repo.tree(tip, prefix), tip, "the last commit")
-        result.warnings = _warnings(past, commits, prefix, result, new_plan, tip_plan)
+        result.warnings = moves + _warnings(result, new_plan, tip_plan)
         if unread:
             count = len(unread)
             result.warnings.append(
@@ -167,16 +176,58 @@ def _resolve(repo: Repository, revision: str) -> str:
     raise DiffError(f"{revision!r} is not a commit, branch or tag in this repository")
 
 
-def _range(past: PastReader, log: LogRead, head: str) -> list[tuple[Commit, tuple[str, ...]]]:
-    """The first-parent commits of the log of base..head, oldest first, each with the notes it publishes.
+def _range(
+    repo: Repository, past: PastReader, cache: DiskCache, base: str, tip: str
+) -> list[tuple[Commit, tuple[str, ...]]]:
+    """The first-parent commits of base..tip, oldest first, each with the notes it publishes.
 
-    A merge publishes the notes of the commits it merged, as on the site.
+    A merge publishes the notes of the commits it merged, as on the site. The log is the one the
+    last build read, when both ends are on its first-parent line (the same notes the site shows,
+    without reading the log again); else `git log base..tip`.
     """
-    commits, unreadable = log()
+    last = last_log(repo, cache)
+    if last is not None and _worth_loading(repo, base, tip, last[0]):
+        known = last[1]()
+        found = _range_in(known, base, tip) if known is not None else None
+        if known is not None and found is not None:
+            chain, notes = found
+            past.notes += notes
+            return _with_notes(known, chain)
+    commits, unreadable = read_log(repo, f"{base}..{tip}")
     past.notes += unreadable
-    index = build_index(commits, head, frozenset())
+    index = build_index(commits, tip, frozenset())
+    return _with_notes(index, index.chain)
+
+
+LOADED_FROM = 0.3
+"""The share of the last build's log a range must span for loading it to cost less than reading the range from git."""
+
+
+def _worth_loading(repo: Repository, base: str, tip: str, length: int) -> bool:
+    """Whether the range is long enough, against a cached log's first-parent line, to take from it."""
+    count = repo.run("rev-list", "--count", "--first-parent", f"{base}..{tip}", "--").strip()
+    return count.isdigit() and int(count) >= LOADED_FROM * length
+
+
+def _range_in(index: LogIndex, base: str, tip: str) -> tuple[tuple[Commit, ...], list[HistoryNote]] | None:
+    """The commits after base up to tip on an index's first-parent line, newest first, with the notes
+    about them; None unless both are on it, tip after base, and every note names a commit the index has."""
+    positions = {commit.sha: position for position, commit in enumerate(index.chain)}  # newest first
+    if base not in positions or tip not in positions or positions[tip] >= positions[base]:
+        return None
+    chain = index.chain[positions[tip] : positions[base]]
+    merged = {side.sha for sides in index.carried.values() for side in sides}
+    if any(note.commit not in positions and note.commit not in merged for note in index.notes):
+        return None  # a commit git listed but the index left out (unreadable): which range it is in is unknown
+    inside = {commit.sha for commit in chain}
+    inside |= {side.sha for commit in chain for side in index.carried.get(commit.sha, [])}
+    return chain, [note for note in index.notes if note.commit in inside]
+
+
+def _with_notes(index: LogIndex, chain: Sequence[Commit]) -> list[tuple[Commit, tuple[str, ...]]]:
+    """Commits of an index's first-parent line (newest first), oldest first, each with the notes it publishes."""
     result = []
-    for commit in reversed(index.chain):
+    for commit in reversed(chain):
         notes: list[str] = list(commit.notes)
         for change in commit.changes:
             notes += [n for n in carried_notes(index, commit, change) if n not in notes]
@@ -384,18 +435,8 @@ def _words(plan: Plan, token: Token) -> str:
     return f"[the {token.name.replace('-', ' ')} block]"
 
 
-def _warnings(
-    past: PastReader,
-    commits: list[tuple[Commit, tuple[str, ...]]],
-    prefix: str,
-    result: PlanDiff,
-    new_plan: Plan,
-    tip_plan: Plan | None,
-) -> list[str]:
-    """What a reviewer should look at: due dates moved with no change note, milestones deleted, problems.
-
-    `tip_plan` is the last commit's plan when the comparison runs to the work tree.
-    """
+def _unnoted_moves(past: PastReader, commits: list[tuple[Commit, tuple[str, ...]]], prefix: str) -> list[str]:
+    """A warning for each due date a commit in the range moved without a change note saying why."""
     warnings: list[str] = []
     unexplained = [  # a change with a note says why; only the others' due dates are read
         (commit, change)
@@ -419,6 +460,15 @@ def _warnings(
                     f"{moved}, in commit {commit.sha[:7]} (“{commit.subject}”) without a change note; "
                     "say why in a Change-note: trailer"
                 )
+    return warnings
+
+
+def _warnings(result: PlanDiff, new_plan: Plan, tip_plan: Plan | None) -> list[str]:
+    """What else a reviewer should look at: uncommitted due date moves, milestones deleted, problems.
+
+    `tip_plan` is the last commit's plan when the comparison runs to the work tree.
+    """
+    warnings: list[str] = []
     if tip_plan is not None:
         committed = {m.id: m.due for m in tip_plan.milestones}
         for milestone in new_plan.milestones:

@@ -312,14 +312,24 @@ def repo_state(repo: Repository, folder: str) -> RepoState:
     from techplan.history.revisions import list_tags
 
     head = repo.head()
-    mailmap = repo.root / ".mailmap"
     return RepoState(
         head=head,
         shallow=repo.is_shallow() if head else False,
         unpublished=_unpublished(repo, folder),
-        mailmap=content_key(mailmap.read_bytes()) if mailmap.is_file() else "",
+        mailmap=_mailmap_key(repo),
         tags=list_tags(repo) if head else "",
     )
+
+
+def _mailmap_key(repo: Repository) -> str:
+    """A key for the repository's .mailmap (empty without one): it changes the author names in the log."""
+    mailmap = repo.root / ".mailmap"
+    return content_key(mailmap.read_bytes()) if mailmap.is_file() else ""
+
+
+def _log_line(repo: Repository, shallow: bool, mailmap: str) -> str:
+    """What the cached logs of a repository are kept under, with the HEAD each was read at."""
+    return f"{repo.root}:{shallow}:{mailmap}"
 
 
 def read_history(repo: Repository, state: RepoState, paths: list[str], cache: DiskCache | None = None) -> History:
@@ -351,13 +361,14 @@ def _log_index(repo: Repository, state: RepoState, cache: DiskCache) -> LogIndex
     is an ancestor of this one; after a force-push or a rebase, the whole log.
     """
     assert state.head is not None
-    line = f"{repo.root}:{state.shallow}:{state.mailmap}"
+    line = _log_line(repo, state.shallow, state.mailmap)
     key = f"{line}:{state.head}"
     index: LogIndex | None = cache.get("log", key)
     if index is not None:
         return index
     boundary = _shallow_boundary(repo) if state.shallow else frozenset()
-    last_head: str | None = cache.get("log-head", line)
+    last_read: tuple[str, int] | None = cache.get("log-head", line)
+    last_head = last_read[0] if last_read is not None else None
     last: LogIndex | None = cache.get("log", f"{line}:{last_head}") if last_head else None
     if last is not None and last_head is not None and not state.shallow and _is_ancestor(repo, last_head, state.head):
         commits, notes = read_log(repo, state.head, f"^{last_head}")
@@ -367,8 +378,25 @@ def _log_index(repo: Repository, state: RepoState, cache: DiskCache) -> LogIndex
         index = build_index(commits, state.head, boundary, notes)
     # Large, and replaced after every merge: written by a copy of the build while it renders the pages.
     cache.put_later("log", key, index)
-    cache.put_later("log-head", line, state.head)
+    cache.put_later("log-head", line, (state.head, len(index.chain)))  # and how long its first-parent line is
     return index
+
+
+def last_log(repo: Repository, cache: DiskCache) -> tuple[int, Callable[[], LogIndex | None]] | None:
+    """How many commits are on the first-parent line of the indexed log the last build cached, and a
+    function that loads it; None if there is none (or the clone is shallow).
+
+    Commits never change, so the log of any range on that line can be taken from it rather than
+    read from git again (techplan diff does, when the range is long enough to be worth loading it).
+    """
+    if repo.is_shallow():
+        return None
+    line = _log_line(repo, False, _mailmap_key(repo))
+    last_read: tuple[str, int] | None = cache.get("log-head", line)
+    if last_read is None:
+        return None
+    head, length = last_read
+    return length, lambda: cache.get("log", f"{line}:{head}")
 
 
 def _is_ancestor(repo: Repository, older: str, newer: str) -> bool:
