@@ -22,3 +22,4 @@ on_template_context = plugin.on_template_context
 on_post_template = plugin.on_post_template
 on_post_build = plugin.on_post_build
 on_build_error = plugin.on_build_error
+on_shutdown = plugin.on_shutdown

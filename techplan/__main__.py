@@ -1,5 +1,5 @@
 """`python -m techplan` runs the techplan command."""
 
-from techplan.cli import main
+from techplan.cli import run
 
-raise SystemExit(main())
+run()

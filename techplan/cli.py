@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import markdown as markdown_lib
 
@@ -19,12 +20,20 @@ from techplan.files import WriteError, read_if_exists, replace_file, write_outpu
 from techplan.history.audit import audit_history
 from techplan.history.lives import check_reused_ids
 from techplan.history.notes import HistoryNote, history_report
+from techplan.jobs import exit_soon
 from techplan.plan.load import load_plan
 from techplan.plan.model import Measure, Milestone
 from techplan.plan.reference import END, START, reference_markdown, update_reference
 from techplan.plan.spec import SCHEMA_NAMES, render_schema
 from techplan.problems import render_report
 from techplan.site.config import Site, load_site
+
+
+def run() -> NoReturn:
+    """The `techplan` command: `main`, then exit without the collector's last passes over everything (`exit_soon`)."""
+    status = main()
+    exit_soon()
+    raise SystemExit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

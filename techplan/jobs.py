@@ -57,3 +57,14 @@ def after_forks() -> None:
     if _frozen:
         gc.unfreeze()
         _frozen = False
+
+
+def exit_soon() -> None:
+    """In a process about to exit: leave every object it holds out of the collections Python runs as it shuts down.
+
+    Those visit everything still held, more than once: after a build of 1,000 pages, or a diff
+    that read the whole log, about 0.3 s, a fifteenth of a rebuild. The memory goes back to the
+    system at exit all the same. Only for a process that is about to exit: what is frozen is
+    never collected.
+    """
+    gc.freeze()

@@ -174,6 +174,37 @@ def test_a_process_that_builds_and_lives_on_collects_again_after_the_build(tmp_p
     assert frozen == 0
 
 
+_FROZEN_AT_EXIT = """
+import atexit, gc, sys
+atexit.register(lambda: print(gc.get_freeze_count() > 0))
+command = sys.argv[1]
+sys.argv = sys.argv[1:]
+if command == "mkdocs":
+    from mkdocs.__main__ import cli
+    cli()
+else:
+    from techplan.cli import run
+    run()
+"""
+
+
+@pytest.mark.parametrize("command", [["mkdocs", "build", "--strict"], ["techplan", "check"]])
+def test_the_commands_exit_without_collecting_everything_they_hold_first(tmp_path: Path, command: list[str]) -> None:
+    """Python's collections as it shuts down visit every object left: 0.3 s after a build of 1,000 pages."""
+    GitRepo(tmp_path)
+    write_site(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", _FROZEN_AT_EXIT, *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "True"  # frozen by the time Python starts shutting down
+
+
 def _entries(folder: Path) -> dict[str, object]:
     """What a cache holds on disk, by kind (one entry of each here), read as another build would."""
     return {path.parent.name: pickle.loads(path.read_bytes()) for path in folder.glob("*/*/*")}

@@ -15,6 +15,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from techplan.jobs import exit_soon
 from techplan.site.adapter import PlanSite
 
 
@@ -80,3 +81,8 @@ class TechPlanPlugin(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
     @event_priority(-1000)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         self.engine.on_post_build(config)
+
+    # Last of all plugins: MkDocs exits next.
+    @event_priority(-1000)
+    def on_shutdown(self) -> None:
+        exit_soon()
