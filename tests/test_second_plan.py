@@ -245,7 +245,7 @@ def test_the_wheel_carries_the_whole_package(engine: Engine) -> None:
         assert expected in names
     assert "[mkdocs.plugins]\ntechplan = techplan.site.plugin:TechPlanPlugin" in entry_points
     assert "[properdocs.plugins]\ntechplan = techplan.site.plugin:TechPlanPlugin" in entry_points
-    assert "[console_scripts]\ntechplan = techplan.cli:main" in entry_points
+    assert "[console_scripts]\ntechplan = techplan.cli:run" in entry_points
 
 
 def test_the_environment_cannot_reach_this_checkout(engine: Engine, second: dict[str, str]) -> None:
