@@ -13,7 +13,6 @@ import json
 import os
 import re
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from importlib import metadata
@@ -23,7 +22,6 @@ from typing import Any
 from techplan._version import __version__
 from techplan.cache import engine_digest
 from techplan.errors import TechplanError
-from techplan.jobs import jobs_available
 from techplan.site.builtfrom import BuiltFrom
 
 MANIFEST = "manifest.json"
@@ -63,19 +61,7 @@ def _version_of(package: str) -> str | None:
 
 def file_hashes(site_dir: Path) -> dict[str, str]:
     """SHA-256 of every file in a built site but the manifest, by path relative to it (with forward slashes)."""
-    paths = _site_files(site_dir)
-    return dict(zip(paths, _hashed(site_dir, paths), strict=True))
-
-
-def _hashed(site_dir: Path, paths: list[str]) -> list[str]:
-    """The SHA-256 of each file, in order, read and hashed on every core (hashlib lets other threads run meanwhile).
-
-    A site at 1,000 pages holds 700 MB: one core takes half a second to hash it.
-    """
-    if len(paths) < 2:
-        return [hash_file(site_dir / path) for path in paths]
-    with ThreadPoolExecutor(max(1, jobs_available())) as pool:
-        return list(pool.map(lambda path: hash_file(site_dir / path), paths))
+    return {path: hash_file(site_dir / path) for path in _site_files(site_dir)}
 
 
 def _site_files(site_dir: Path) -> list[str]:
@@ -117,13 +103,11 @@ def write_manifest(
     """
     head, tail = _render(built_from, built_by, site_url, _FILES).split(_dumps(_FILES).encode("utf-8"))
     paths = _site_files(site_dir)
-    unknown = [path for path in paths if not known.get(path)]
-    hashed = dict(zip(unknown, _hashed(site_dir, unknown), strict=True))
     with open(site_dir / MANIFEST, "wb") as output:
         output.write(head)
         output.write(b"{" if paths else b"{}")
         for number, path in enumerate(paths):
-            digest = known.get(path) or hashed[path]
+            digest = known.get(path) or hash_file(site_dir / path)
             separator = "\n" if number == 0 else ",\n"
             output.write(f"{separator}  {_dumps(path)}: {_dumps(digest)}".encode())
         output.write(b"\n }" if paths else b"")
