@@ -33,6 +33,7 @@ from techplan.history.log import (
     carried_notes,
     last_log,
     read_log,
+    start_log,
 )
 from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
@@ -122,17 +123,18 @@ def diff_plan(
         )
         result = PlanDiff(base, base_commit, head or WORK_TREE, head_commit)
         tip = head_commit or repo.head() or base_commit
+        range_read = _start_range(repo, past, cache, base_commit, tip)  # git works meanwhile, if it is asked
         if isinstance(new_files, TreeFiles):  # one cat-file for every file the checks read
             new_files.prefetch(new_files.paths())
         old_plan, unread = past.plan_at(settings, old_tree, base_commit, base)
         new_plan, result.problems = load_plan(settings, cache=cache, files=new_files)
         result.data = diff_plans(old_plan, new_plan)
         blocks = _Blocks(markdown, cache, markdown_key)
-        ranges: list[tuple[list[tuple[Commit, tuple[str, ...]]], list[str]]] = []
+        ranges: list[tuple[Range, list[str]]] = []
 
         def read_range() -> None:  # once: while other cores compare the pages, if they do, else after
             if not ranges:
-                commits = _range(repo, past, cache, base_commit, tip) if tip != base_commit else []
+                commits = range_read()
                 ranges.append((commits, _unnoted_moves(past, commits, prefix)))
 
         result.pages = _page_diffs(old_files, new_files, blocks, old_plan, new_plan, read_range)
@@ -176,24 +178,41 @@ def _resolve(repo: Repository, revision: str) -> str:
     raise DiffError(f"{revision!r} is not a commit, branch or tag in this repository")
 
 
-def _range(
-    repo: Repository, past: PastReader, cache: DiskCache, base: str, tip: str
-) -> list[tuple[Commit, tuple[str, ...]]]:
-    """The first-parent commits of base..tip, oldest first, each with the notes it publishes.
+Range = list[tuple[Commit, tuple[str, ...]]]
+"""The first-parent commits of a range, oldest first, each with the notes it publishes."""
+
+
+def _start_range(repo: Repository, past: PastReader, cache: DiskCache, base: str, tip: str) -> Callable[[], Range]:
+    """Start reading the range base..tip; call what this returns for its commits and their notes.
 
     A merge publishes the notes of the commits it merged, as on the site. The log is the one the
-    last build read, when both ends are on its first-parent line (the same notes the site shows,
-    without reading the log again); else `git log base..tip`.
+    last build read, when both ends are on its first-parent line and the range spans enough of it
+    (LOADED_FROM): the same notes the site shows, without reading the log again. Else `git log
+    base..tip`, which git starts on at once.
     """
+    if tip == base:
+        return lambda: []
     last = last_log(repo, cache)
     if last is not None and _worth_loading(repo, base, tip, last[0]):
-        known = last[1]()
-        found = _range_in(known, base, tip) if known is not None else None
-        if known is not None and found is not None:
+        load = last[1]
+
+        def from_last_build() -> Range:
+            known = load()
+            found = _range_in(known, base, tip) if known is not None else None
+            if known is None or found is None:
+                return _from_git(past, read_log(repo, f"{base}..{tip}"), tip)
             chain, notes = found
             past.notes += notes
             return _with_notes(known, chain)
-    commits, unreadable = read_log(repo, f"{base}..{tip}")
+
+        return from_last_build
+    log = start_log(repo, f"{base}..{tip}")
+    return lambda: _from_git(past, log(), tip)
+
+
+def _from_git(past: PastReader, log: tuple[list[Commit], list[HistoryNote]], tip: str) -> Range:
+    """The range from its own log, as `git log base..tip` lists it."""
+    commits, unreadable = log
     past.notes += unreadable
     index = build_index(commits, tip, frozenset())
     return _with_notes(index, index.chain)
@@ -224,7 +243,7 @@ def _range_in(index: LogIndex, base: str, tip: str) -> tuple[tuple[Commit, ...],
     return chain, [note for note in index.notes if note.commit in inside]
 
 
-def _with_notes(index: LogIndex, chain: Sequence[Commit]) -> list[tuple[Commit, tuple[str, ...]]]:
+def _with_notes(index: LogIndex, chain: Sequence[Commit]) -> Range:
     """Commits of an index's first-parent line (newest first), oldest first, each with the notes it publishes."""
     result = []
     for commit in reversed(chain):
@@ -435,7 +454,7 @@ def _words(plan: Plan, token: Token) -> str:
     return f"[the {token.name.replace('-', ' ')} block]"
 
 
-def _unnoted_moves(past: PastReader, commits: list[tuple[Commit, tuple[str, ...]]], prefix: str) -> list[str]:
+def _unnoted_moves(past: PastReader, commits: Range, prefix: str) -> list[str]:
     """A warning for each due date a commit in the range moved without a change note saying why."""
     warnings: list[str] = []
     unexplained = [  # a change with a note says why; only the others' due dates are read
