@@ -295,6 +295,34 @@ def test_a_build_after_new_commits_reads_only_them_and_agrees_with_a_fresh_read(
             repo.commit("Rewritten", "Retitled the roadmap again.", "2021-01-08T09:00:00+00:00")
 
 
+def test_a_rename_is_news_even_where_the_same_two_versions_were_a_whitespace_only_edit(tmp_path: Path) -> None:
+    """Found by the changes.json property test: a pair of versions read once as a whitespace-only edit made a rename
+    between the same two versions minor too, in the same history or, through the cache, in any later one."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path, commit=False)
+    words = "Open by default.\nAnd safe.\n"
+    repo.write("plan/phase1-vision/values.md", "# Values\n\n" + words)
+    repo.write("plan/phase1-vision/principles.md", "# Values\n\n" + words)
+    repo.commit("Publish", "First publication.", "2021-01-04T09:00:00+00:00")
+    spaced = "# Values\n\n" + words.replace(" by", "  by") + "\n"
+    repo.write("plan/phase1-vision/values.md", spaced)
+    repo.commit("Spacing", "Respaced the values.", "2021-01-05T09:00:00+00:00")
+    repo.git("rm", "-q", "plan/phase1-vision/principles.md")
+    repo.write("plan/phase1-vision/our-principles.md", spaced)  # git sees a rename, with the same two blobs
+    repo.commit("Rename", "Renamed the principles page.", "2021-01-06T09:00:00+00:00")
+    cache = {"TECHPLAN_CACHE": str(tmp_path / "cache")}
+    for _ in range(2):  # read afresh, then from the cache
+        result = build(tmp_path, **cache)
+        assert result.returncode == 0, result.stderr
+        files = json.loads((tmp_path / "site/changes.json").read_text(encoding="utf-8"))["files"]
+        assert [(e["note"], e["major"]) for e in files["phase1-vision/values.md"][:1]] == [
+            ("Respaced the values.", False)
+        ]
+        assert [(e["note"], e["major"]) for e in files["phase1-vision/our-principles.md"][:1]] == [
+            ("Renamed the principles page.", True)
+        ]
+
+
 def test_the_parsed_log_holds_each_sha_path_blob_and_name_once(tmp_path: Path) -> None:
     """A commit's parent is the parent's own sha, a file's path and blobs are shared by the commits that touch it.
 

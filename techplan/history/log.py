@@ -526,19 +526,19 @@ def _names_of(moves: list[tuple[str, str]], names: set[str]) -> set[str]:
 def _mark_majors(repo: Repository, files: dict[str, list[Event]], cache: DiskCache) -> list[HistoryNote]:
     """Make noted events major, except whitespace-only edits; find records changed in data files."""
     facts: dict[tuple[str, str, bool], tuple[bool, tuple[str, ...]]] = cache.get("facts", "blobs") or {}
-    missing: dict[tuple[str, str, bool], tuple[FileChange, Event]] = {}
+    missing: dict[tuple[str, str, bool], Event] = {}
     for path, events in files.items():
         for event in events:
             change = _change_of(event)
             key = (change.old_blob, change.new_blob, _is_data(path))
             if key not in facts and (key[2] or (event.notes and change.status == "M")):
-                missing[key] = (change, event)
+                missing[key] = event
     notes: list[HistoryNote] = []
     if missing:
         wanted = {b for old, new, _ in missing for b in (old, new) if b != NO_BLOB}
         blobs = repo.blobs(sorted(wanted))
         facts = dict(facts)
-        for (old_blob, new_blob, is_data), (change, event) in missing.items():
+        for (old_blob, new_blob, is_data), event in missing.items():
             absent = [b for b in (old_blob, new_blob) if b != NO_BLOB and b not in blobs]
             if absent:
                 notes.append(
@@ -548,14 +548,18 @@ def _mark_majors(repo: Repository, files: dict[str, list[Event]], cache: DiskCac
                 continue  # not cached: a later fetch may bring the contents
             old = blobs.get(old_blob, b"").decode("utf-8", "replace")
             new = blobs.get(new_blob, b"").decode("utf-8", "replace")
-            whitespace_only = change.status == "M" and old.split() == new.split()
-            facts[(old_blob, new_blob, is_data)] = (whitespace_only, changed_records(old, new) if is_data else ())
+            # What the two blobs are, whatever the change between them: the same pair is a rename elsewhere.
+            facts[(old_blob, new_blob, is_data)] = (
+                old.split() == new.split(),
+                changed_records(old, new) if is_data else (),
+            )
         cache.put("facts", "blobs", facts)
     for path, events in files.items():
         for number, event in enumerate(events):
             change = _change_of(event)
-            whitespace_only, records = facts.get((change.old_blob, change.new_blob, _is_data(path)), (False, ()))
-            major = bool(event.notes) and not whitespace_only
+            same_words, records = facts.get((change.old_blob, change.new_blob, _is_data(path)), (False, ()))
+            # Only an edit in place can be whitespace-only: a rename or copy with the same words is news.
+            major = bool(event.notes) and not (same_words and change.status == "M")
             events[number] = Event(event.commit, event.path, event.notes, major, records)
     return notes
 
