@@ -142,6 +142,20 @@ def test_what_a_fork_shares_is_left_out_of_collections_until_the_build_lets_it_g
     assert alive() is None
 
 
+def _python(folder: Path, code: str, *args: str, **env: str) -> str:
+    """Run Python code in its own process in a folder, with more environment variables; what it printed."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 _BUILD_AND_LIVE_ON = """
 import gc
 from mkdocs.commands.build import build
@@ -160,16 +174,7 @@ def test_a_process_that_builds_and_lives_on_collects_again_after_the_build(tmp_p
     repo = GitRepo(tmp_path)
     write_site(tmp_path)
     repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
-    result = subprocess.run(
-        [sys.executable, "-c", _BUILD_AND_LIVE_ON],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TECHPLAN_JOBS": "2"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    freezes, frozen = map(int, result.stdout.split())
+    freezes, frozen = map(int, _python(tmp_path, _BUILD_AND_LIVE_ON, TECHPLAN_JOBS="2").split())
     assert freezes >= 1  # the point-in-time views were written in a forked copy, the build frozen meanwhile
     assert frozen == 0
 
@@ -193,16 +198,8 @@ def test_the_commands_exit_without_collecting_everything_they_hold_first(tmp_pat
     """Python's collections as it shuts down visit every object left: 0.3 s after a build of 1,000 pages."""
     GitRepo(tmp_path)
     write_site(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-c", _FROZEN_AT_EXIT, *command],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "True"  # frozen by the time Python starts shutting down
+    output = _python(tmp_path, _FROZEN_AT_EXIT, *command, NO_MKDOCS_2_WARNING="1")
+    assert output.splitlines()[-1] == "True"  # frozen by the time Python starts shutting down
 
 
 def _entries(folder: Path) -> dict[str, object]:
