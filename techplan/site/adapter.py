@@ -20,7 +20,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
-from mkdocs.utils.templates import TemplateContext
+from mkdocs.utils.templates import TemplateContext, url_filter
 
 from techplan.cache import DiskCache, cache_folder, finish_packs, forget_read_once
 from techplan.history.changes import HistoryUnavailable
@@ -42,6 +42,7 @@ from techplan.site.converted import ConvertedPages
 from techplan.site.forked import Forked, write_aside
 from techplan.site.manifest import versions, write_manifest
 from techplan.site.markup import without_orphan_toc_label, without_toggle_autocomplete
+from techplan.site.navparts import NavParts
 from techplan.site.opendata import OPEN_DATA_PAGE, downloads
 from techplan.site.pagecache import BUILT_FROM_PLACEHOLDER, PageOutputs, fill_built_from
 from techplan.site.printview import PrintedPage, write_whole_plan
@@ -362,7 +363,9 @@ class PlanSite:
     def on_env(self, env: jinja2.Environment, files: Files) -> jinja2.Environment:
         """Every page is converted by now: note the whole-plan page, to fill in once it is written.
 
-        The theme's templates are compiled once and kept in the cache, as the plan's own are.
+        The theme's templates are compiled once and kept in the cache, as the plan's own are, and
+        the navigation's items are each rendered once for the pages that get the same HTML
+        (`NavParts`).
         """
         folder = cache_folder(self.settings.root) if self.settings is not None else None
         if folder is not None and env.bytecode_cache is None:
@@ -379,6 +382,8 @@ class PlanSite:
             for file in files.documentation_pages():
                 if file.page is not None:
                     file.page.update_date = self.settings.today.isoformat()
+        if env.filters.get("url") is url_filter:  # links written as MkDocs writes them: NavParts relies on it
+            env.globals["plan_nav_item"] = NavParts()
         if self._outputs is not None:
             self._outputs.use_environment(env)
         self._printed = files.get_file_from_path(PRINT_PAGE)
