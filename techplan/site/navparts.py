@@ -12,6 +12,10 @@ Which pages those are comes from the links' common folder: if a page's folder le
 part way along (it is not in it), every link is written as the same climb out of the page's folder
 followed by the rest of its path. So the common folder written relative to the page names the
 HTML, and an item whose links are all inside the page's own folder is rendered afresh.
+
+What Material reads of an item (titles, `meta`, Material's typeset titles) is settled before any
+page is rendered: MkDocs reads and converts every page, running the plugins' page events up to
+`on_page_content`, first.
 """
 
 from __future__ import annotations
