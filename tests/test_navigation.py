@@ -62,8 +62,9 @@ URLS = st.one_of(
     st.sampled_from(["https://example.org/x/", "/absolute/", "#top", "mailto:plan@example.org"]),
 )
 PAGES = st.lists(st.sampled_from(["a", "b", "c"]), min_size=0, max_size=4).flatmap(
-    lambda names: st.sampled_from(["/".join(names) + "/", "/".join(names) + ".html" if names else "index.html"])
+    lambda names: st.sampled_from(["/".join([*names, ""]) if names else "./", "/".join(names or ["index"]) + ".html"])
 )
+"""Page URLs as MkDocs makes them: folders (the home page's is ./) or files."""
 
 
 @settings(max_examples=400, deadline=None)
