@@ -107,6 +107,17 @@ def test_items_are_kept_across_pages_and_the_open_one_never_is() -> None:
     assert sorted(rendered) == sorted(["__nav_1_0", "__nav_1_1", "__nav_1_2"] * 2 + ["__nav_2"])
 
 
+def test_an_item_outside_a_page_or_an_undefined_one_is_rendered_as_it_is() -> None:
+    """A template given no page (None, or Jinja's undefined, whose attributes raise) renders every item itself."""
+    item = Item(children=[Item(url="about/"), Item(url="about/team/")])
+    parts = NavParts()
+    for page in (None, Undefined(name="page"), Undefined(name="page"), None):
+        assert parts(lambda *args: Markup("rendered"), item, "__nav_1", 1, Undefined(), page) == "rendered"
+    assert parts(lambda *args: Markup("rendered"), Undefined(name="item"), "__nav_1", 1, Undefined(), None) == (
+        "rendered"
+    )
+
+
 NAV_FILES = {
     **MINI_PLAN,
     "plan/guide/index.md": "# Guide\n\nHow to read the plan.\n",

@@ -53,6 +53,8 @@ class NavParts:
         Rendered afresh: the item that holds the page (open, marked current), one a plugin gave
         pages of its own to (Material reads `page in item.pages`), and any outside a page.
         """
+        if isinstance(item, Undefined) or isinstance(page, Undefined):  # (their attributes raise)
+            return render(item, path, level, parent)
         unkept = getattr(item, "active", False) or getattr(item, "pages", None)
         folder = None if unkept or not isinstance(getattr(page, "url", None), str) else self._folder_of(item)
         if folder is None:
