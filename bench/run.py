@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -254,8 +255,13 @@ def serve_rebuild(root: Path, config: str, port: int) -> float:
         raise SystemExit(f"mkdocs serve ({config}) stopped before rebuilding")
     finally:
         rebuilt.set()
-        process.terminate()
-        process.wait()
+        # Ctrl-C, not SIGTERM: the server deletes the site it built in a temporary folder only then.
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
         git(root, "checkout", "-q", "--", str(page))
 
 

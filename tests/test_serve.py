@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -42,6 +43,8 @@ def serve_command() -> list[str]:
 @pytest.mark.slow
 def test_serve_rebuilds_and_reloads_after_an_edit(tmp_path: Path) -> None:
     write_site(tmp_path)
+    scratch = tmp_path / "tmp"  # mkdocs serve builds into a temporary folder here
+    scratch.mkdir()
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", *serve_command(), "--dev-addr", f"127.0.0.1:{port}"],
@@ -49,7 +52,7 @@ def test_serve_rebuilds_and_reloads_after_an_edit(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin"},
+        env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin", "TMPDIR": str(scratch)},
     )
     try:
         base = f"http://127.0.0.1:{port}/"
@@ -73,5 +76,7 @@ def test_serve_rebuilds_and_reloads_after_an_edit(tmp_path: Path) -> None:
             assert int(poll.result(timeout=60)) > int(epoch[1])
         assert "Publish the new vision" in fetch(base + "phase1-vision/")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        # Ctrl-C, as a person stops it: the server then deletes the site it built in a temporary folder.
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+    assert not list(scratch.iterdir()), "mkdocs serve left its temporary site behind"
