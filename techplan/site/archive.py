@@ -728,39 +728,48 @@ class ArchiveWriter:
         digest = hashlib.sha256(data).hexdigest()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(target)  # a link to a cached file from an earlier build: never write through it
-        stamp, linked = self._keep_file(key, data, digest, target) if self.files is not None else (None, False)
-        if not linked:
-            Path(target).write_bytes(data)
-        return digest, stamp
+        with open(target, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            info = os.fstat(handle.fileno())
+        if self.files is None:
+            return digest, None
+        stamp = self._keep_file(key, data, target, info)
+        return digest, None if stamp is None else (*stamp, digest)
 
-    def _keep_file(self, key: str, data: bytes, digest: str, target: str) -> tuple[tuple[int, int, str] | None, bool]:
-        """Keep a rendered file in the cache and link it into the site: its stamp (None if not kept), and if linked.
+    def _keep_file(self, key: str, data: bytes, target: str, info: os.stat_result) -> tuple[int, int] | None:
+        """Keep a file just written into the site in the cache too: the cached copy's size and modified time, or None.
 
-        The file is written once and linked, as a later build links it: making a file costs far
-        more than naming it again on some file systems, and the site takes no more room than the
-        cache. Where the site cannot link to the cache (another file system), it gets its own copy.
+        The site's file itself is linked into the cache, as a later build links it back: making a
+        file costs far more than naming it again on some file systems, and the site takes no more
+        room than the cache. A link appears whole or not at all, so a build running beside this one
+        never finds a cached file half written. Where the cache cannot link to the site (another
+        file system), it gets a copy of its own, written aside and renamed into place.
         """
         assert self.files is not None
         cached = os.path.join(self.files, key[:2], key)
-        # A name no other build writes to at the same time, renamed into place when complete.
+        folder = os.path.dirname(cached)
+        # A name no other build writes to at the same time, for what must replace a file already there.
         temporary = f"{cached}.{os.getpid()}-{threading.get_ident()}.tmp"
-        linked = False
         try:
-            if os.path.dirname(cached) not in self._folders:
-                os.makedirs(os.path.dirname(cached), exist_ok=True)
-                self._folders.add(os.path.dirname(cached))
-            Path(temporary).write_bytes(data)
-            info = os.stat(temporary)
+            if folder not in self._folders:
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            try:
+                os.link(target, cached)
+            except FileExistsError:  # an older copy (edited, or cut short): replaced in one step
+                os.link(target, temporary)
+                os.replace(temporary, cached)
+            except OSError:  # another file system, or one without links
+                Path(temporary).write_bytes(data)
+                info = os.stat(temporary)
+                os.replace(temporary, cached)
+            return info.st_size, info.st_mtime_ns
+        except OSError:  # a read-only or vanished cache: the site still has its file
+            self._folders.discard(folder)
             with contextlib.suppress(OSError):
-                os.link(temporary, target)
-                linked = True
-            os.replace(temporary, cached)
-            return (info.st_size, info.st_mtime_ns, digest), linked
-        except OSError:  # a read-only or vanished cache: the site still gets its file
-            self._folders.discard(os.path.dirname(cached))
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)  # the site's link, if made, keeps the file
-            return None, linked
+                os.unlink(temporary)
+            return None
 
     def _key(self, *parts: object, site: bool = True) -> str:
         """A cache key for a file: what it shows, the site around it (or all of it but its records), the templates."""
