@@ -141,9 +141,9 @@ class LifeReader:
         self._known: tuple[dict[str, RecordLife], list[HistoryNote]] | None = known
         """Every life as an earlier build read them from the same data commits (a commit to prose only leaves
         them), with the notes that reading made on past versions that did not pass."""
-        self.wanted = sorted(
+        self.unread = sorted(
             {
-                blob
+                (blob, path, number)
                 for step in self._steps
                 for path, version in step.versions.items()
                 if version is not None and self._known is None
@@ -151,6 +151,8 @@ class LifeReader:
                 if cache.get("record-versions", records_key(blob, path, number)) is None
             }
         )
+        """(blob, path, phase number) of each version whose records the cache does not know."""
+        self.wanted = sorted({blob for blob, _, _ in self.unread})
         """Blobs the cache does not know: read them with the build's other past versions, in one batch."""
 
     def read(self, past: PastReader, plan: Plan) -> dict[str, RecordLife]:

@@ -19,7 +19,7 @@ from techplan.plan.settings import PlanConfig
 from techplan.plan.sources import TreeFiles
 from techplan.plan.spec import FILES, MILESTONES_FILE
 from techplan.plan.validate import RecordChecker
-from techplan.plan.yamlsource import parse_yaml_bytes
+from techplan.plan.yamlsource import YamlNode, parse_yaml_bytes
 from techplan.problems import Problem
 
 Fetch = Callable[[list[str]], dict[str, bytes]]
@@ -50,6 +50,8 @@ class PastReader:
         self._contents: dict[str, bytes] = {}
         self._wanted: dict[str, None] = {}
         """Blobs to read with the next batch."""
+        self._records_with_dues: dict[tuple[str, str], int] = {}
+        """(blob, path) of versions whose records `dues` makes too, with their phase numbers."""
 
     def want(self, shas: Iterable[str]) -> None:
         """Read these blobs with the next batch another reader asks for: several readers, one `git cat-file`."""
@@ -95,6 +97,15 @@ class PastReader:
             if mine:
                 yield mine
 
+    def make_records_with_dues(self, versions: Iterable[tuple[str, str, int]]) -> None:
+        """Have `dues` keep the records of these (blob, path, phase number) versions in the cache as it reads them.
+
+        A build reads every version of each milestones file for its due dates and then for its
+        records: parsed once for both, they cost half (1.5 s of CPU at 20,000 commits). What is
+        read and noted is the same as reading them apart, each with its own checks.
+        """
+        self._records_with_dues.update(((blob, path), number) for blob, path, number in versions)
+
     def dues(self, versions: Iterable[tuple[str, str, str]]) -> dict[str, Dues]:
         """The due dates in each (blob, commit, path) version of a milestones file, by blob.
 
@@ -117,7 +128,14 @@ class PastReader:
                 self.notes.append(HistoryNote(commit, path, 0, "this version is not in the repository; skipped"))
                 results[blob] = ({}, ())
                 continue
-            results[blob] = read_dues(found[blob], path)
+            number = self._records_with_dues.pop((blob, path), None)
+            if number is None:
+                results[blob] = read_dues(found[blob], path)
+            else:
+                parsed = _parse(found[blob], path)
+                results[blob] = read_dues(found[blob], path, parsed)
+                records = read_records(found[blob], path, number, parsed)
+                self.cache.put("record-versions", records_key(blob, path, number), records)
             self.cache.put("dues", blob, results[blob])
         for blob, (_, problems) in results.items():
             commit, path = first[blob]
@@ -226,14 +244,26 @@ def check_version(data: bytes, path: str) -> tuple[Problem, ...]:
         return (Problem(path, 1, "file", f"could not be read ({type(error).__name__})"),)
 
 
-def read_dues(data: bytes, path: str) -> tuple[Dues, tuple[Problem, ...]]:
+Parsed = tuple[YamlNode | None, list[Problem]] | None
+"""A version's YAML as parse_yaml_bytes reads it, to share between readers; None: parse it (again) when read."""
+
+
+def _parse(data: bytes, path: str) -> Parsed:
+    """A version's YAML, parsed once for more than one reader; None if parsing raised (each reader says so)."""
+    try:
+        return parse_yaml_bytes(data, path)
+    except Exception:
+        return None
+
+
+def read_dues(data: bytes, path: str, parsed: Parsed = None) -> tuple[Dues, tuple[Problem, ...]]:
     """The due dates one version of a milestones file validly holds, and the problems with the rest.
 
     The file is read and checked as `techplan check` reads today's: a milestone whose id or due
     date does not pass is left out, whatever else in the file is wrong.
     """
     try:
-        node, problems = parse_yaml_bytes(data, path)
+        node, problems = parsed if parsed is not None else parse_yaml_bytes(data, path)
         if node is None:
             return {}, tuple(problems)
         checker = RecordChecker(path)
@@ -253,10 +283,10 @@ def records_key(blob: str, path: str, number: int) -> str:
     return f"{blob}:{path.rsplit('/', 1)[-1]}:{number}"
 
 
-def read_records(data: bytes, path: str, number: int) -> tuple[Records, tuple[Problem, ...]]:
+def read_records(data: bytes, path: str, number: int, parsed: Parsed = None) -> tuple[Records, tuple[Problem, ...]]:
     """The milestones or measures one version of a data file validly holds, and the problems with the rest."""
     try:
-        node, problems = parse_yaml_bytes(data, path)
+        node, problems = parsed if parsed is not None else parse_yaml_bytes(data, path)
         if node is None:
             return ((), (), frozenset()), tuple(problems)
         milestones, measures, ids, found = load_records(node, path, number)

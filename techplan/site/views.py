@@ -175,6 +175,7 @@ def publish_history(
             # Read with the versions the archive or the due dates need: one git call. (Past pages are read
             # a batch at a time, by the archive's index and then by the sections: not all kept at once.)
             past.want(lives.wanted)
+            past.make_records_with_dues(lives.unread)  # a milestones file's versions parsed once for both
             archive = index_archive(settings, revisions, past, cache, list(plan.pages))
             if archive_ready is not None:
                 archive_ready(revisions, archive)
