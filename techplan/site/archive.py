@@ -404,6 +404,8 @@ class ArchiveWriter:
         """Whether that page's content has gained a version since it was read."""
         self._versions_of: dict[str, list[Version]] | None = None
         """The versions of each page, made on first use."""
+        self._version_files: tuple[str, list[Output]] | None = None
+        """The page versions' files, and the key of the site they were keyed by: the same for `write`'s second call."""
 
     def _use_site(self, site: dict[str, Any]) -> None:
         """Key the files by the site around them: every file by all of it, page versions by all but its records.
@@ -438,7 +440,7 @@ class ArchiveWriter:
         self._site_dir = site_dir
         outputs = self._version_outputs()
         if not versions_only:
-            outputs += self._revision_outputs()
+            outputs = outputs + self._revision_outputs()  # not +=: the list is kept for the next call
         outputs = [output for output in outputs if output[0] not in self._done]
         # Link what the cache holds, then render the rest: a warm build does the first for every
         # page version, so it is plain os calls; a cold one reads all the Markdown it needs at once.
@@ -458,6 +460,7 @@ class ArchiveWriter:
         self._done.update((url, key) for url, key, _ in outputs)
         if versions_only:
             return len(outputs)
+        self._version_files = None
         self._keep_change_items()
         self._delete_unclaimed()
         used = set(self._done.values())
@@ -517,7 +520,9 @@ class ArchiveWriter:
         self._present.clear()
 
     def _version_outputs(self) -> list[Output]:
-        """Every page version's page and blocks."""
+        """Every page version's page and blocks (keyed once for both of a first build's calls to `write`)."""
+        if self._version_files is not None and self._version_files[0] == self._versions_key:
+            return self._version_files[1]
         outputs: list[Output] = []
         shown_in: dict[str, list[str]] = {}
         for view in self.index.revisions:
@@ -535,6 +540,7 @@ class ArchiveWriter:
             outputs.append((version.url, key, partial(self._page, version)))
             key = self._key("blocks", version.key, version.revision, self._map_keys[version.revision], site=False)
             outputs.append((version.blocks_url, key, partial(self._blocks, version)))
+        self._version_files = (self._versions_key, outputs)
         return outputs
 
     def _revision_outputs(self) -> list[Output]:
@@ -633,12 +639,14 @@ class ArchiveWriter:
         if self.files is None:
             return False
         stamp = self._stamps.get(key)
+        if stamp is None:
+            return False  # not rendered yet (a first build asks this of every file)
         cached = os.path.join(self.files, key[:2], key)
         try:
             info = os.stat(cached)
         except OSError:
-            return False  # not rendered yet
-        if stamp is None or (info.st_size, info.st_mtime_ns) != stamp[:2]:
+            return False  # deleted since
+        if (info.st_size, info.st_mtime_ns) != stamp[:2]:
             return False
         target = self._target(site_dir, url, folders)
         if self._present.pop(target, None) == info.st_ino and info.st_dev == self._site_device():
