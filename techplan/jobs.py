@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 import threading
 
@@ -68,3 +69,34 @@ def exit_soon() -> None:
     never collected.
     """
     gc.freeze()
+
+
+def in_pool_process() -> None:
+    """In a process of a pool (its initializer): die at once when the pool is stopped, and leave Ctrl-C to the process
+    that runs the pool, which stops it.
+
+    The pool's process forks it from a build's copy, whose handlers (`stop_on_signals`) it would
+    inherit: those run only between Python's steps, so a process busy in one long call (a regular
+    expression on a pathological page) would go on until it returned. SIGTERM's own action does not wait.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def stop_on_signals() -> None:
+    """In a forked copy of a build: take SIGTERM (the build stopping it) or Ctrl-C as an exception, so what it started
+    stops too.
+
+    A pool it runs is terminated as its `with` block ends, rather than left rendering into the
+    site after the build has stopped. Once stopping, it ignores both: Ctrl-C reaches the copy and
+    the build at once, and the build then stops the copy too, which must not cut short the
+    stopping of its pool.
+    """
+
+    def stop(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)

@@ -6,6 +6,7 @@ import gc
 import logging
 import os
 import pickle
+import signal
 import subprocess
 import sys
 import tempfile
@@ -317,3 +318,81 @@ def test_entries_nothing_takes_are_written_when_the_process_exits(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert _entries(tmp_path / "cache") == {"log": ["a parsed log"]}
+
+
+STOPPING_HOOK = """\
+import os
+import time
+from pathlib import Path
+
+import techplan.site.archive as archive
+
+archive.PARALLEL_FROM = 1  # a pool of processes even for the mini plan's few files
+write = archive.ArchiveWriter._write_rendered
+
+
+def slowly(self, site_dir, url, key, render):
+    time.sleep(0.3)  # each file takes a while: the pool is still at work when the build stops
+    return write(self, site_dir, url, key, render)
+
+
+archive.ArchiveWriter._write_rendered = slowly
+
+
+def on_page_content(html, page, config, files):
+    deadline = time.monotonic() + 60
+    while not any(Path(config.site_dir, "revisions").rglob("*.html")):  # the pool has begun
+        assert time.monotonic() < deadline, "no point-in-time page was written"
+        time.sleep(0.05)
+    Path(config.site_dir).with_name("stopped-at").write_text(repr(time.time()))
+    if os.environ["HOW"] == "fails":
+        raise RuntimeError("this page cannot be built")
+    time.sleep(60)  # until the test presses Ctrl-C
+"""
+
+
+@pytest.mark.parametrize("how", ["fails", "ctrl-c"])
+def test_a_build_that_stops_stops_its_point_in_time_views_at_once_and_quietly(tmp_path: Path, how: str) -> None:
+    """The processes rendering the archive stop with the build: nothing writes into the site after it, or prints."""
+    repo = GitRepo(tmp_path)
+    write_site(tmp_path, commit=False)
+    repo.commit("Publish", "First publication.", "2021-01-04T09:00:00+00:00")
+    repo.git("tag", "-a", "v1", "-m", "First revision", date="2021-01-05T09:00:00+00:00")
+    (tmp_path / "stopping.py").write_text(STOPPING_HOOK)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(config.read_text().replace("hooks:\n", f"hooks:\n  - {tmp_path / 'stopping.py'}\n"))
+    site, stopped = tmp_path / "site", tmp_path / "stopped-at"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--site-dir", str(site)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "TECHPLAN_JOBS": "2", "TECHPLAN_CACHE": str(tmp_path / "cache"),
+             "HOW": how},
+        start_new_session=True,  # its own process group, as a terminal's command is: Ctrl-C reaches all of it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal starts it
+    )  # fmt: skip
+    if how == "ctrl-c":
+        deadline = time.monotonic() + 60
+        while not stopped.exists():
+            assert time.monotonic() < deadline and build.poll() is None, "the build never reached its pages"
+            time.sleep(0.05)
+        os.killpg(build.pid, signal.SIGINT)
+    _, errors = build.communicate(timeout=120)
+    assert build.returncode != 0
+    assert "Traceback" not in errors if how == "ctrl-c" else "this page cannot be built" in errors
+    assert "BrokenPipeError" not in errors and "ForkPoolWorker" not in errors, errors
+    time.sleep(1)
+    last_written = max(path.stat().st_mtime for path in site.rglob("*") if path.is_file())
+    assert last_written < float(stopped.read_text()) + 1, "the archive went on writing after the build stopped"
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and str(site) in _reads(f"/proc/{pid}/cmdline")]
+    assert left == [], "a process of the build outlived it"
+
+
+def _reads(path: str) -> str:
+    """A /proc file's text, or nothing if the process has gone."""
+    try:
+        return Path(path).read_bytes().decode(errors="replace")
+    except OSError:
+        return ""

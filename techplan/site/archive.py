@@ -40,7 +40,7 @@ from techplan.history.notes import HistoryNote
 from techplan.history.past import PastReader
 from techplan.history.revisions import Revision
 from techplan.history.signatures import Signature
-from techplan.jobs import before_fork
+from techplan.jobs import before_fork, in_pool_process
 from techplan.plan.formatting import format_date
 from techplan.plan.markup import as_written, converted_in_time
 from techplan.plan.model import Measure, Milestone, Phase, Plan
@@ -702,7 +702,7 @@ class ArchiveWriter:
             _WORK = (self, site_dir, part)  # forked with the processes, so the tasks are not pickled
             tasks: Iterator[Task] = self._with_markdown(part) if with_markdown else iter(range(len(part)))
             try:
-                with context.Pool(min(jobs, len(part))) as pool:
+                with context.Pool(min(jobs, len(part)), initializer=in_pool_process) as pool:
                     for results in pool.imap_unordered(_render_task, tasks, chunksize=1):
                         for url, key, digest, stamp in results:
                             self._record(url, key, digest, stamp)

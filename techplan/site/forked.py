@@ -22,7 +22,7 @@ from functools import partial
 from typing import Generic, TypeVar
 
 from techplan.cache import DiskCache
-from techplan.jobs import before_fork, jobs_available
+from techplan.jobs import before_fork, jobs_available, stop_on_signals
 from techplan.packs import batch_in_this_copy, finish_copy
 
 T = TypeVar("T")
@@ -72,6 +72,7 @@ class Forked(Generic[T]):
             os.close(read)
             status = 0
             try:
+                stop_on_signals()  # cancel(): what the work started (a pool of processes) stops with it
                 batch_in_this_copy()  # what it adds to the cache's packs, one pack a kind, finished below
                 arguments: tuple[Callable[[], object], ...] = ()
                 if later is not None:
