@@ -243,8 +243,13 @@ def one_tag(root: Path, size: Size, round_number: int) -> None:
 def serve_rebuild(root: Path, config: str, port: int) -> float:
     """The rebuild time `mkdocs serve` reports after one page is saved."""
     page = sorted((root / "plan").rglob("page-*.md"))[0]
+    with_ctrl_c = (  # `python -m mkdocs`, taking Ctrl-C even when the benchmark runs as a background job
+        "import signal, sys; from mkdocs.__main__ import cli; "
+        "signal.signal(signal.SIGINT, signal.default_int_handler); sys.argv[0] = 'mkdocs'; cli()"
+    )
+    config_file = str(root / f"mkdocs-{config}.yml")
     process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / f"mkdocs-{config}.yml"), "-a", f"127.0.0.1:{port}"],
+        [sys.executable, "-c", with_ctrl_c, "serve", "-f", config_file, "-a", f"127.0.0.1:{port}"],
         cwd=root,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

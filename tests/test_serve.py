@@ -15,6 +15,12 @@ from pathlib import Path
 import pytest
 from plansite import REPO, edit, write_site
 
+WITH_CTRL_C = (
+    "import signal, sys; from mkdocs.__main__ import cli; "
+    "signal.signal(signal.SIGINT, signal.default_int_handler); sys.argv[0] = 'mkdocs'; cli()"
+)
+"""`python -m mkdocs`, taking Ctrl-C even when started where it is ignored (a job a shell put in the background)."""
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -47,7 +53,7 @@ def test_serve_rebuilds_and_reloads_after_an_edit(tmp_path: Path) -> None:
     scratch.mkdir()
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", *serve_command(), "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-c", WITH_CTRL_C, "serve", *serve_command(), "--dev-addr", f"127.0.0.1:{port}"],
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
