@@ -441,7 +441,7 @@ class ArchiveWriter:
         outputs = self._version_outputs()
         if not versions_only:
             # The last call: let the versions' list go before the files are rendered (the processes
-            # that render them are forked from this one: 14 MB more in each at 1,000 pages).
+            # that render them are forked from this one, and each peaked up to 14 MB higher with it).
             self._version_files = None
             outputs = outputs + self._revision_outputs()
         outputs = [output for output in outputs if output[0] not in self._done]
