@@ -25,6 +25,7 @@ from mkdocs.utils.templates import TemplateContext, url_filter
 from techplan.cache import DiskCache, cache_folder, finish_packs, forget_read_once
 from techplan.history.changes import HistoryUnavailable
 from techplan.history.git import Repository
+from techplan.history.log import start_cold_log
 from techplan.history.notes import history_report
 from techplan.history.revisions import Revision
 from techplan.jobs import after_forks, jobs_available
@@ -141,6 +142,8 @@ class PlanSite:
         """Load and check the plan and its history before any page is built; stop on any problem."""
         assert self.settings is not None
         cache = DiskCache(cache_folder(self.settings.root))
+        if self.settings.history == "full":
+            start_cold_log(self.settings.plan_dir, cache)  # git reads a cold cache's log while the plan loads
         pages = [file.src_uri for file in files.documentation_pages()]
         self.plan, problems = load_plan(self.settings, pages, cache)
         problems = self.problems + problems
