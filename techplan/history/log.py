@@ -345,14 +345,14 @@ def start_cold_log(plan_dir: Path, cache: DiskCache) -> None:
     """
     try:
         repo = Repository(plan_dir)
-    except GitError:
+    except Exception:  # only a head start: the build opens the repository again and says what is wrong
         return
     try:
         head = repo.head()
         line = _log_line(repo, False, _mailmap_key(repo))
         if head is not None and cache.get("log-head", line) is None and cache.get("log", f"{line}:{head}") is None:
             _STARTED[(line, head)] = start_log(repo, head)
-    except (GitError, OSError):
+    except Exception:  # the same: a broken ref or an unreadable .mailmap is reported by the build's own reading
         return
     finally:
         repo.close()
