@@ -350,6 +350,8 @@ def start_cold_log(plan_dir: Path, cache: DiskCache) -> None:
     try:
         head = repo.head()
         line = _log_line(repo, False, _mailmap_key(repo))
+        if (line, head) in _STARTED:
+            return  # started by a build that stopped before taking it (a plan with errors, under serve): still good
         if head is not None and cache.get("log-head", line) is None and cache.get("log", f"{line}:{head}") is None:
             _STARTED[(line, head)] = start_log(repo, head)
     except Exception:  # the same: a broken ref or an unreadable .mailmap is reported by the build's own reading
