@@ -41,6 +41,7 @@ from techplan.jobs import after_forks, before_fork, jobs_available
 from techplan.plan.load import load_plan
 from techplan.plan.markup import as_written, converted_in_time
 from techplan.plan.model import Plan
+from techplan.plan.paragraphs import Paragraphs
 from techplan.plan.prose import Token, expand, find_title
 from techplan.plan.settings import PlanConfig
 from techplan.plan.sources import DiskFiles, PlanFiles, TreeFiles
@@ -394,7 +395,7 @@ class _Blocks:
 
     def __init__(self, markdown: Callable[[], markdown_lib.Markdown], cache: DiskCache, key: str) -> None:
         self._markdown = markdown
-        self._converter: markdown_lib.Markdown | None = None
+        self._converter: Paragraphs | None = None
         self._cache = cache
         self._key = key
         self._held: list[tuple[str, dict[str, list[Block]]]] | None = None
@@ -422,16 +423,18 @@ class _Blocks:
         versions: dict[str, list[Block]] = self._cache.get("diff-pages", entry_key) or {}
         added = False
         result: list[list[Block]] = []
-        for text, plan in sides:
-            if not text:
+        texts = [expand(text, partial(_words, plan)) if text else "" for text, plan in sides]
+        keys = [content_key(expanded.encode()) for expanded in texts]
+        unread = [expanded for expanded, key in zip(texts, keys, strict=True) if expanded and key not in versions]
+        whole = not Paragraphs.worth_cutting(unread)
+        for expanded, version in zip(texts, keys, strict=True):
+            if not expanded:
                 result.append([])
                 continue
-            expanded = expand(text, partial(_words, plan))
-            version = content_key(expanded.encode())
             if version not in versions:
                 if self._converter is None:
-                    self._converter = self._markdown()
-                html = converted_in_time(self._converter.reset().convert, expanded)
+                    self._converter = Paragraphs(self._markdown())
+                html = converted_in_time(partial(self._converter.convert, page=page, whole=whole), expanded)
                 converted = extract_blocks(html if html is not None else as_written(expanded))
                 versions = {**versions, version: converted}
                 added = True

@@ -44,6 +44,7 @@ from techplan.jobs import before_fork, in_pool_process
 from techplan.plan.formatting import format_date
 from techplan.plan.markup import as_written, converted_in_time
 from techplan.plan.model import Measure, Milestone, Phase, Plan
+from techplan.plan.paragraphs import Paragraphs
 from techplan.plan.prose import Token, expand, find_title, scan
 from techplan.plan.settings import PlanConfig
 from techplan.site.mdlinks import PageLinks
@@ -357,6 +358,8 @@ class ArchiveWriter:
         self._markdown = markdown_lib.Markdown(
             extensions=[*extensions, self._links, BoxedTables()], extension_configs=configs
         )
+        self._paragraphs = Paragraphs(self._markdown)
+        """The versions of a page share the conversion of the paragraphs they have in common."""
         self._plans: dict[str, Plan] = {}
         self._page_urls: dict[str, dict[str, str]] = {}
         self._past = PastReader(fetch, cache)
@@ -902,7 +905,8 @@ class ArchiveWriter:
         self._links.site_root = relative_url("", version.url)
 
         def convert(text: str) -> str:
-            return slots.fill(sanitise_page(self._markdown.reset().convert(expand(Slots.as_written(text), render))))
+            expanded = expand(Slots.as_written(text), render)
+            return slots.fill(sanitise_page(self._paragraphs.convert(expanded, version.page, (version.url, view.name))))
 
         html = converted_in_time(convert, text)
         if html is None:  # a past revision cannot be corrected: its text, as written

@@ -48,10 +48,15 @@ def table_name(caption: str, heading: str) -> str:
 
 
 class _BoxTables(Treeprocessor):
+    def __init__(self, md: markdown.Markdown, extension: BoxedTables) -> None:
+        super().__init__(md)
+        self.extension = extension
+
     def run(self, root: Element) -> None:
         # Found first, in the order a reader meets them, and boxed after: the tree is not changed while walked.
         found: list[tuple[Element, Element, str]] = []
-        heading = ""
+        heading = self.extension.heading_before
+        self.extension.heading_after = None
         # Depth first, without recursion (a page can nest blocks deeply): each parent with its next child.
         stack = [(root, iter(root))]
         while stack:
@@ -60,7 +65,7 @@ class _BoxTables(Treeprocessor):
             if child is None:
                 stack.pop()
             elif _HEADING.fullmatch(str(child.tag)):
-                heading = _text(child)
+                heading = self.extension.heading_after = _text(child)
             elif child.tag == "table" and not child.get("class"):
                 found.append((parent, child, heading))
             else:
@@ -85,9 +90,26 @@ class _BoxTables(Treeprocessor):
 
 
 class BoxedTables(Extension):
-    """Wrap each table without a class in a named box that is a stop in the tab order."""
+    """Wrap each table without a class in a named box that is a stop in the tab order.
+
+    A table without a caption is named after the heading above it. Converting a page a paragraph
+    at a time (techplan.plan.paragraphs), `heading_before` says which that is for a piece with
+    no heading of its own, and `heading_after` which heading the piece ends under (None: it has
+    no heading).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading_before = ""
+        self.heading_after: str | None = None
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.registerExtension(self)
         # After inline processing (20), so headings hold their text; before the contents (toc, 5)
         # add a permalink's mark to them.
-        md.treeprocessors.register(_BoxTables(md), "techplan_boxed_tables", 7)
+        md.treeprocessors.register(_BoxTables(md, self), "techplan_boxed_tables", 7)
+
+    def reset(self) -> None:
+        """Before each conversion: a page starts under no heading."""
+        self.heading_before = ""
+        self.heading_after = None
