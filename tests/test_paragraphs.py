@@ -3,14 +3,18 @@
 Documents are generated from every kind of block the site's extensions read, joined by one
 blank line or none or several, with the characters that start or end blocks in their words.
 Each is converted whole and piece by piece, by itself and after another version of the same
-page (so that pieces are reused), with the extensions of this project's mkdocs.yml plus what
-point-in-time pages add (links rewritten, tables boxed), and with the diff's (no contents).
+page (so that pieces are reused), with the extensions of this project's mkdocs.yml (and
+MkDocs's own) plus what point-in-time pages add (links rewritten, tables boxed), and with the
+diff's (no table of contents).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import markdown
 import pytest
@@ -18,22 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from techplan.plan.paragraphs import Paragraphs, supports
+from techplan.site.config import load_site
 from techplan.site.mdlinks import PageLinks
 from techplan.site.mdtables import BoxedTables
 
-SITE = [
-    "toc",
-    "tables",
-    "fenced_code",
-    "abbr",
-    "admonition",
-    "attr_list",
-    "def_list",
-    "footnotes",
-    "pymdownx.details",
-    "pymdownx.superfences",
-]
-"""MkDocs's own extensions and those this project's mkdocs.yml adds."""
+
+@functools.cache
+def site_markdown() -> tuple[list[Any], dict[str, Any]]:
+    """The Markdown extensions and settings of this project's mkdocs.yml, with those MkDocs adds itself."""
+    return load_site(Path(__file__).resolve().parent.parent / "mkdocs.yml").markdown_setup()
 
 
 def archive_markdown() -> tuple[markdown.Markdown, PageLinks]:
@@ -42,13 +39,18 @@ def archive_markdown() -> tuple[markdown.Markdown, PageLinks]:
     links.page = "phase1-vision/index.md"
     links.resolve = lambda target: f"../r1/{target.removesuffix('.md')}.html"
     links.site_root = "../../"
-    md = markdown.Markdown(extensions=[*SITE, links, BoxedTables()], extension_configs={"toc": {"permalink": True}})
+    extensions, configs = site_markdown()
+    md = markdown.Markdown(extensions=[*extensions, links, BoxedTables()], extension_configs=configs)
     return md, links
 
 
 def diff_markdown() -> markdown.Markdown:
     """A converter as `techplan diff` has it: no table of contents."""
-    return markdown.Markdown(extensions=[e for e in SITE if e != "toc"])
+    extensions, configs = site_markdown()
+    return markdown.Markdown(
+        extensions=[e for e in extensions if e != "toc"],
+        extension_configs={k: v for k, v in configs.items() if k != "toc"},
+    )
 
 
 WORDS = st.sampled_from(
@@ -178,8 +180,10 @@ def test_the_site_extensions_are_supported() -> None:
     """Paragraphs are taken one by one with this project's extensions, and not with an unknown one."""
     assert supports(archive_markdown()[0])
     assert supports(diff_markdown())
-    assert not supports(markdown.Markdown(extensions=[*SITE, "pymdownx.snippets"]))
-    assert not supports(markdown.Markdown(extensions=[*SITE, "md_in_html"]))
+    extensions, _ = site_markdown()
+    assert {"abbr", "admonition", "def_list", "footnotes", "pymdownx.superfences"} <= set(extensions)
+    assert not supports(markdown.Markdown(extensions=[*extensions, "pymdownx.snippets"]))
+    assert not supports(markdown.Markdown(extensions=[*extensions, "md_in_html"]))
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
