@@ -227,9 +227,11 @@ class Paragraphs:
         for piece in pieces:
             numbers: tuple[str, ...] = ()
             shape = piece
-            if "techplan" in piece:
-                numbers = tuple(number for _, number in _NUMBERED.findall(piece))
-                shape = _NUMBERED.sub(r"\1", piece)
+            if "techplan" in piece:  # the numbers apart: text, placeholder, number, text, ...
+                parts = _NUMBERED.split(piece)
+                numbers = tuple(parts[2::3])
+                del parts[2::3]
+                shape = "".join(parts)
             under = heading if self._tables is not None and "|" in piece else None
             if under is not None and "techplan" in under:
                 return None  # a table named after a heading with a reference in it, numbered for the page
