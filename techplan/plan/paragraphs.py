@@ -252,7 +252,7 @@ class Paragraphs:
             if renumbered.heading is not None:
                 heading = renumbered.heading
         html = "\n".join(out).rstrip("\n")
-        ids = _ID.findall(html) if " id=" in html else []
+        ids = _ID.findall(html) if "id=" in html else []
         return html if len(ids) == len(set(ids)) else None
 
     def _convert(self, piece: str, heading: str, numbers: tuple[str, ...]) -> _Piece:
