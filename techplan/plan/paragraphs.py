@@ -40,6 +40,7 @@ them, that the pieces' HTML is the whole document's.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -221,7 +222,7 @@ class Paragraphs:
                     added += 1
         return shared > PIECE_COST * (added - len(texts))
 
-    def _join(self, pieces: list[str], links: Hashable) -> str | None:
+    def _join(self, pieces: tuple[str, ...], links: Hashable) -> str | None:
         out: list[str] = []
         heading = ""
         for piece in pieces:
@@ -273,15 +274,20 @@ def _reaches_across(text: str) -> bool:
     return ("]:" in text or "*[" in text) and _DEFINITION.search(text) is not None
 
 
-def _pieces(text: str) -> list[str]:
-    """The text cut where a block begins that reads nothing before it."""
+@functools.lru_cache(maxsize=8)
+def _pieces(text: str) -> tuple[str, ...]:
+    """The text cut where a block begins that reads nothing before it.
+
+    Kept for the last few texts: a diff cuts a page's two sides to weigh them (`worth_cutting`),
+    then again to convert them.
+    """
     pieces: list[str] = []
     for piece in _BOUNDARY.split(text):
         if pieces and ":" in piece and _LEANS_BACK.search(piece):
             pieces[-1] += "\n\n" + piece
         else:
             pieces.append(piece)
-    return pieces
+    return tuple(pieces)
 
 
 def _renumbered(piece: _Piece, numbers: tuple[str, ...]) -> _Piece | None:
